@@ -1,0 +1,71 @@
+# Lotse – the two commands a user needs are `make run` and `make test`.
+# Everything else (venv, spaCy pipeline, model) is built on demand by them.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV      := .venv
+PY        := $(VENV)/bin/python
+RASA      := RASA_TELEMETRY_ENABLED=false $(VENV)/bin/rasa
+SPACY_DIR := build/spacy/de_lotse
+MODEL     := models/lotse.tar.gz
+EVAL_FILE ?= ../shared/eval/dev_questions.yml
+
+TRAINING_INPUTS := config.yml domain.yml $(shell find data guides -name '*.yml' 2>/dev/null)
+
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+
+.PHONY: help setup model run test lint eval check-guides clean
+
+help:
+	@echo "make run    – set up, train if needed, start Lotse (REST on :5005, actions on :5055)"
+	@echo "make test   – set up, train if needed, run every test"
+	@echo "make eval   – ask every question of EVAL_FILE=$(EVAL_FILE) over REST"
+	@echo "make lint   – ruff and mypy"
+
+# The venv is (re)built when the lock file changes. Fails at once without Python 3.10.
+$(VENV)/.installed: requirements.lock
+	@PY310=$$(scripts/find-python310) || exit 1; \
+	  [ -x $(PY) ] || $$PY310 -m venv $(VENV)
+	@# this machine's pip.conf names extra package folders that may be missing: hide those warnings
+	set -o pipefail; $(PY) -m pip install --quiet --disable-pip-version-check --no-deps \
+	  -r requirements.lock 2>&1 | { grep -v "is ignored: it is neither" || true; }
+	$(PY) -m pip check >/dev/null || { $(PY) -m pip check; exit 1; }
+	touch $@
+
+$(SPACY_DIR)/meta.json: $(VENV)/.installed bot/spacy_build.py
+	$(PY) -m bot.spacy_build $(SPACY_DIR)
+
+setup: $(VENV)/.installed $(SPACY_DIR)/meta.json
+
+check-guides: setup
+	$(PY) -m bot.cli check-guides
+
+# Retrain only when config, domain, training data or guides changed since the last model.
+$(MODEL): $(TRAINING_INPUTS) $(SPACY_DIR)/meta.json
+	$(PY) -m bot.cli check-guides
+	$(RASA) train --fixed-model-name lotse --out models --quiet
+	touch $@
+
+model: $(MODEL)
+
+run: $(MODEL)
+	$(PY) -m bot.cli run
+
+lint: setup
+	$(VENV)/bin/ruff check bot actions tests
+	$(VENV)/bin/mypy bot actions
+
+eval: $(MODEL)
+	$(PY) -m bot.cli eval $(EVAL_FILE)
+
+test: $(MODEL)
+	$(RASA) data validate --fail-on-warnings --quiet
+	$(RASA) test core --stories tests/stories --fail-on-prediction-errors --out var/test-results --quiet
+	$(MAKE) --no-print-directory lint
+	$(PY) -m pytest
+
+clean:
+	rm -rf models build var .pytest_cache .mypy_cache

@@ -1,0 +1,62 @@
+"""What every Lotse action shares: the guides, the bot's texts, the date, the language."""
+
+from __future__ import annotations
+
+import abc
+import datetime as dt
+from typing import Any, Callable, Optional
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.answers import AnswerWriter, Reply
+from bot.language import detect_language
+from bot.responses import Responses
+from bot.slots import SLOT_LANG
+from bot.store import GuideStore
+
+Clock = Callable[[], dt.date]
+DEFAULT_LANG = "de"
+
+
+class LotseAction(Action, abc.ABC):
+    """Base of the Lotse actions; abstract, so rasa-sdk never registers it."""
+
+    def __init__(self, store: GuideStore, responses: Responses, today: Clock) -> None:
+        self.store = store
+        self.responses = responses
+        self.today = today
+
+    @abc.abstractmethod
+    def name(self) -> str:
+        """The action's name in domain.yml."""
+
+    @abc.abstractmethod
+    async def answer(
+        self, tracker: Tracker, writer: AnswerWriter, lang: str
+    ) -> tuple[Reply, list[EventType]]:
+        """The reply to send and the events to return, for one turn."""
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        lang = language_of(tracker)
+        writer = AnswerWriter(self.store.get(), self.responses)
+        reply, events = await self.answer(tracker, writer, lang)
+        send(dispatcher, reply)
+        return [SlotSet(SLOT_LANG, lang), *events]
+
+
+def language_of(tracker: Tracker) -> str:
+    """The language of this message; else the conversation's; else German."""
+    text = (tracker.latest_message or {}).get("text") or ""
+    detected: Optional[str] = None if text.startswith("/") else detect_language(text)
+    return detected or tracker.get_slot(SLOT_LANG) or DEFAULT_LANG
+
+
+def send(dispatcher: CollectingDispatcher, reply: Reply) -> None:
+    """One text message (with its buttons); the answer payload rides on the same message."""
+    dispatcher.utter_message(
+        text=reply.text, buttons=reply.buttons or None, json_message=reply.payload or None
+    )

@@ -1,0 +1,48 @@
+"""Follow-up questions about the last answer: where it is written, since when it applies."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType
+
+from actions.base import LotseAction
+from bot.answers import AnswerWriter, Reply
+from bot.guides import Entry
+from bot.slots import SLOT_LAST_TOPIC
+
+# asked "since when?" with no answer before it, staff mean the new division of tasks
+GENERAL_VALIDITY_TOPIC = "neue_aufgabenverteilung_ab_juli"
+
+
+def last_entry(tracker: Tracker, writer: AnswerWriter) -> Optional[Entry]:
+    topic = tracker.get_slot(SLOT_LAST_TOPIC)
+    return writer.guides.by_id.get(topic) if topic else None
+
+
+class ActionAnswerSource(LotseAction):
+    """'Wo steht das?' – the section and guide of the last answer."""
+
+    def name(self) -> str:
+        return "action_answer_source"
+
+    async def answer(
+        self, tracker: Tracker, writer: AnswerWriter, lang: str
+    ) -> tuple[Reply, list[EventType]]:
+        return writer.source_reply(last_entry(tracker, writer), lang), []
+
+
+class ActionAnswerValidity(LotseAction):
+    """'Seit wann gilt das?' – the validity of the last answer."""
+
+    def name(self) -> str:
+        return "action_answer_validity"
+
+    async def answer(
+        self, tracker: Tracker, writer: AnswerWriter, lang: str
+    ) -> tuple[Reply, list[EventType]]:
+        entry = last_entry(tracker, writer) or writer.guides.by_id.get(GENERAL_VALIDITY_TOPIC)
+        if entry is None:
+            return writer.simple_reply("utter_no_previous_answer", lang, kind="fact"), []
+        return writer.validity_reply(entry, lang), []

@@ -1,0 +1,1 @@
+"""Lotse: guide loading and checking, the answer engine, command line and servers."""

@@ -1,0 +1,185 @@
+"""Turn what the engine found into the reply staff see: text, buttons, payload.
+
+Every reply from the guides follows one contract (README, "The answer
+contract"): the first line is a verdict an agent can read out, then the
+detail, then the source; the `custom.answer` payload carries the same facts
+for the widget, the trainers' tests and the eval.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from bot.engine import OTHER, Answer, Clarify, NotCovered, Resolution
+from bot.guides import Entry, Guides
+from bot.responses import Responses
+
+_MONTHS_EN = (
+    "January February March April May June July August September October November December"
+).split()
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One bot turn: the text message (with buttons) and the answer payload."""
+
+    text: str
+    payload: dict[str, Any]
+    buttons: list[dict[str, str]] = field(default_factory=list)
+
+
+def format_date(day: Optional[dt.date], lang: str) -> str:
+    """German 01.07.2025; English 1 July 2025 (01.07.2025), both readable aloud."""
+    if day is None:
+        return ""
+    numeric = day.strftime("%d.%m.%Y")
+    if lang == "en":
+        return f"{day.day} {_MONTHS_EN[day.month - 1]} {day.year} ({numeric})"
+    return numeric
+
+
+def _payload(
+    kind: str, lang: str, *, topic: Optional[str] = None, unit: Optional[str] = None,
+    where: Optional[str] = None, valid_from: Optional[dt.date] = None,
+    valid_to: Optional[dt.date] = None, source: Optional[dict[str, str]] = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    answer: dict[str, Any] = {
+        "kind": kind, "topic": topic, "unit": unit, "where": where,
+        "valid_from": valid_from.isoformat() if valid_from else None,
+        "valid_to": valid_to.isoformat() if valid_to else None,
+        "source": source, "lang": lang,
+    }
+    answer.update(extra)
+    return {"answer": answer}
+
+
+class AnswerWriter:
+    """Writes replies in German or English from the guides and the bot's responses."""
+
+    def __init__(self, guides: Guides, responses: Responses) -> None:
+        self.guides = guides
+        self.responses = responses
+
+    # --- pieces ---------------------------------------------------------------
+
+    def source_of(self, entry: Entry) -> dict[str, str]:
+        instruction = self.guides.instruction
+        return {
+            "document": f"Weisung {instruction.number}",
+            "section": entry.section,
+            "guide": self.guides.documents[entry.document].title.de,
+        }
+
+    def source_line(self, entry: Entry, lang: str) -> str:
+        instruction = self.guides.instruction
+        section = instruction.sections[entry.section].get(lang)
+        return self.responses.text(
+            "utter_source_line", lang,
+            document=instruction.label.get(lang), section=entry.section, section_title=section,
+            guide=self.guides.documents[entry.document].title.get(lang),
+        )
+
+    def validity_line(self, entry: Entry, lang: str) -> str:
+        if entry.valid_from and entry.valid_to:
+            name, values = "utter_valid_between", {"start": entry.valid_from, "end": entry.valid_to}
+        elif entry.valid_to:
+            name, values = "utter_valid_until", {"end": entry.valid_to}
+        elif entry.valid_from:
+            name, values = "utter_valid_from", {"start": entry.valid_from}
+        else:
+            return ""
+        return self.responses.text(name, lang, **{k: format_date(v, lang) for k, v in values.items()})
+
+    def _entry_payload(self, entry: Entry, lang: str, kind: Optional[str] = None) -> dict[str, Any]:
+        where = entry.answer.where.get(lang) if entry.answer.where else None
+        extra = {k: v for k, v in (("deadline", entry.answer.deadline), ("form", entry.answer.form)) if v}
+        return _payload(
+            kind or entry.kind, lang, topic=entry.id, unit=entry.answer.unit, where=where,
+            valid_from=entry.valid_from, valid_to=entry.valid_to, source=self.source_of(entry),
+            verdict=entry.text.get(lang).verdict, **extra,
+        )
+
+    # --- replies --------------------------------------------------------------
+
+    def entry_reply(self, entry: Entry, lang: str, day: dt.date, today: dt.date) -> Reply:
+        text = entry.text.get(lang)
+        lines = [text.verdict]
+        if day != today:
+            lines.insert(0, self.responses.text("utter_answer_for_date", lang, date=format_date(day, lang)))
+        lines += [text.detail, self.validity_line(entry, lang), self.source_line(entry, lang)]
+        return Reply("\n".join(line for line in lines if line), self._entry_payload(entry, lang))
+
+    def clarify_reply(self, clarify: Clarify, lang: str) -> Reply:
+        condition = self.guides.vocabulary.conditions[clarify.key]
+        question = condition.question.get(lang) if condition.question else clarify.key
+        buttons = []
+        for value in clarify.values:
+            if value == OTHER:
+                title = self.responses.text("utter_option_other", lang)
+            else:
+                title = condition.values[value].get(lang)
+            payload = "/inform" + json.dumps({clarify.key: value}, ensure_ascii=False)
+            buttons.append({"title": title, "payload": payload})
+        payload = _payload("clarify", lang, asks=clarify.key, options=buttons)
+        return Reply(question, payload, buttons)
+
+    def not_covered_reply(self, found: NotCovered, lang: str, day: dt.date, subject: Optional[str]) -> Reply:
+        instruction = self.guides.instruction
+        label = self.guides.vocabulary.conditions["subject"].values.get(subject or "")
+        topic_label = label.get(lang) if label else ""
+        if found.outside_dates:
+            earlier = ", ".join(e.number for e in instruction.earlier_instructions)
+            lines = [
+                self.responses.text("utter_not_covered_date", lang, date=format_date(day, lang), topic=topic_label),
+                self.responses.text("utter_earlier_instructions", lang, numbers=earlier,
+                                    document=instruction.label.get(lang)),
+            ]
+        else:
+            lines = [self.responses.text("utter_not_covered", lang, topic=topic_label)]
+        settled = [e for e in found.related if e.kind != "not_covered"]
+        if settled:
+            lines.append(self.responses.text("utter_guides_settle", lang))
+            lines += [f"• {e.text.get(lang).verdict}" for e in settled]
+        source = self.source_of(found.related[0]) if found.related else None
+        return Reply("\n".join(lines), _payload("not_covered", lang, source=source))
+
+    def resolution_reply(
+        self, found: Resolution, lang: str, day: dt.date, today: dt.date, subject: Optional[str]
+    ) -> Reply:
+        if isinstance(found, Answer):
+            return self.entry_reply(found.entry, lang, day, today)
+        if isinstance(found, Clarify):
+            return self.clarify_reply(found, lang)
+        return self.not_covered_reply(found, lang, day, subject)
+
+    def simple_reply(self, response: str, lang: str, kind: Optional[str] = None, **values: Any) -> Reply:
+        """A reply from domain.yml only; with `kind`, it carries an answer payload."""
+        payload = _payload(kind, lang) if kind else {}
+        return Reply(self.responses.text(response, lang, **values), payload)
+
+    def source_reply(self, entry: Optional[Entry], lang: str) -> Reply:
+        """'Where is that written?': the source of the last answer or of the whole instruction."""
+        instruction = self.guides.instruction
+        if entry is None:
+            overview = self.guides.by_id.get("weisung_ueberblick")
+            if overview is not None:
+                entry = overview
+        if entry is None:
+            return self.simple_reply("utter_no_previous_answer", lang, kind="fact")
+        section = instruction.sections[entry.section].get(lang)
+        text = self.responses.text(
+            "utter_source_answer", lang, document=instruction.label.get(lang),
+            section=entry.section, section_title=section, date=format_date(instruction.date, lang),
+            guide=self.guides.documents[entry.document].title.get(lang), verdict=entry.text.get(lang).verdict,
+        )
+        return Reply(text, self._entry_payload(entry, lang, kind="fact"))
+
+    def validity_reply(self, entry: Entry, lang: str) -> Reply:
+        """'Since when does that apply?' for the last answer."""
+        first = self.validity_line(entry, lang) or self.responses.text("utter_valid_always", lang)
+        lines = [first, entry.text.get(lang).verdict, self.source_line(entry, lang)]
+        return Reply("\n".join(lines), self._entry_payload(entry, lang, kind="fact"))

@@ -1,0 +1,117 @@
+"""Find the guide entry that settles a question, or say why none does.
+
+A question is a set of conditions (from the intent and from the user's clicks)
+and a day. The engine never guesses: when the conditions leave an entry's
+condition open, it asks for it; when no entry fits, it says so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Mapping, Optional, Sequence, Union
+
+from bot.guides import Entry, Guides
+
+OTHER = "other"  # the option "none of these" of a clarifying question
+
+
+@dataclass(frozen=True)
+class Answer:
+    entry: Entry
+
+
+@dataclass(frozen=True)
+class Clarify:
+    key: str
+    values: Sequence[str]
+    candidates: Sequence[Entry]
+
+
+@dataclass(frozen=True)
+class NotCovered:
+    """No entry settles the question. `related`: what the guides do settle nearby."""
+
+    related: Sequence[Entry] = field(default_factory=tuple)
+    outside_dates: bool = False
+
+
+Resolution = Union[Answer, Clarify, NotCovered]
+
+
+def _compatible(entry: Entry, query: Mapping[str, str]) -> bool:
+    return all(key not in query or query[key] in values for key, values in entry.when.items())
+
+
+def _open_keys(entry: Entry, query: Mapping[str, str]) -> list[str]:
+    return [key for key in entry.when if key not in query]
+
+
+def resolve(guides: Guides, query: Mapping[str, str], day: dt.date) -> Resolution:
+    """The entry for `query` on `day`, a clarifying question, or not covered."""
+    subject = query.get("subject")
+    same_subject = [e for e in guides.entries if subject in e.when.get("subject", ())]
+    compatible = [e for e in guides.entries if _compatible(e, query)]
+    if not compatible:
+        return NotCovered(related=[e for e in same_subject if e.valid_on(day) and e.kind != "not_covered"])
+    on_day = [e for e in compatible if e.valid_on(day)]
+    if not on_day:
+        return NotCovered(related=compatible, outside_dates=True)
+    settled = [e for e in on_day if not _open_keys(e, query)]
+    if settled:
+        # the loader forbids two entries that one question could match on one day
+        return Answer(settled[0])
+    return _clarify(guides, query, on_day)
+
+
+def _clarify(guides: Guides, query: Mapping[str, str], candidates: Sequence[Entry]) -> Clarify:
+    """Ask for the first open condition, in the vocabulary's order of keys."""
+    open_keys = {key for entry in candidates for key in _open_keys(entry, query)}
+    key = next(k for k in guides.vocabulary.conditions if k in open_keys)
+    offered = {value for entry in candidates for value in entry.when.get(key, ())}
+    values = [v for v in guides.vocabulary.conditions[key].values if v in offered]
+    if len(values) < 2:
+        values.append(OTHER)
+    return Clarify(key=key, values=values, candidates=candidates)
+
+
+_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+
+
+def normalise(text: str) -> str:
+    """Lower case with umlauts written out, so one cue matches "früher" and "frueher"."""
+    return text.lower().translate(_UMLAUTS)
+
+
+def stated_in_text(guides: Guides, text: str) -> dict[str, str]:
+    """Condition values the text states by the vocabulary's cues.
+
+    A key whose cues point to two values ("never had a status before") is
+    left out: the question stays open rather than being guessed.
+    """
+    plain = normalise(text)
+    stated: dict[str, str] = {}
+    for key, values in guides.cues.items():
+        found = [value for value, patterns in values.items() if any(p.search(plain) for p in patterns)]
+        if len(found) == 1:
+            stated[key] = found[0]
+    return stated
+
+
+def conditions_for(
+    guides: Guides, intent: str, stated: Mapping[str, Optional[str]]
+) -> Optional[dict[str, str]]:
+    """The question's conditions: the intent's, overruled by what the user stated.
+
+    The intent is the classifier's reading of the whole sentence; a stated value
+    (a clicked button, or a cue word such as "ehemaliger Alo-Kunde") is more
+    precise about its one condition, so it wins where the two disagree.
+    """
+    base = guides.intent_conditions(intent)
+    if base is None:
+        return None
+    query = dict(base)
+    for key, value in stated.items():
+        if value and key in guides.vocabulary.conditions and key != "subject":
+            query[key] = value
+    return query

@@ -1,0 +1,369 @@
+"""Load and check the talk guides (`guides/*.yml`).
+
+The guides are data; this module turns them into typed, checked objects. Every
+problem is reported with the file, the entry and the key it concerns, because
+the people who edit the guides are trainers, not programmers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, Mapping, Optional, Sequence
+
+import yaml
+from pydantic import BaseModel, Extra, ValidationError, validator
+
+LANGS: tuple[str, ...] = ("de", "en")
+ENTRY_KINDS: tuple[str, ...] = ("routing", "fact", "not_covered")
+GUIDE_FORMAT_VERSION = "3.1"
+VERDICT_MAX_CHARS = 120
+VOCABULARY_FILE = "vocabulary.yml"
+SOURCES_FILE = "sources.yml"
+
+
+class GuideError(ValueError):
+    """A guide file is wrong; the message names file, entry and key."""
+
+    def __init__(self, file: str, entry: str, key: str, problem: str) -> None:
+        self.file, self.entry, self.key, self.problem = file, entry, key, problem
+        super().__init__(f"{file}: entry '{entry}', key '{key}': {problem}")
+
+
+# --- raw file schemas (pydantic rejects unknown keys and wrong types) ---------
+
+
+class _Strict(BaseModel):
+    class Config:
+        extra = Extra.forbid
+        frozen = True
+
+
+class Bilingual(_Strict):
+    de: str
+    en: str
+
+    @validator("de", "en")
+    def _not_blank(cls, value: str) -> str:  # noqa: N805 - pydantic validator
+        if not value.strip():
+            raise ValueError("must not be empty")
+        return value.strip()
+
+    def get(self, lang: str) -> str:
+        return self.en if lang == "en" else self.de
+
+
+class EntryText(_Strict):
+    verdict: str
+    detail: str
+
+
+class EntryTexts(_Strict):
+    de: EntryText
+    en: EntryText
+
+    def get(self, lang: str) -> EntryText:
+        return self.en if lang == "en" else self.de
+
+
+class EntryAnswer(_Strict):
+    unit: Optional[str] = None
+    where: Optional[Bilingual] = None
+    deadline: Optional[str] = None
+    form: Optional[str] = None
+
+
+class EntrySource(_Strict):
+    section: str
+
+
+class RawEntry(_Strict):
+    id: str
+    kind: Literal["routing", "fact", "not_covered"]
+    when: dict[str, Any]
+    answer: Optional[EntryAnswer] = None
+    valid_from: Optional[dt.date]
+    valid_to: Optional[dt.date]
+    source: EntrySource
+    text: EntryTexts
+
+
+class RawGuideFile(_Strict):
+    version: str
+    document: str
+    entries: list[RawEntry]
+
+
+class ConditionValue(Bilingual):
+    # regular expressions that state this value in a question, matched against the
+    # lower-cased text with umlauts written out (ä -> ae, ß -> ss); see bot.engine
+    cues: tuple[str, ...] = ()
+
+
+class ConditionKey(_Strict):
+    question: Optional[Bilingual] = None
+    affirm: Optional[str] = None  # the value a typed "yes" to the question means
+    deny: Optional[str] = None  # the value a typed "no" means
+    values: dict[str, ConditionValue]
+
+
+class RawVocabulary(_Strict):
+    version: str
+    units: dict[str, Bilingual]
+    conditions: dict[str, ConditionKey]
+    intents: dict[str, dict[str, str]]
+
+
+class EarlierInstruction(_Strict):
+    number: str
+    date: dt.date
+    title: str
+
+
+class Instruction(_Strict):
+    id: str
+    number: str
+    title: str
+    date: dt.date
+    valid_from: dt.date
+    valid_to: Optional[dt.date]
+    reference_sign: str
+    label: Bilingual
+    earlier_instructions: list[EarlierInstruction]
+    sections: dict[str, Bilingual]
+
+
+class Document(_Strict):
+    file: str
+    title: Bilingual
+
+
+class RawSources(_Strict):
+    version: str
+    instruction: Instruction
+    documents: dict[str, Document]
+
+
+# --- the checked model the engine works on ------------------------------------
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One rule of a guide: the case it settles and the answer."""
+
+    id: str
+    kind: str
+    document: str
+    file: str
+    when: Mapping[str, frozenset[str]]
+    answer: EntryAnswer
+    valid_from: Optional[dt.date]
+    valid_to: Optional[dt.date]
+    section: str
+    text: EntryTexts
+
+    def valid_on(self, day: dt.date) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_to is None or day <= self.valid_to
+        )
+
+
+@dataclass(frozen=True)
+class Guides:
+    """All guide files, checked; the only thing the actions look things up in."""
+
+    vocabulary: RawVocabulary
+    instruction: Instruction
+    documents: Mapping[str, Document]
+    entries: Sequence[Entry]
+    version: str
+    by_id: Mapping[str, Entry] = field(default_factory=dict)
+    cues: Mapping[str, Mapping[str, tuple[re.Pattern[str], ...]]] = field(default_factory=dict)
+
+    def intent_conditions(self, intent: str) -> Optional[Mapping[str, str]]:
+        return self.vocabulary.intents.get(intent)
+
+
+# --- loading ------------------------------------------------------------------
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        with path.open(encoding="utf-8") as handle:
+            return yaml.safe_load(handle)
+    except FileNotFoundError as exc:
+        raise GuideError(path.name, "-", "-", "file is missing") from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark is not None else "unknown line"
+        raise GuideError(path.name, "-", "-", f"not valid YAML ({where}): {exc}") from exc
+
+
+def _parse(model: type[_Strict], data: Any, file: str) -> Any:
+    """Validate `data`, turning pydantic's error into one naming entry and key."""
+    try:
+        return model.parse_obj(data)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        loc = list(error["loc"])
+        entry = "-"
+        if len(loc) >= 2 and loc[0] == "entries" and isinstance(loc[1], int):
+            entries = data.get("entries") if isinstance(data, dict) else None
+            index = loc[1]
+            raw = entries[index] if isinstance(entries, list) and index < len(entries) else None
+            entry = str(raw.get("id", f"#{index + 1}")) if isinstance(raw, dict) else f"#{index + 1}"
+            loc = loc[2:]
+        key = ".".join(str(part) for part in loc) or "-"
+        message = error["msg"]
+        if error["type"] == "value_error.extra":
+            message = "unknown key"
+        elif error["type"] == "value_error.missing":
+            message = "missing"
+        raise GuideError(file, entry, key, message) from exc
+
+
+def _check_version(version: str, file: str) -> None:
+    if version != GUIDE_FORMAT_VERSION:
+        raise GuideError(file, "-", "version", f"must be '{GUIDE_FORMAT_VERSION}', not '{version}'")
+
+
+def _compile_cues(vocab: RawVocabulary) -> dict[str, dict[str, tuple[re.Pattern[str], ...]]]:
+    cues: dict[str, dict[str, tuple[re.Pattern[str], ...]]] = {}
+    for name, condition in vocab.conditions.items():
+        for value, spec in condition.values.items():
+            patterns = []
+            for index, cue in enumerate(spec.cues):
+                try:
+                    patterns.append(re.compile(cue))
+                except re.error as error:
+                    raise GuideError(VOCABULARY_FILE, name, f"values.{value}.cues[{index}]",
+                                     f"not a valid regular expression: {error}") from error
+            if patterns:
+                cues.setdefault(name, {})[value] = tuple(patterns)
+    return cues
+
+
+def _check_vocabulary(vocab: RawVocabulary) -> None:
+    for name, condition in vocab.conditions.items():
+        for answer in ("affirm", "deny"):
+            value = getattr(condition, answer)
+            if value is not None and value not in condition.values:
+                raise GuideError(VOCABULARY_FILE, name, answer, f"unknown value '{value}'")
+    for intent, conditions in vocab.intents.items():
+        for key, value in conditions.items():
+            if key not in vocab.conditions:
+                raise GuideError(VOCABULARY_FILE, intent, key, "unknown condition key")
+            if value not in vocab.conditions[key].values:
+                raise GuideError(VOCABULARY_FILE, intent, key, f"unknown value '{value}'")
+
+
+def _entry_conditions(raw: RawEntry, vocab: RawVocabulary, file: str) -> dict[str, frozenset[str]]:
+    when: dict[str, frozenset[str]] = {}
+    if not raw.when:
+        raise GuideError(file, raw.id, "when", "must name at least one condition")
+    for key, value in raw.when.items():
+        if key not in vocab.conditions:
+            raise GuideError(file, raw.id, f"when.{key}", "unknown condition key")
+        values = value if isinstance(value, list) else [value]
+        for item in values:
+            if not isinstance(item, str) or item not in vocab.conditions[key].values:
+                raise GuideError(file, raw.id, f"when.{key}", f"unknown value '{item}'")
+        when[key] = frozenset(values)
+    return when
+
+
+def _check_entry(raw: RawEntry, vocab: RawVocabulary, sources: RawSources, file: str) -> None:
+    answer = raw.answer or EntryAnswer()
+    if answer.unit is not None and answer.unit not in vocab.units:
+        raise GuideError(file, raw.id, "answer.unit", f"unknown unit '{answer.unit}'")
+    if raw.kind == "routing" and answer.unit is None:
+        raise GuideError(file, raw.id, "answer.unit", "a routing entry must name its unit")
+    if raw.source.section not in sources.instruction.sections:
+        raise GuideError(file, raw.id, "source.section", f"unknown section '{raw.source.section}'")
+    if raw.valid_from and raw.valid_to and raw.valid_to < raw.valid_from:
+        raise GuideError(file, raw.id, "valid_to", "is before valid_from")
+    for lang in LANGS:
+        text = raw.text.get(lang)
+        for part in ("verdict", "detail"):
+            if not getattr(text, part).strip():
+                raise GuideError(file, raw.id, f"text.{lang}.{part}", "missing")
+        if len(text.verdict) > VERDICT_MAX_CHARS:
+            raise GuideError(
+                file, raw.id, f"text.{lang}.verdict",
+                f"is {len(text.verdict)} characters; at most {VERDICT_MAX_CHARS} can be read out on a call",
+            )
+
+
+def _overlaps(a: Entry, b: Entry) -> bool:
+    """True when one question could match both entries on one day."""
+    for key in a.when.keys() & b.when.keys():
+        if not a.when[key] & b.when[key]:
+            return False
+    start = max(a.valid_from or dt.date.min, b.valid_from or dt.date.min)
+    end = min(a.valid_to or dt.date.max, b.valid_to or dt.date.max)
+    return start <= end
+
+
+def load_guides(folder: Path) -> Guides:
+    """Read every guide file in `folder`, check it, and return the model."""
+    vocab = _parse(RawVocabulary, _read_yaml(folder / VOCABULARY_FILE), VOCABULARY_FILE)
+    _check_version(vocab.version, VOCABULARY_FILE)
+    _check_vocabulary(vocab)
+    sources = _parse(RawSources, _read_yaml(folder / SOURCES_FILE), SOURCES_FILE)
+    _check_version(sources.version, SOURCES_FILE)
+
+    listed = {doc.file: name for name, doc in sources.documents.items()}
+    present = {p.name for p in folder.glob("*.yml")} - {VOCABULARY_FILE, SOURCES_FILE}
+    for stray in sorted(present - listed.keys()):
+        raise GuideError(stray, "-", "-", f"not listed under documents in {SOURCES_FILE}")
+
+    entries: list[Entry] = []
+    seen: dict[str, str] = {}
+    for file, doc_name in sorted(listed.items()):
+        raw_file = _parse(RawGuideFile, _read_yaml(folder / file), file)
+        _check_version(raw_file.version, file)
+        if raw_file.document != doc_name:
+            raise GuideError(file, "-", "document", f"must be '{doc_name}' as listed in {SOURCES_FILE}")
+        for raw in raw_file.entries:
+            if raw.id in seen:
+                raise GuideError(file, raw.id, "id", f"already used in {seen[raw.id]}")
+            seen[raw.id] = file
+            _check_entry(raw, vocab, sources, file)
+            entries.append(
+                Entry(
+                    id=raw.id, kind=raw.kind, document=doc_name, file=file,
+                    when=_entry_conditions(raw, vocab, file),
+                    answer=raw.answer or EntryAnswer(), valid_from=raw.valid_from,
+                    valid_to=raw.valid_to, section=raw.source.section, text=raw.text,
+                )
+            )
+
+    for i, first in enumerate(entries):
+        for second in entries[i + 1:]:
+            if _overlaps(first, second):
+                raise GuideError(
+                    second.file, second.id, "when",
+                    f"settles the same case as '{first.id}' ({first.file}) for overlapping dates",
+                )
+
+    return Guides(
+        vocabulary=vocab, instruction=sources.instruction, documents=sources.documents,
+        entries=tuple(entries), version=guides_version(folder),
+        by_id={entry.id: entry for entry in entries}, cues=_compile_cues(vocab),
+    )
+
+
+def guide_files(folder: Path) -> list[Path]:
+    return sorted(folder.glob("*.yml"))
+
+
+def guides_version(folder: Path) -> str:
+    """A short hash of the guide files: which guides gave an answer."""
+    digest = hashlib.sha256()
+    for path in guide_files(folder):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]

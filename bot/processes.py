@@ -1,0 +1,201 @@
+"""Start and stop Lotse's two servers: the action server and Rasa.
+
+`make run` keeps them in the foreground; the eval and the end-to-end tests start
+them the same way on ports of their own. Either way Ctrl-C (or leaving the
+`with` block) stops every process that was started here.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+from typing import Optional
+
+from bot.paths import PROJECT_ROOT
+
+MODEL_FILE = PROJECT_ROOT / "models" / "lotse.tar.gz"
+VAR_DIR = PROJECT_ROOT / "var"
+RASA_READY_TIMEOUT_S = 240.0
+
+
+@dataclass
+class BotConfig:
+    """Where the servers listen and what they use."""
+
+    rasa_port: int = 5005
+    actions_port: int = 5055
+    host: str = "127.0.0.1"
+    tracker_db: Path = VAR_DIR / "trackers.db"
+    log_dir: Path = VAR_DIR / "log"
+    today: Optional[str] = None  # pins LOTSE_TODAY for the action server
+    api_token: Optional[str] = None
+    cors_origins: list[str] = field(default_factory=lambda: ["http://localhost:8080"])
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://{self.host}:{self.rasa_port}"
+
+    @property
+    def actions_url(self) -> str:
+        return f"http://{self.host}:{self.actions_port}"
+
+
+def _endpoints_file(config: BotConfig) -> Path:
+    """endpoints.yml for these ports (the checked-in one is for the default ports)."""
+    path = config.log_dir / f"endpoints-{config.rasa_port}.yml"
+    path.write_text(
+        "action_endpoint:\n"
+        f"  url: \"{config.actions_url}/webhook\"\n"
+        "tracker_store:\n"
+        "  type: SQL\n"
+        "  dialect: sqlite\n"
+        f"  db: \"{config.tracker_db}\"\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def _env(config: BotConfig) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        RASA_TELEMETRY_ENABLED="false",
+        TF_CPP_MIN_LOG_LEVEL="2",
+        SQLALCHEMY_SILENCE_UBER_WARNING="1",
+        LOTSE_ACTIONS_HOST=config.host,
+        LOTSE_ACTIONS_PORT=str(config.actions_port),
+        PYTHONUNBUFFERED="1",
+    )
+    if config.today:
+        env["LOTSE_TODAY"] = config.today
+    return env
+
+
+def reachable(url: str, timeout: float = 1.0) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as reply:
+            return bool(reply.status == 200)
+    except (urllib.error.URLError, OSError, ValueError):
+        return False
+
+
+def _raise_interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+class Bot:
+    """The running action server and Rasa server, as a context manager."""
+
+    def __init__(self, config: BotConfig, quiet: bool = True) -> None:
+        self.config = config
+        self.quiet = quiet
+        self.processes: list[subprocess.Popen[bytes]] = []
+
+    def _spawn(self, name: str, args: list[str]) -> subprocess.Popen[bytes]:
+        self.config.log_dir.mkdir(parents=True, exist_ok=True)
+        log = (self.config.log_dir / f"{name}-{self.config.rasa_port}.log").open("ab")
+        process = subprocess.Popen(
+            args, cwd=PROJECT_ROOT, env=_env(self.config),
+            stdout=log if self.quiet else None, stderr=subprocess.STDOUT if self.quiet else None,
+            start_new_session=True,
+        )
+        self.processes.append(process)
+        return process
+
+    def start(self) -> "Bot":
+        if not MODEL_FILE.exists():
+            raise RuntimeError(f"no trained model at {MODEL_FILE}; run `make model` first")
+        self.config.tracker_db.parent.mkdir(parents=True, exist_ok=True)
+        self.config.log_dir.mkdir(parents=True, exist_ok=True)
+        bindir = Path(sys.executable).parent
+        actions = self._spawn("actions", [sys.executable, "-m", "bot.action_server"])
+        rasa_args = [
+            str(bindir / "rasa"), "run", "--model", str(MODEL_FILE),
+            "--endpoints", str(_endpoints_file(self.config)), "--credentials", "credentials.yml",
+            "--interface", self.config.host, "--port", str(self.config.rasa_port),
+        ]
+        for origin in self.config.cors_origins:
+            rasa_args += ["--cors", origin]
+        if self.config.api_token:
+            rasa_args += ["--enable-api", "--auth-token", self.config.api_token]
+        rasa = self._spawn("rasa", rasa_args)
+        self._wait(actions, f"{self.config.actions_url}/health", 60.0, "action server")
+        self._wait(rasa, f"{self.config.rasa_url}/", RASA_READY_TIMEOUT_S, "Rasa")
+        self._wait_model()
+        return self
+
+    def _wait(self, process: subprocess.Popen[bytes], url: str, timeout: float, what: str) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                self.stop()
+                raise RuntimeError(f"the {what} exited with code {process.returncode}; see {self.config.log_dir}")
+            if reachable(url):
+                return
+            time.sleep(0.25)
+        self.stop()
+        raise RuntimeError(f"the {what} did not answer at {url} within {timeout:.0f} s")
+
+    def _wait_model(self) -> None:
+        """Rasa answers / before the model is loaded; a real message proves it is."""
+        import json
+
+        deadline = time.monotonic() + RASA_READY_TIMEOUT_S
+        body = json.dumps({"sender": "lotse-readiness-probe", "message": "/greet"}).encode()
+        while time.monotonic() < deadline:
+            request = urllib.request.Request(
+                f"{self.config.rasa_url}/webhooks/rest/webhook", data=body,
+                headers={"Content-Type": "application/json"},
+            )
+            try:
+                with urllib.request.urlopen(request, timeout=10) as reply:
+                    if json.loads(reply.read() or b"[]"):
+                        return
+            except (urllib.error.URLError, OSError, ValueError):
+                pass
+            time.sleep(0.5)
+        self.stop()
+        raise RuntimeError("Rasa did not answer a message in time")
+
+    def wait(self) -> int:
+        """Block until a process exits (or Ctrl-C / SIGTERM); then stop all."""
+        signal.signal(signal.SIGTERM, _raise_interrupt)
+        try:
+            while all(process.poll() is None for process in self.processes):
+                time.sleep(0.5)
+            return 1
+        except KeyboardInterrupt:
+            return 0
+        finally:
+            self.stop()
+
+    def stop(self) -> None:
+        for process in self.processes:
+            if process.poll() is None:
+                try:
+                    os.killpg(process.pid, signal.SIGTERM)
+                except ProcessLookupError:
+                    pass
+        for process in self.processes:
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+        self.processes.clear()
+
+    def __enter__(self) -> "Bot":
+        return self.start()
+
+    def __exit__(
+        self, exc_type: Optional[type[BaseException]], exc: Optional[BaseException],
+        tb: Optional[TracebackType],
+    ) -> None:
+        self.stop()

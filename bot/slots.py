@@ -1,0 +1,29 @@
+"""Slot, intent and entity names shared by the domain, the actions and the tests."""
+
+from __future__ import annotations
+
+# slots
+SLOT_LANG = "lang"
+SLOT_SUBJECT = "subject"
+SLOT_CHANNEL = "channel"
+SLOT_CUSTOMER = "customer"
+SLOT_POSTBOX = "postbox"
+SLOT_PENDING = "pending_condition"  # the condition a clarifying question asked for
+SLOT_LAST_TOPIC = "last_topic"  # the guide entry of the last answer
+SLOT_CLARIFY_TRIES = "clarify_tries"
+
+# condition slots: one per condition key of the vocabulary that a user can state
+CONDITION_SLOTS = (SLOT_SUBJECT, SLOT_CHANNEL, SLOT_CUSTOMER, SLOT_POSTBOX)
+
+# intents the actions treat specially
+INTENT_INFORM = "inform"
+INTENT_AFFIRM = "affirm"
+INTENT_DENY = "deny"
+INTENT_OUT_OF_SCOPE = "out_of_scope"
+INTENT_NLU_FALLBACK = "nlu_fallback"
+INTENT_ASK_SOURCE = "ask_source"
+INTENT_ASK_VALIDITY = "ask_validity"
+INTENT_GREET = "greet"
+INTENT_GOODBYE = "goodbye"
+INTENT_THANK = "thank"
+INTENT_HELP = "help"
