@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Optional
-
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 
@@ -42,7 +40,7 @@ def _stated(tracker: Tracker, guides: Guides) -> dict[str, str]:
     return stated
 
 
-def _answer_to_pending(tracker: Tracker, guides: Guides, pending: str) -> Optional[str]:
+def _answer_to_pending(tracker: Tracker, guides: Guides, pending: str) -> str | None:
     """The value the user gave for the condition the bot asked about, if any."""
     intent = _intent(tracker)
     stated = _stated(tracker, guides)
@@ -78,7 +76,7 @@ class ActionAnswerGuide(LotseAction):
         return self._resolve(writer, lang, query, tries=0)
 
     def _continue(
-        self, tracker: Tracker, writer: AnswerWriter, lang: str, pending: Optional[str]
+        self, tracker: Tracker, writer: AnswerWriter, lang: str, pending: str | None
     ) -> tuple[Reply, list[EventType]]:
         """The user answers a clarifying question (click or typed yes / no / value)."""
         subject = tracker.get_slot(SLOT_SUBJECT)
@@ -107,4 +105,3 @@ class ActionAnswerGuide(LotseAction):
         if isinstance(found, Answer):
             events.append(SlotSet(SLOT_LAST_TOPIC, found.entry.id))
         return reply, events
-

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import abc
 import datetime as dt
-from typing import Any, Callable, Optional
+from collections.abc import Callable
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -51,7 +52,7 @@ class LotseAction(Action, abc.ABC):
 def language_of(tracker: Tracker) -> str:
     """The language of this message; else the conversation's; else German."""
     text = (tracker.latest_message or {}).get("text") or ""
-    detected: Optional[str] = None if text.startswith("/") else detect_language(text)
+    detected: str | None = None if text.startswith("/") else detect_language(text)
     return detected or tracker.get_slot(SLOT_LANG) or DEFAULT_LANG
 
 

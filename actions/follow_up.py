@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Optional
-
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
 
@@ -16,7 +14,7 @@ from bot.slots import SLOT_LAST_TOPIC
 GENERAL_VALIDITY_TOPIC = "neue_aufgabenverteilung_ab_juli"
 
 
-def last_entry(tracker: Tracker, writer: AnswerWriter) -> Optional[Entry]:
+def last_entry(tracker: Tracker, writer: AnswerWriter) -> Entry | None:
     topic = tracker.get_slot(SLOT_LAST_TOPIC)
     return writer.guides.by_id.get(topic) if topic else None
 

@@ -11,7 +11,7 @@ import datetime as dt
 import logging
 import os
 import sys
-from typing import Any, Optional
+from typing import Any
 
 from rasa_sdk import utils as sdk_utils
 from rasa_sdk.executor import ActionExecutor
@@ -23,7 +23,7 @@ from sanic.response import HTTPResponse
 from actions import build_actions
 from actions.base import Clock
 from bot.guides import GuideError
-from bot.paths import DOMAIN_FILE, GUIDES_DIR
+from bot.paths import DOMAIN_FILE, guides_dir
 from bot.responses import Responses
 from bot.store import GuideStore
 
@@ -80,13 +80,15 @@ def create_app(store: GuideStore, responses: Responses, today: Clock) -> Sanic:
     return app
 
 
-def main(argv: Optional[list[str]] = None) -> int:
-    logging.basicConfig(level=os.environ.get("LOTSE_LOG_LEVEL", "INFO"),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(
+        level=os.environ.get("LOTSE_LOG_LEVEL", "INFO"),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
     host = os.environ.get("LOTSE_ACTIONS_HOST", DEFAULT_HOST)
     port = int(os.environ.get("LOTSE_ACTIONS_PORT", DEFAULT_PORT))
     try:
-        store = GuideStore(GUIDES_DIR)
+        store = GuideStore(guides_dir())
     except GuideError as error:
         print(f"Lotse action server not started – the guides are invalid:\n  {error}", file=sys.stderr)
         return 2

@@ -11,15 +11,26 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any
 
 from bot.engine import OTHER, Answer, Clarify, NotCovered, Resolution
 from bot.guides import Entry, Guides
 from bot.responses import Responses
 
-_MONTHS_EN = (
-    "January February March April May June July August September October November December"
-).split()
+_MONTHS_EN = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 
 
 @dataclass(frozen=True)
@@ -31,7 +42,7 @@ class Reply:
     buttons: list[dict[str, str]] = field(default_factory=list)
 
 
-def format_date(day: Optional[dt.date], lang: str) -> str:
+def format_date(day: dt.date | None, lang: str) -> str:
     """German 01.07.2025; English 1 July 2025 (01.07.2025), both readable aloud."""
     if day is None:
         return ""
@@ -42,16 +53,26 @@ def format_date(day: Optional[dt.date], lang: str) -> str:
 
 
 def _payload(
-    kind: str, lang: str, *, topic: Optional[str] = None, unit: Optional[str] = None,
-    where: Optional[str] = None, valid_from: Optional[dt.date] = None,
-    valid_to: Optional[dt.date] = None, source: Optional[dict[str, str]] = None,
+    kind: str,
+    lang: str,
+    *,
+    topic: str | None = None,
+    unit: str | None = None,
+    where: str | None = None,
+    valid_from: dt.date | None = None,
+    valid_to: dt.date | None = None,
+    source: dict[str, str] | None = None,
     **extra: Any,
 ) -> dict[str, Any]:
     answer: dict[str, Any] = {
-        "kind": kind, "topic": topic, "unit": unit, "where": where,
+        "kind": kind,
+        "topic": topic,
+        "unit": unit,
+        "where": where,
         "valid_from": valid_from.isoformat() if valid_from else None,
         "valid_to": valid_to.isoformat() if valid_to else None,
-        "source": source, "lang": lang,
+        "source": source,
+        "lang": lang,
     }
     answer.update(extra)
     return {"answer": answer}
@@ -78,8 +99,11 @@ class AnswerWriter:
         instruction = self.guides.instruction
         section = instruction.sections[entry.section].get(lang)
         return self.responses.text(
-            "utter_source_line", lang,
-            document=instruction.label.get(lang), section=entry.section, section_title=section,
+            "utter_source_line",
+            lang,
+            document=instruction.label.get(lang),
+            section=entry.section,
+            section_title=section,
             guide=self.guides.documents[entry.document].title.get(lang),
         )
 
@@ -94,13 +118,20 @@ class AnswerWriter:
             return ""
         return self.responses.text(name, lang, **{k: format_date(v, lang) for k, v in values.items()})
 
-    def _entry_payload(self, entry: Entry, lang: str, kind: Optional[str] = None) -> dict[str, Any]:
+    def _entry_payload(self, entry: Entry, lang: str, kind: str | None = None) -> dict[str, Any]:
         where = entry.answer.where.get(lang) if entry.answer.where else None
         extra = {k: v for k, v in (("deadline", entry.answer.deadline), ("form", entry.answer.form)) if v}
         return _payload(
-            kind or entry.kind, lang, topic=entry.id, unit=entry.answer.unit, where=where,
-            valid_from=entry.valid_from, valid_to=entry.valid_to, source=self.source_of(entry),
-            verdict=entry.text.get(lang).verdict, **extra,
+            kind or entry.kind,
+            lang,
+            topic=entry.id,
+            unit=entry.answer.unit,
+            where=where,
+            valid_from=entry.valid_from,
+            valid_to=entry.valid_to,
+            source=self.source_of(entry),
+            verdict=entry.text.get(lang).verdict,
+            **extra,
         )
 
     # --- replies --------------------------------------------------------------
@@ -122,21 +153,23 @@ class AnswerWriter:
                 title = self.responses.text("utter_option_other", lang)
             else:
                 title = condition.values[value].get(lang)
-            payload = "/inform" + json.dumps({clarify.key: value}, ensure_ascii=False)
-            buttons.append({"title": title, "payload": payload})
-        payload = _payload("clarify", lang, asks=clarify.key, options=buttons)
-        return Reply(question, payload, buttons)
+            click = "/inform" + json.dumps({clarify.key: value}, ensure_ascii=False)
+            buttons.append({"title": title, "payload": click})
+        return Reply(question, _payload("clarify", lang, asks=clarify.key, options=buttons), buttons)
 
-    def not_covered_reply(self, found: NotCovered, lang: str, day: dt.date, subject: Optional[str]) -> Reply:
+    def not_covered_reply(self, found: NotCovered, lang: str, day: dt.date, subject: str | None) -> Reply:
         instruction = self.guides.instruction
         label = self.guides.vocabulary.conditions["subject"].values.get(subject or "")
         topic_label = label.get(lang) if label else ""
         if found.outside_dates:
             earlier = ", ".join(e.number for e in instruction.earlier_instructions)
             lines = [
-                self.responses.text("utter_not_covered_date", lang, date=format_date(day, lang), topic=topic_label),
-                self.responses.text("utter_earlier_instructions", lang, numbers=earlier,
-                                    document=instruction.label.get(lang)),
+                self.responses.text(
+                    "utter_not_covered_date", lang, date=format_date(day, lang), topic=topic_label
+                ),
+                self.responses.text(
+                    "utter_earlier_instructions", lang, numbers=earlier, document=instruction.label.get(lang)
+                ),
             ]
         else:
             lines = [self.responses.text("utter_not_covered", lang, topic=topic_label)]
@@ -148,7 +181,7 @@ class AnswerWriter:
         return Reply("\n".join(lines), _payload("not_covered", lang, source=source))
 
     def resolution_reply(
-        self, found: Resolution, lang: str, day: dt.date, today: dt.date, subject: Optional[str]
+        self, found: Resolution, lang: str, day: dt.date, today: dt.date, subject: str | None
     ) -> Reply:
         if isinstance(found, Answer):
             return self.entry_reply(found.entry, lang, day, today)
@@ -156,12 +189,12 @@ class AnswerWriter:
             return self.clarify_reply(found, lang)
         return self.not_covered_reply(found, lang, day, subject)
 
-    def simple_reply(self, response: str, lang: str, kind: Optional[str] = None, **values: Any) -> Reply:
+    def simple_reply(self, response: str, lang: str, kind: str | None = None, **values: Any) -> Reply:
         """A reply from domain.yml only; with `kind`, it carries an answer payload."""
         payload = _payload(kind, lang) if kind else {}
         return Reply(self.responses.text(response, lang, **values), payload)
 
-    def source_reply(self, entry: Optional[Entry], lang: str) -> Reply:
+    def source_reply(self, entry: Entry | None, lang: str) -> Reply:
         """'Where is that written?': the source of the last answer or of the whole instruction."""
         instruction = self.guides.instruction
         if entry is None:
@@ -172,9 +205,14 @@ class AnswerWriter:
             return self.simple_reply("utter_no_previous_answer", lang, kind="fact")
         section = instruction.sections[entry.section].get(lang)
         text = self.responses.text(
-            "utter_source_answer", lang, document=instruction.label.get(lang),
-            section=entry.section, section_title=section, date=format_date(instruction.date, lang),
-            guide=self.guides.documents[entry.document].title.get(lang), verdict=entry.text.get(lang).verdict,
+            "utter_source_answer",
+            lang,
+            document=instruction.label.get(lang),
+            section=entry.section,
+            section_title=section,
+            date=format_date(instruction.date, lang),
+            guide=self.guides.documents[entry.document].title.get(lang),
+            verdict=entry.text.get(lang).verdict,
         )
         return Reply(text, self._entry_payload(entry, lang, kind="fact"))
 

@@ -6,16 +6,15 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import Optional
 
 from bot.guides import GuideError, load_guides
-from bot.paths import DEV_QUESTIONS, GUIDES_DIR
+from bot.paths import DEV_QUESTIONS, guides_dir
 from bot.processes import Bot, BotConfig, reachable
 
 
 def check_guides(_: argparse.Namespace) -> int:
     try:
-        guides = load_guides(GUIDES_DIR)
+        guides = load_guides(guides_dir())
     except GuideError as error:
         print(f"guides invalid: {error}", file=sys.stderr)
         return 1
@@ -25,7 +24,8 @@ def check_guides(_: argparse.Namespace) -> int:
 
 def _config(args: argparse.Namespace) -> BotConfig:
     return BotConfig(
-        rasa_port=args.port, actions_port=args.actions_port,
+        rasa_port=args.port,
+        actions_port=args.actions_port,
         api_token=os.environ.get("LOTSE_API_TOKEN") or None,
     )
 
@@ -40,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
         return 1
     print(
         f"Lotse is ready.\n"
-        f"  REST:     POST {config.rasa_url}/webhooks/rest/webhook  {{\"sender\": \"me\", \"message\": \"…\"}}\n"
+        f'  REST:     POST {config.rasa_url}/webhooks/rest/webhook  {{"sender": "me", "message": "…"}}\n'
         f"  socketio: {config.rasa_url}/socket.io\n"
         f"  actions:  {config.actions_url}/webhook (health: {config.actions_url}/health)\n"
         f"  HTTP API: {'on, token required' if config.api_token else 'off (set LOTSE_API_TOKEN to enable)'}\n"
@@ -59,7 +59,7 @@ def evaluate(args: argparse.Namespace) -> int:
         print(f"no eval file at {path}", file=sys.stderr)
         return 2
     config = _config(args)
-    bot: Optional[Bot] = None
+    bot: Bot | None = None
     if not reachable(f"{config.rasa_url}/"):
         print(f"starting Lotse on {config.rasa_url} for the eval …", flush=True)
         bot = Bot(config).start()
@@ -75,20 +75,23 @@ def evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: Optional[list[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="lotse", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("check-guides", help="load and check the guides").set_defaults(func=check_guides)
-    for name, func, text in (("run", run, "start Lotse in the foreground"),
-                             ("eval", evaluate, "ask an eval file's questions over REST")):
+    for name, func, text in (
+        ("run", run, "start Lotse in the foreground"),
+        ("eval", evaluate, "ask an eval file's questions over REST"),
+    ):
         sub = commands.add_parser(name, help=text)
         sub.add_argument("--port", type=int, default=5005, help="Rasa port (REST, socketio)")
         sub.add_argument("--actions-port", type=int, default=5055)
         sub.set_defaults(func=func)
         if name == "eval":
             sub.add_argument("file", nargs="?", default=str(DEV_QUESTIONS))
-            sub.add_argument("--min-accuracy", type=float, default=0.0,
-                             help="fail below this single-question accuracy")
+            sub.add_argument(
+                "--min-accuracy", type=float, default=0.0, help="fail below this single-question accuracy"
+            )
     args = parser.parse_args(argv)
     result: int = args.func(args)
     return result

@@ -8,8 +8,8 @@ condition open, it asks for it; when no entry fits, it says so.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Mapping, Optional, Sequence, Union
 
 from bot.guides import Entry, Guides
 
@@ -36,7 +36,7 @@ class NotCovered:
     outside_dates: bool = False
 
 
-Resolution = Union[Answer, Clarify, NotCovered]
+Resolution = Answer | Clarify | NotCovered
 
 
 def _compatible(entry: Entry, query: Mapping[str, str]) -> bool:
@@ -98,9 +98,7 @@ def stated_in_text(guides: Guides, text: str) -> dict[str, str]:
     return stated
 
 
-def conditions_for(
-    guides: Guides, intent: str, stated: Mapping[str, Optional[str]]
-) -> Optional[dict[str, str]]:
+def conditions_for(guides: Guides, intent: str, stated: Mapping[str, str | None]) -> dict[str, str] | None:
     """The question's conditions: the intent's, overruled by what the user stated.
 
     The intent is the classifier's reading of the whole sentence; a stated value

@@ -14,7 +14,7 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import yaml
 
@@ -24,7 +24,7 @@ class BotReply:
     """Everything the bot sent back for one message."""
 
     texts: list[str]
-    answer: Optional[dict[str, Any]]
+    answer: dict[str, Any] | None
     seconds: float
 
     @property
@@ -55,7 +55,11 @@ def ask(rasa_url: str, sender: str, message: str, timeout: float = 10.0) -> BotR
         messages = json.loads(response.read() or b"[]")
     seconds = time.perf_counter() - started
     texts = [m["text"] for m in messages if m.get("text")]
-    answers = [m["custom"]["answer"] for m in messages if isinstance(m.get("custom"), dict) and "answer" in m["custom"]]
+    answers = [
+        m["custom"]["answer"]
+        for m in messages
+        if isinstance(m.get("custom"), dict) and "answer" in m["custom"]
+    ]
     return BotReply(texts=texts, answer=answers[0] if answers else None, seconds=seconds)
 
 
@@ -102,9 +106,13 @@ class Report:
             by_kind["/".join(kinds) if isinstance(kinds, list) else str(kinds)].append(outcome.passed)
         lines.append("accuracy per expected kind (single questions):")
         for kind, results in sorted(by_kind.items()):
-            lines.append(f"  {kind:<28} {sum(results):>3}/{len(results):<3} {sum(results) / len(results):.2f}")
-        lines.append(f"single questions: {sum(o.passed for o in self.singles)}/{len(self.singles)}"
-                     f" = {self.single_accuracy():.3f}")
+            lines.append(
+                f"  {kind:<28} {sum(results):>3}/{len(results):<3} {sum(results) / len(results):.2f}"
+            )
+        lines.append(
+            f"single questions: {sum(o.passed for o in self.singles)}/{len(self.singles)}"
+            f" = {self.single_accuracy():.3f}"
+        )
         passed = sum(all(o.passed for o in turns) for _, turns in self.dialogues)
         lines.append(f"dialogues: {passed}/{len(self.dialogues)} = {self.dialogue_accuracy():.3f}")
         times = self.latencies()
@@ -120,8 +128,10 @@ class Report:
             answer = outcome.reply.answer or {}
             first_line = outcome.reply.text.splitlines()[0] if outcome.reply.text else "(no text)"
             lines.append(f"  [{outcome.case}] {outcome.question}")
-            lines.append(f"      got kind={answer.get('kind')} unit={answer.get('unit')} "
-                         f"topic={answer.get('topic')} lang={answer.get('lang')}: {first_line[:100]}")
+            lines.append(
+                f"      got kind={answer.get('kind')} unit={answer.get('unit')} "
+                f"topic={answer.get('topic')} lang={answer.get('lang')}: {first_line[:100]}"
+            )
             lines.append(f"      {'; '.join(outcome.problems)}")
         return "\n".join(lines)
 
@@ -141,7 +151,14 @@ def run_eval(path: Path, rasa_url: str) -> Report:
         for turn in dialogue.get("turns") or []:
             reply = ask(rasa_url, sender, turn["q"])
             expect = turn.get("expect") or {}
-            outcomes.append(Outcome(dialogue.get("name", f"dialogue {index + 1}"), turn["q"], expect,
-                                    reply, check(expect, reply)))
+            outcomes.append(
+                Outcome(
+                    dialogue.get("name", f"dialogue {index + 1}"),
+                    turn["q"],
+                    expect,
+                    reply,
+                    check(expect, reply),
+                )
+            )
         dialogues.append((dialogue.get("name", f"dialogue {index + 1}"), outcomes))
     return Report(singles, dialogues)

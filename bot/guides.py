@@ -10,9 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, Mapping, Optional, Sequence
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, Extra, ValidationError, validator
@@ -70,10 +71,10 @@ class EntryTexts(_Strict):
 
 
 class EntryAnswer(_Strict):
-    unit: Optional[str] = None
-    where: Optional[Bilingual] = None
-    deadline: Optional[str] = None
-    form: Optional[str] = None
+    unit: str | None = None
+    where: Bilingual | None = None
+    deadline: str | None = None
+    form: str | None = None
 
 
 class EntrySource(_Strict):
@@ -84,9 +85,9 @@ class RawEntry(_Strict):
     id: str
     kind: Literal["routing", "fact", "not_covered"]
     when: dict[str, Any]
-    answer: Optional[EntryAnswer] = None
-    valid_from: Optional[dt.date]
-    valid_to: Optional[dt.date]
+    answer: EntryAnswer | None = None
+    valid_from: dt.date | None
+    valid_to: dt.date | None
     source: EntrySource
     text: EntryTexts
 
@@ -104,9 +105,9 @@ class ConditionValue(Bilingual):
 
 
 class ConditionKey(_Strict):
-    question: Optional[Bilingual] = None
-    affirm: Optional[str] = None  # the value a typed "yes" to the question means
-    deny: Optional[str] = None  # the value a typed "no" means
+    question: Bilingual | None = None
+    affirm: str | None = None  # the value a typed "yes" to the question means
+    deny: str | None = None  # the value a typed "no" means
     values: dict[str, ConditionValue]
 
 
@@ -129,7 +130,7 @@ class Instruction(_Strict):
     title: str
     date: dt.date
     valid_from: dt.date
-    valid_to: Optional[dt.date]
+    valid_to: dt.date | None
     reference_sign: str
     label: Bilingual
     earlier_instructions: list[EarlierInstruction]
@@ -160,8 +161,8 @@ class Entry:
     file: str
     when: Mapping[str, frozenset[str]]
     answer: EntryAnswer
-    valid_from: Optional[dt.date]
-    valid_to: Optional[dt.date]
+    valid_from: dt.date | None
+    valid_to: dt.date | None
     section: str
     text: EntryTexts
 
@@ -183,7 +184,7 @@ class Guides:
     by_id: Mapping[str, Entry] = field(default_factory=dict)
     cues: Mapping[str, Mapping[str, tuple[re.Pattern[str], ...]]] = field(default_factory=dict)
 
-    def intent_conditions(self, intent: str) -> Optional[Mapping[str, str]]:
+    def intent_conditions(self, intent: str) -> Mapping[str, str] | None:
         return self.vocabulary.intents.get(intent)
 
 
@@ -239,8 +240,12 @@ def _compile_cues(vocab: RawVocabulary) -> dict[str, dict[str, tuple[re.Pattern[
                 try:
                     patterns.append(re.compile(cue))
                 except re.error as error:
-                    raise GuideError(VOCABULARY_FILE, name, f"values.{value}.cues[{index}]",
-                                     f"not a valid regular expression: {error}") from error
+                    raise GuideError(
+                        VOCABULARY_FILE,
+                        name,
+                        f"values.{value}.cues[{index}]",
+                        f"not a valid regular expression: {error}",
+                    ) from error
             if patterns:
                 cues.setdefault(name, {})[value] = tuple(patterns)
     return cues
@@ -292,7 +297,9 @@ def _check_entry(raw: RawEntry, vocab: RawVocabulary, sources: RawSources, file:
                 raise GuideError(file, raw.id, f"text.{lang}.{part}", "missing")
         if len(text.verdict) > VERDICT_MAX_CHARS:
             raise GuideError(
-                file, raw.id, f"text.{lang}.verdict",
+                file,
+                raw.id,
+                f"text.{lang}.verdict",
                 f"is {len(text.verdict)} characters; at most {VERDICT_MAX_CHARS} can be read out on a call",
             )
 
@@ -334,25 +341,37 @@ def load_guides(folder: Path) -> Guides:
             _check_entry(raw, vocab, sources, file)
             entries.append(
                 Entry(
-                    id=raw.id, kind=raw.kind, document=doc_name, file=file,
+                    id=raw.id,
+                    kind=raw.kind,
+                    document=doc_name,
+                    file=file,
                     when=_entry_conditions(raw, vocab, file),
-                    answer=raw.answer or EntryAnswer(), valid_from=raw.valid_from,
-                    valid_to=raw.valid_to, section=raw.source.section, text=raw.text,
+                    answer=raw.answer or EntryAnswer(),
+                    valid_from=raw.valid_from,
+                    valid_to=raw.valid_to,
+                    section=raw.source.section,
+                    text=raw.text,
                 )
             )
 
     for i, first in enumerate(entries):
-        for second in entries[i + 1:]:
+        for second in entries[i + 1 :]:
             if _overlaps(first, second):
                 raise GuideError(
-                    second.file, second.id, "when",
+                    second.file,
+                    second.id,
+                    "when",
                     f"settles the same case as '{first.id}' ({first.file}) for overlapping dates",
                 )
 
     return Guides(
-        vocabulary=vocab, instruction=sources.instruction, documents=sources.documents,
-        entries=tuple(entries), version=guides_version(folder),
-        by_id={entry.id: entry for entry in entries}, cues=_compile_cues(vocab),
+        vocabulary=vocab,
+        instruction=sources.instruction,
+        documents=sources.documents,
+        entries=tuple(entries),
+        version=guides_version(folder),
+        by_id={entry.id: entry for entry in entries},
+        cues=_compile_cues(vocab),
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -9,3 +10,10 @@ GUIDES_DIR = PROJECT_ROOT / "guides"
 DOMAIN_FILE = PROJECT_ROOT / "domain.yml"
 DATA_DIR = PROJECT_ROOT / "data"
 DEV_QUESTIONS = PROJECT_ROOT.parent / "shared" / "eval" / "dev_questions.yml"
+GUIDES_DIR_ENV = "LOTSE_GUIDES_DIR"  # another guides folder, for trainers' drafts and tests
+
+
+def guides_dir() -> Path:
+    """The guides folder: the project's own, unless LOTSE_GUIDES_DIR names another."""
+    override = os.environ.get(GUIDES_DIR_ENV)
+    return Path(override) if override else GUIDES_DIR

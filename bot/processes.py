@@ -7,6 +7,7 @@ them the same way on ports of their own. Either way Ctrl-C (or leaving the
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -17,7 +18,6 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import Optional
 
 from bot.paths import PROJECT_ROOT
 
@@ -35,8 +35,8 @@ class BotConfig:
     host: str = "127.0.0.1"
     tracker_db: Path = VAR_DIR / "trackers.db"
     log_dir: Path = VAR_DIR / "log"
-    today: Optional[str] = None  # pins LOTSE_TODAY for the action server
-    api_token: Optional[str] = None
+    today: str | None = None  # pins LOTSE_TODAY for the action server
+    api_token: str | None = None
     cors_origins: list[str] = field(default_factory=lambda: ["http://localhost:8080"])
 
     @property
@@ -53,11 +53,11 @@ def _endpoints_file(config: BotConfig) -> Path:
     path = config.log_dir / f"endpoints-{config.rasa_port}.yml"
     path.write_text(
         "action_endpoint:\n"
-        f"  url: \"{config.actions_url}/webhook\"\n"
+        f'  url: "{config.actions_url}/webhook"\n'
         "tracker_store:\n"
         "  type: SQL\n"
         "  dialect: sqlite\n"
-        f"  db: \"{config.tracker_db}\"\n",
+        f'  db: "{config.tracker_db}"\n',
         encoding="utf-8",
     )
     return path
@@ -72,6 +72,7 @@ def _env(config: BotConfig) -> dict[str, str]:
         LOTSE_ACTIONS_HOST=config.host,
         LOTSE_ACTIONS_PORT=str(config.actions_port),
         PYTHONUNBUFFERED="1",
+        PYTHONPATH=str(PROJECT_ROOT),  # Rasa imports our REST channel (bot.channels)
     )
     if config.today:
         env["LOTSE_TODAY"] = config.today
@@ -102,24 +103,39 @@ class Bot:
         self.config.log_dir.mkdir(parents=True, exist_ok=True)
         log = (self.config.log_dir / f"{name}-{self.config.rasa_port}.log").open("ab")
         process = subprocess.Popen(
-            args, cwd=PROJECT_ROOT, env=_env(self.config),
-            stdout=log if self.quiet else None, stderr=subprocess.STDOUT if self.quiet else None,
+            args,
+            cwd=PROJECT_ROOT,
+            env=_env(self.config),
+            stdout=log if self.quiet else None,
+            stderr=subprocess.STDOUT if self.quiet else None,
             start_new_session=True,
         )
         self.processes.append(process)
         return process
 
-    def start(self) -> "Bot":
+    def start(self) -> Bot:
         if not MODEL_FILE.exists():
             raise RuntimeError(f"no trained model at {MODEL_FILE}; run `make model` first")
+        for url in (f"{self.config.rasa_url}/", f"{self.config.actions_url}/health"):
+            if reachable(url):
+                raise RuntimeError(f"something already answers at {url}; stop it first")
         self.config.tracker_db.parent.mkdir(parents=True, exist_ok=True)
         self.config.log_dir.mkdir(parents=True, exist_ok=True)
         bindir = Path(sys.executable).parent
         actions = self._spawn("actions", [sys.executable, "-m", "bot.action_server"])
         rasa_args = [
-            str(bindir / "rasa"), "run", "--model", str(MODEL_FILE),
-            "--endpoints", str(_endpoints_file(self.config)), "--credentials", "credentials.yml",
-            "--interface", self.config.host, "--port", str(self.config.rasa_port),
+            str(bindir / "rasa"),
+            "run",
+            "--model",
+            str(MODEL_FILE),
+            "--endpoints",
+            str(_endpoints_file(self.config)),
+            "--credentials",
+            "credentials.yml",
+            "--interface",
+            self.config.host,
+            "--port",
+            str(self.config.rasa_port),
         ]
         for origin in self.config.cors_origins:
             rasa_args += ["--cors", origin]
@@ -136,7 +152,9 @@ class Bot:
         while time.monotonic() < deadline:
             if process.poll() is not None:
                 self.stop()
-                raise RuntimeError(f"the {what} exited with code {process.returncode}; see {self.config.log_dir}")
+                raise RuntimeError(
+                    f"the {what} exited with code {process.returncode}; see {self.config.log_dir}"
+                )
             if reachable(url):
                 return
             time.sleep(0.25)
@@ -151,7 +169,8 @@ class Bot:
         body = json.dumps({"sender": "lotse-readiness-probe", "message": "/greet"}).encode()
         while time.monotonic() < deadline:
             request = urllib.request.Request(
-                f"{self.config.rasa_url}/webhooks/rest/webhook", data=body,
+                f"{self.config.rasa_url}/webhooks/rest/webhook",
+                data=body,
                 headers={"Content-Type": "application/json"},
             )
             try:
@@ -179,10 +198,8 @@ class Bot:
     def stop(self) -> None:
         for process in self.processes:
             if process.poll() is None:
-                try:
+                with contextlib.suppress(ProcessLookupError):
                     os.killpg(process.pid, signal.SIGTERM)
-                except ProcessLookupError:
-                    pass
         for process in self.processes:
             try:
                 process.wait(timeout=15)
@@ -191,11 +208,13 @@ class Bot:
                 process.wait()
         self.processes.clear()
 
-    def __enter__(self) -> "Bot":
+    def __enter__(self) -> Bot:
         return self.start()
 
     def __exit__(
-        self, exc_type: Optional[type[BaseException]], exc: Optional[BaseException],
-        tb: Optional[TracebackType],
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         self.stop()

@@ -7,8 +7,9 @@ this very turn, which a slot condition evaluated by Rasa could not see yet.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import yaml
 
@@ -29,7 +30,7 @@ class Responses:
             self._by_name[name] = texts
 
     @classmethod
-    def from_domain_file(cls, path: Path) -> "Responses":
+    def from_domain_file(cls, path: Path) -> Responses:
         with path.open(encoding="utf-8") as handle:
             domain = yaml.safe_load(handle)
         return cls(domain["responses"])

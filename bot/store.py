@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import threading
 from pathlib import Path
-from typing import Optional
 
 from bot.guides import GuideError, Guides, guide_files, load_guides
 
@@ -27,7 +26,7 @@ class GuideStore:
         self._lock = threading.Lock()
         self._stamp = self._read_stamp()
         self._guides = load_guides(folder)  # raises GuideError: refuse to start
-        self.last_error: Optional[str] = None
+        self.last_error: str | None = None
 
     def _read_stamp(self) -> Stamp:
         stamp = []
@@ -55,6 +54,7 @@ class GuideStore:
                     self.last_error = str(error)
                     logger.error(
                         "guide change rejected, still answering with version %s: %s",
-                        self._guides.version, error,
+                        self._guides.version,
+                        error,
                     )
         return self._guides

@@ -1,0 +1,98 @@
+"""The REST channel, with the checks Rasa's own leaves out.
+
+Rasa's RestInput answers an empty message with silence (`[]`) and a JSON body
+that is not an object with a 500. Staff and the widget must always get a clear
+answer, so this channel (same URL: /webhooks/rest/webhook) checks the request
+first: a malformed request gets a 400 that says what is wrong, an empty
+question gets a reply asking for one, control characters are dropped.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.channels.rest import RestInput
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+logger = logging.getLogger(__name__)
+
+MAX_SENDER_CHARS = 128
+# C0/C1 control characters except tab and newline, and lone surrogates
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+EMPTY_REPLY = "Bitte stellen Sie eine Frage. / Please type a question."
+ERROR_REPLY = (
+    "Lotse konnte die Frage gerade nicht beantworten – bitte noch einmal versuchen. "
+    "/ Lotse could not answer just now – please try again."
+)
+
+
+def _bad_request(problem: str) -> HTTPResponse:
+    return response.json({"error": problem}, status=400)
+
+
+def clean_message(text: str) -> str:
+    return _CONTROL.sub("", text).strip()
+
+
+def parse_request(request: Request) -> tuple[dict[str, Any] | None, str | None]:
+    """The request body as a dict, or the reason it is not acceptable."""
+    try:
+        body = request.json
+    except Exception:  # sanic raises InvalidUsage for a body that is not JSON
+        return None, "the body must be JSON"
+    if not isinstance(body, dict):
+        return None, 'the body must be a JSON object {"sender": "...", "message": "..."}'
+    sender, message = body.get("sender"), body.get("message")
+    if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_CHARS:
+        return None, f'"sender" must be a non-empty string of at most {MAX_SENDER_CHARS} characters'
+    if not isinstance(message, str):
+        return None, '"message" must be a string'
+    metadata = body.get("metadata")
+    if metadata is not None and not isinstance(metadata, dict):
+        return None, '"metadata" must be a JSON object'
+    return body, None
+
+
+class LotseRestInput(RestInput):
+    """REST input at /webhooks/rest/webhook that never answers with silence or a 500."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "rest"
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        webhook = Blueprint("lotse_rest_webhook", __name__)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            body, problem = parse_request(request)
+            if body is None:
+                return _bad_request(problem or "bad request")
+            sender = body["sender"]
+            text = clean_message(body["message"])
+            if not text:
+                return response.json([{"recipient_id": sender, "text": EMPTY_REPLY}])
+            collector = CollectingOutputChannel()
+            try:
+                await on_new_message(
+                    UserMessage(
+                        text, collector, sender, input_channel=self.name(), metadata=body.get("metadata")
+                    )
+                )
+            except Exception:
+                logger.exception("message could not be handled")
+                return response.json([{"recipient_id": sender, "text": ERROR_REPLY}])
+            return response.json(collector.messages)
+
+        return webhook

@@ -1,0 +1,25 @@
+"""The dev set of staff questions through the REST webhook: the bar is 0.95 on single questions."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.evaluate import run_eval
+from bot.paths import DEV_QUESTIONS, PROJECT_ROOT
+from bot.processes import BotConfig
+
+MIN_SINGLE_ACCURACY = 0.95
+
+
+@pytest.mark.skipif(not DEV_QUESTIONS.exists(), reason="no dev set beside the project")
+def test_dev_set_single_questions(running_bot: BotConfig) -> None:
+    report = run_eval(DEV_QUESTIONS, running_bot.rasa_url)
+    print(report.format())
+    assert report.single_accuracy() >= MIN_SINGLE_ACCURACY, report.format()
+
+
+def test_own_paraphrase_set(running_bot: BotConfig) -> None:
+    """A second, wider set written from the instruction; guards against regressions."""
+    report = run_eval(PROJECT_ROOT / "tests" / "eval" / "paraphrases.yml", running_bot.rasa_url)
+    print(report.format())
+    assert report.single_accuracy() >= 0.9, report.format()

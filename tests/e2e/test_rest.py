@@ -1,0 +1,135 @@
+"""The whole path: REST webhook → Rasa → action server → guides, as staff use it."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from typing import Any
+
+import pytest
+
+from bot.processes import BotConfig
+from tests.e2e.conftest import Ask
+
+
+def post(config: BotConfig, body: bytes, content_type: str = "application/json") -> tuple[int, Any]:
+    request = urllib.request.Request(
+        f"{config.rasa_url}/webhooks/rest/webhook", data=body, headers={"Content-Type": content_type}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=15) as reply:
+            return reply.status, json.loads(reply.read() or b"null")
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"null")
+
+
+ROUTING = [
+    ("who handles a phone ASU of a former Alo customer?", "SC", "en", "asu_telefon_reaktivierung"),
+    ("Wohin gehen Terminabsagen aus dem Kontaktformular?", "EZ", "de", "kontaktformular_termine"),
+    ("wer bearbeitet online stammdatenaenderungen aus kusos", "EZ", "de", "stammdaten_online"),
+    ("Who handles online change notices from the eService?", "EZ", "en", "veraenderungsmitteilung_online"),
+]
+
+
+@pytest.mark.parametrize("question,unit,lang,topic", ROUTING, ids=[r[3] + "-" + r[2] for r in ROUTING])
+def test_routing_question_gets_unit_source_and_language(
+    conversation: Ask, question: str, unit: str, lang: str, topic: str
+) -> None:
+    reply = conversation(question)
+    answer = reply.answer
+    assert answer is not None
+    assert (answer["kind"], answer["unit"], answer["lang"], answer["topic"]) == ("routing", unit, lang, topic)
+    assert answer["source"]["document"] == "Weisung 202505010"
+    assert answer["valid_from"] == "2025-07-01"
+    first_line = reply.text.splitlines()[0]
+    assert first_line.startswith(unit) and len(first_line) <= 120
+    assert ("Quelle:" if lang == "de" else "Source:") in reply.text
+    assert reply.seconds < 1.0
+
+
+@pytest.mark.parametrize(
+    "question,kind",
+    [
+        (
+            "Wer nimmt telefonische Arbeitsuchendmeldungen von Kunden auf, die noch nie einen Status hatten?",
+            "not_covered",
+        ),
+        ("Kunde sagt seinen Termin telefonisch ab – wer bearbeitet das?", "not_covered"),
+        ("Wie wird das Wetter morgen?", "out_of_scope"),
+        ("asdkjh qwpoeiru", "out_of_scope"),
+    ],
+)
+def test_no_guess_where_the_guides_are_silent(conversation: Ask, question: str, kind: str) -> None:
+    reply = conversation(question)
+    assert reply.answer is not None and reply.answer["kind"] == kind
+    assert reply.answer["unit"] is None
+
+
+def test_clarify_then_click_the_button(conversation: Ask) -> None:
+    first = conversation("telefonische ASU – wer?")
+    assert first.answer is not None and first.answer["kind"] == "clarify"
+    yes = next(o for o in first.answer["options"] if '"reactivation"' in o["payload"])
+    second = conversation(yes["payload"])
+    assert second.answer is not None
+    assert (second.answer["kind"], second.answer["unit"]) == ("routing", "SC")
+
+
+def test_follow_up_where_is_that_written_keeps_the_thread(conversation: Ask) -> None:
+    conversation("who handles online changes of personal master data?")
+    reply = conversation("where is that written?")
+    assert reply.answer is not None
+    assert reply.answer["topic"] == "stammdaten_online" and reply.answer["lang"] == "en"
+    assert "202505010" in reply.text and "2.2" in reply.text
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "",
+        "   ",
+        "\u0000\u0007",
+        "🙂🙂🙂",
+        "<script>alert(1)</script>",
+        "a" * 10_000,
+        "' OR 1=1; --",
+        "{{7*7}} ${7*7}",
+        "مرحبا كيف حالك",
+    ],
+    ids=["empty", "whitespace", "control", "emoji", "html", "10k", "sql", "template", "rtl"],
+)
+def test_bad_input_gets_a_clear_reply(running_bot: BotConfig, message: str) -> None:
+    status, messages = post(running_bot, json.dumps({"sender": "bad-input", "message": message}).encode())
+    assert status == 200
+    assert messages and all(m.get("text") for m in messages if "custom" not in m)
+    texts = " ".join(m.get("text") or "" for m in messages)
+    assert "Traceback" not in texts and "<script>" not in texts
+
+
+@pytest.mark.parametrize(
+    "body,content_type",
+    [
+        (b"not json", "text/plain"),
+        (b"[1, 2]", "application/json"),
+        (b'{"sender": "x"}', "application/json"),
+        (b'{"message": "hi"}', "application/json"),
+        (b'{"sender": "x", "message": 5}', "application/json"),
+    ],
+    ids=["not-json", "list", "no-message", "no-sender", "message-not-string"],
+)
+def test_malformed_request_is_a_400_that_says_why(
+    running_bot: BotConfig, body: bytes, content_type: str
+) -> None:
+    status, reply = post(running_bot, body, content_type)
+    assert status == 400
+    assert isinstance(reply, dict) and reply["error"]
+
+
+def test_http_api_is_off_by_default(running_bot: BotConfig) -> None:
+    for path in ("/conversations/x/tracker", "/model/parse", "/status"):
+        try:
+            with urllib.request.urlopen(f"{running_bot.rasa_url}{path}", timeout=5) as reply:
+                status: int | None = reply.status
+        except urllib.error.HTTPError as error:
+            status = error.code
+        assert status in (403, 404, 405), path
