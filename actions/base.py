@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import abc
 import datetime as dt
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -16,6 +17,8 @@ from bot.language import detect_language
 from bot.responses import Responses
 from bot.slots import SLOT_LANG
 from bot.store import GuideStore
+
+logger = logging.getLogger(__name__)
 
 Clock = Callable[[], dt.date]
 DEFAULT_LANG = "de"
@@ -44,7 +47,12 @@ class LotseAction(Action, abc.ABC):
     ) -> list[EventType]:
         lang = language_of(tracker)
         writer = AnswerWriter(self.store.get(), self.responses)
-        reply, events = await self.answer(tracker, writer, lang)
+        try:
+            reply, events = await self.answer(tracker, writer, lang)
+        except Exception:  # a bug must not leave an agent on a call without an answer
+            logger.exception("%s failed", self.name())
+            send(dispatcher, writer.simple_reply("utter_internal_error", lang))
+            return [SlotSet(SLOT_LANG, lang)]
         send(dispatcher, reply)
         return [SlotSet(SLOT_LANG, lang), *events]
 

@@ -66,8 +66,8 @@ def create_app(store: GuideStore, responses: Responses, today: Clock) -> Sanic:
             action_call = request.json
         except Exception:  # sanic raises InvalidUsage on broken JSON
             action_call = None
-        if not isinstance(action_call, dict):
-            return response.json({"error": "body must be a JSON object"}, status=400)
+        if not isinstance(action_call, dict) or not isinstance(action_call.get("tracker"), dict):
+            return response.json({"error": "body must be a JSON object with a tracker"}, status=400)
         sdk_utils.check_version_compatibility(action_call.get("version"))
         try:
             result = await executor.run(action_call)

@@ -87,12 +87,12 @@ class AnswerWriter:
 
     # --- pieces ---------------------------------------------------------------
 
-    def source_of(self, entry: Entry) -> dict[str, str]:
+    def source_of(self, entry: Entry, lang: str) -> dict[str, str]:
         instruction = self.guides.instruction
         return {
             "document": f"Weisung {instruction.number}",
             "section": entry.section,
-            "guide": self.guides.documents[entry.document].title.de,
+            "guide": self.guides.documents[entry.document].title.get(lang),
         }
 
     def source_line(self, entry: Entry, lang: str) -> str:
@@ -129,7 +129,7 @@ class AnswerWriter:
             where=where,
             valid_from=entry.valid_from,
             valid_to=entry.valid_to,
-            source=self.source_of(entry),
+            source=self.source_of(entry, lang),
             verdict=entry.text.get(lang).verdict,
             **extra,
         )
@@ -177,7 +177,7 @@ class AnswerWriter:
         if settled:
             lines.append(self.responses.text("utter_guides_settle", lang))
             lines += [f"• {e.text.get(lang).verdict}" for e in settled]
-        source = self.source_of(found.related[0]) if found.related else None
+        source = self.source_of(found.related[0], lang) if found.related else None
         return Reply("\n".join(lines), _payload("not_covered", lang, source=source))
 
     def resolution_reply(

@@ -71,7 +71,9 @@ class Breakage:
 
 
 def _unknown_entry_key(copy: GuideCopy) -> None:
-    copy.replace_in_entry(SC_FILE, "asu_telefon_reaktivierung", "    kind: routing\n", "    kind: routing\n    colour: red\n")
+    copy.replace_in_entry(
+        SC_FILE, "asu_telefon_reaktivierung", "    kind: routing\n", "    kind: routing\n    colour: red\n"
+    )
 
 
 def _unknown_unit(copy: GuideCopy) -> None:
@@ -115,22 +117,19 @@ def _missing_english_text(copy: GuideCopy) -> None:
     copy.replace_in_entry(WEISUNG_FILE, "haushalt_beteiligung", english, "")
 
 
+def _set_verdict(copy: GuideCopy, entry_id: str, lang: str, verdict: str) -> None:
+    """Replace one verdict, found from the loaded copy (the guides' text is not repeated here)."""
+    entry = copy.load().by_id[entry_id]
+    old = entry.text.get(lang).verdict
+    copy.replace_in_entry(entry.file, entry_id, f"verdict: {old}\n", f"verdict: {verdict}\n")
+
+
 def _empty_english_verdict(copy: GuideCopy) -> None:
-    copy.replace_in_entry(
-        WEISUNG_FILE,
-        "haushalt_beteiligung",
-        "verdict: Budget – none; the main staff council (Hauptpersonalrat) was involved.",
-        'verdict: "  "',
-    )
+    _set_verdict(copy, "haushalt_beteiligung", "en", '"  "')
 
 
 def _long_verdict(copy: GuideCopy) -> None:
-    copy.replace_in_entry(
-        WEISUNG_FILE,
-        "haushalt_beteiligung",
-        "verdict: Haushalt – entfällt; der Hauptpersonalrat wurde beteiligt.",
-        "verdict: " + "x" * (VERDICT_MAX_CHARS + 1),
-    )
+    _set_verdict(copy, "haushalt_beteiligung", "de", "x" * (VERDICT_MAX_CHARS + 1))
 
 
 def _end_before_start(copy: GuideCopy) -> None:
@@ -162,31 +161,47 @@ def _intent_with_unknown_value(copy: GuideCopy) -> None:
 
 
 BREAKAGES = {
-    "unknown-key-in-entry": Breakage(_unknown_entry_key, SC_FILE, "asu_telefon_reaktivierung", "colour", "unknown key"),
+    "unknown-key-in-entry": Breakage(
+        _unknown_entry_key, SC_FILE, "asu_telefon_reaktivierung", "colour", "unknown key"
+    ),
     "unknown-unit": Breakage(_unknown_unit, SC_FILE, "asu_telefon_reaktivierung", "answer.unit", "XY"),
-    "routing-without-unit": Breakage(_routing_without_unit, EZ_FILE, "stammdaten_online", "answer.unit", "routing"),
-    "unknown-channel-value": Breakage(_unknown_channel_value, EZ_FILE, "stammdaten_online", "when.channel", "fax"),
-    "unknown-condition-key": Breakage(_unknown_condition_key, EMAIL_FILE, "pressearbeit", "when.region", "unknown"),
+    "routing-without-unit": Breakage(
+        _routing_without_unit, EZ_FILE, "stammdaten_online", "answer.unit", "routing"
+    ),
+    "unknown-channel-value": Breakage(
+        _unknown_channel_value, EZ_FILE, "stammdaten_online", "when.channel", "fax"
+    ),
+    "unknown-condition-key": Breakage(
+        _unknown_condition_key, EMAIL_FILE, "pressearbeit", "when.region", "unknown"
+    ),
     "missing-source": Breakage(_missing_source, EMAIL_FILE, "pressearbeit", "source", "missing"),
     "bad-section": Breakage(_bad_section, EMAIL_FILE, "pressearbeit", "source.section", "9.9"),
     "overlapping-copy": Breakage(
         _overlapping_copy, EZ_FILE, "kontaktformular_termine_kopie", "when", "kontaktformular_termine"
     ),
     "duplicate-id": Breakage(_duplicate_id, WEISUNG_FILE, "atv_kalender", "id", EMAIL_FILE),
-    "missing-english-text": Breakage(_missing_english_text, WEISUNG_FILE, "haushalt_beteiligung", "text.en", "missing"),
+    "missing-english-text": Breakage(
+        _missing_english_text, WEISUNG_FILE, "haushalt_beteiligung", "text.en", "missing"
+    ),
     "blank-english-verdict": Breakage(
         _empty_english_verdict, WEISUNG_FILE, "haushalt_beteiligung", "text.en.verdict", "missing"
     ),
     "verdict-too-long": Breakage(
         _long_verdict, WEISUNG_FILE, "haushalt_beteiligung", "text.de.verdict", str(VERDICT_MAX_CHARS + 1)
     ),
-    "valid-to-before-valid-from": Breakage(_end_before_start, EMAIL_FILE, "pressearbeit", "valid_to", "before"),
+    "valid-to-before-valid-from": Breakage(
+        _end_before_start, EMAIL_FILE, "pressearbeit", "valid_to", "before"
+    ),
     "invalid-yaml": Breakage(_invalid_yaml, SC_FILE, "-", "-", "YAML"),
-    "invalid-cue-regex": Breakage(_invalid_cue, VOCABULARY, "channel", "values.phone.cues[0]", "regular expression"),
+    "invalid-cue-regex": Breakage(
+        _invalid_cue, VOCABULARY, "channel", "values.phone.cues[0]", "regular expression"
+    ),
     "file-not-in-sources": Breakage(_unlisted_file, "entwurf.yml", "-", "-", SOURCES),
     "wrong-version": Breakage(_wrong_version, SC_FILE, "-", "version", GUIDE_FORMAT_VERSION),
     "wrong-vocabulary-version": Breakage(_wrong_vocabulary_version, VOCABULARY, "-", "version", "'2'"),
-    "intent-with-unknown-value": Breakage(_intent_with_unknown_value, VOCABULARY, "ask_press", "subject", "pressure"),
+    "intent-with-unknown-value": Breakage(
+        _intent_with_unknown_value, VOCABULARY, "ask_press", "subject", "pressure"
+    ),
 }
 
 
@@ -222,12 +237,7 @@ def test_missing_guide_file_is_named(guide_copy: GuideCopy) -> None:
 @pytest.mark.parametrize("length", [VERDICT_MAX_CHARS - 1, VERDICT_MAX_CHARS], ids=["119-chars", "120-chars"])
 def test_verdict_up_to_the_limit_is_accepted(guide_copy: GuideCopy, length: int) -> None:
     verdict = "y" * length
-    guide_copy.replace_in_entry(
-        WEISUNG_FILE,
-        "haushalt_beteiligung",
-        "verdict: Haushalt – entfällt; der Hauptpersonalrat wurde beteiligt.",
-        f"verdict: {verdict}",
-    )
+    _set_verdict(guide_copy, "haushalt_beteiligung", "de", verdict)
     assert guide_copy.load().by_id["haushalt_beteiligung"].text.de.verdict == verdict
 
 
@@ -247,5 +257,5 @@ def test_copied_entry_on_separate_dates_is_accepted(guide_copy: GuideCopy) -> No
 
 def test_version_hash_changes_with_the_content(guide_copy: GuideCopy, guides: Guides) -> None:
     assert guide_copy.load().version == guides.version
-    guide_copy.replace(WEISUNG_FILE, "Haushalt – entfällt;", "Haushalt – entfällt ganz;")
+    _set_verdict(guide_copy, "haushalt_beteiligung", "de", "Haushalt – entfällt.")
     assert guide_copy.load().version != guides.version

@@ -13,7 +13,6 @@ from tests.conftest import GuideCopy
 
 FILE = "gespraechsleitfaden_ez.yml"
 ENTRY = "kontaktformular_termine"
-OLD_VERDICT = "EZ – Kontaktformulare zu Terminen bearbeitet die Eingangszone in den fünf VCC-Outlook-Postfächern."
 NEW_VERDICT = "EZ – Kontaktformulare zu Terminen bearbeitet die Eingangszone (geänderter Leitfaden)."
 
 
@@ -29,6 +28,11 @@ def _edit(copy: GuideCopy, old: str, new: str) -> None:
     _touch_later(copy.file(FILE))
 
 
+def _change_verdict(copy: GuideCopy, store: GuideStore, new: str) -> None:
+    old = store.get().by_id[ENTRY].text.de.verdict
+    _edit(copy, f"verdict: {old}\n", f"verdict: {new}\n")
+
+
 def test_unchanged_files_are_not_reloaded(guide_copy: GuideCopy) -> None:
     store = GuideStore(guide_copy.path)
     assert store.get() is store.get()
@@ -38,9 +42,9 @@ def test_unchanged_files_are_not_reloaded(guide_copy: GuideCopy) -> None:
 def test_edited_verdict_is_seen_by_the_next_get(guide_copy: GuideCopy) -> None:
     store = GuideStore(guide_copy.path)
     before = store.get()
-    assert before.by_id[ENTRY].text.de.verdict == OLD_VERDICT
+    assert before.by_id[ENTRY].text.de.verdict != NEW_VERDICT
 
-    _edit(guide_copy, OLD_VERDICT, NEW_VERDICT)
+    _change_verdict(guide_copy, store, NEW_VERDICT)
 
     after = store.get()
     assert after.by_id[ENTRY].text.de.verdict == NEW_VERDICT
@@ -65,7 +69,7 @@ def test_broken_edit_keeps_last_good_version_until_fixed(guide_copy: GuideCopy) 
     assert store.last_error is not None
 
     _edit(guide_copy, "unit: XY", "unit: EZ")
-    _edit(guide_copy, OLD_VERDICT, NEW_VERDICT)
+    _change_verdict(guide_copy, store, NEW_VERDICT)
     fixed = store.get()
     assert store.last_error is None
     assert fixed.by_id[ENTRY].text.de.verdict == NEW_VERDICT

@@ -1,0 +1,433 @@
+"""ActionAnswerGuide: route a question, ask back, take the answer, or say it is not covered."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from actions.answer_guide import MAX_CLARIFY_TRIES, ActionAnswerGuide
+from bot.guides import Guides
+from bot.responses import Responses
+from tests.conftest import TODAY, ActionResult, MakeTracker, RunAction
+
+CONDITION_SLOTS = ("subject", "channel", "customer", "postbox")
+
+
+def _assert_entry_answer(result: ActionResult, guides: Guides, entry_id: str, lang: str) -> None:
+    """The reply is the entry's: verdict first, payload naming topic, unit, source and validity."""
+    entry = guides.by_id[entry_id]
+    assert result.first_line == entry.text.get(lang).verdict
+    answer = result.answer
+    assert answer["kind"] == entry.kind
+    assert answer["topic"] == entry_id
+    assert answer["unit"] == entry.answer.unit
+    assert answer["lang"] == lang
+    assert answer["source"]["document"] == "Weisung 202505010"
+    assert answer["source"]["section"] == entry.section
+    assert answer["valid_from"] == (entry.valid_from.isoformat() if entry.valid_from else None)
+    assert result.message["buttons"] == []
+    slots = result.slots
+    assert slots["last_topic"] == entry_id
+    assert slots["pending_condition"] is None
+    assert slots["clarify_tries"] == 0
+    assert slots["lang"] == lang
+
+
+# --- new questions --------------------------------------------------------------------
+
+QUESTIONS = [
+    # id, text, intent, entities, entry, lang, expected condition slots
+    (
+        "cancellation-contact-form",
+        "Wer bearbeitet Terminabsagen aus dem Kontaktformular?",
+        "ask_appointment_cancellation",
+        [],
+        "kontaktformular_termine",
+        "de",
+        {"subject": "appointment_cancellation", "channel": "contact_form", "customer": None, "postbox": None},
+    ),
+    (
+        "former-alo-customer",
+        "Ehemaliger Alo-Kunde meldet sich arbeitsuchend – wer ist zuständig?",
+        "ask_phone_registration",
+        [],
+        "asu_telefon_reaktivierung",
+        "de",
+        {"subject": "phone_registration", "channel": None, "customer": "reactivation", "postbox": None},
+    ),
+    (
+        "stated-phone-overrides-intent",
+        "Kunde sagt den Termin telefonisch ab, wer macht das?",
+        "ask_appointment_cancellation",
+        [],
+        "terminabsage_telefon",
+        "de",
+        {"subject": "appointment_cancellation", "channel": "phone", "customer": None, "postbox": None},
+    ),
+    (
+        "master-data-by-letter",
+        "Wer bearbeitet Stammdaten, die per Post kommen?",
+        "ask_master_data_change",
+        [],
+        "veraenderung_nicht_online",
+        "de",
+        {"subject": "master_data_change", "channel": "offline", "customer": None, "postbox": None},
+    ),
+    (
+        "english-cancellation",
+        "Who handles appointment cancellations sent via the contact form?",
+        "ask_appointment_cancellation",
+        [],
+        "kontaktformular_termine",
+        "en",
+        {"subject": "appointment_cancellation", "channel": "contact_form", "customer": None, "postbox": None},
+    ),
+    (
+        "english-ez-postbox",
+        "Does the block affect the postboxes of the EZ?",
+        "ask_email_block",
+        [],
+        "sperre_ez_postfaecher",
+        "en",
+        {"subject": "email_block", "channel": None, "customer": None, "postbox": "ez"},
+    ),
+    (
+        "entity-states-customer",
+        "Wer macht die telefonische ASU?",
+        "ask_phone_registration",
+        [{"entity": "customer", "value": "new"}],
+        "asu_telefon_ohne_status",
+        "de",
+        {"subject": "phone_registration", "channel": "phone", "customer": "new", "postbox": None},
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "entities", "entry_id", "lang", "condition_slots"),
+    [c[1:] for c in QUESTIONS],
+    ids=[c[0] for c in QUESTIONS],
+)
+def test_question_is_answered_from_its_entry(
+    run_action: RunAction,
+    make_tracker: MakeTracker,
+    guides: Guides,
+    text: str,
+    intent: str,
+    entities: list[dict[str, str]],
+    entry_id: str,
+    lang: str,
+    condition_slots: dict[str, str | None],
+) -> None:
+    result = run_action(ActionAnswerGuide, make_tracker(text, intent, entities))
+    _assert_entry_answer(result, guides, entry_id, lang)
+    assert {slot: result.slots[slot] for slot in CONDITION_SLOTS} == condition_slots
+
+
+def test_routing_question_gives_ez_with_source_and_date(
+    run_action: RunAction, make_tracker: MakeTracker
+) -> None:
+    result = run_action(
+        ActionAnswerGuide,
+        make_tracker("Wohin gehen Terminabsagen aus dem Kontaktformular?", "ask_appointment_cancellation"),
+    )
+    answer = result.answer
+    assert (answer["kind"], answer["unit"], answer["topic"]) == ("routing", "EZ", "kontaktformular_termine")
+    assert answer["valid_from"] == "2025-07-01"
+    assert answer["source"]["section"] == "2.2"
+    assert "VCC" in answer["where"]
+    assert result.lines[-1].startswith("Quelle: Weisung 202505010, Abschnitt 2.2")
+    assert result.slots["last_topic"] == "kontaktformular_termine"
+    assert result.events[0] == {"event": "slot", "timestamp": None, "name": "lang", "value": "de"}
+
+
+def test_question_without_cue_asks_for_the_customer(
+    run_action: RunAction, make_tracker: MakeTracker, guides: Guides
+) -> None:
+    result = run_action(ActionAnswerGuide, make_tracker("Wer bearbeitet die ASU?", "ask_phone_registration"))
+    condition = guides.vocabulary.conditions["customer"]
+    assert condition.question is not None
+    assert result.first_line == condition.question.de
+    buttons = result.message["buttons"]
+    assert len(buttons) == 2
+    assert [json.loads(b["payload"][len("/inform") :]) for b in buttons] == [
+        {"customer": "reactivation"},
+        {"customer": "new"},
+    ]
+    assert result.answer["kind"] == "clarify"
+    assert result.answer["asks"] == "customer"
+    slots = result.slots
+    assert slots["pending_condition"] == "customer"
+    assert slots["subject"] == "phone_registration"
+    assert slots["customer"] is None
+    assert slots["clarify_tries"] == 0
+    assert "last_topic" not in slots
+
+
+# --- answers to the clarifying question ------------------------------------------------
+
+FOLLOW_UPS = [
+    ("typed-yes", "ja", "affirm", [], "asu_telefon_reaktivierung", "reactivation"),
+    ("typed-no", "nein", "deny", [], "asu_telefon_ohne_status", "new"),
+    (
+        "clicked-new",
+        '/inform{"customer": "new"}',
+        "inform",
+        [{"entity": "customer", "value": "new"}],
+        "asu_telefon_ohne_status",
+        "new",
+    ),
+    (
+        "clicked-reactivation",
+        '/inform{"customer": "reactivation"}',
+        "inform",
+        [{"entity": "customer", "value": "reactivation"}],
+        "asu_telefon_reaktivierung",
+        "reactivation",
+    ),
+    (
+        "typed-cue",
+        "der war früher schon arbeitslos",
+        "inform",
+        [],
+        "asu_telefon_reaktivierung",
+        "reactivation",
+    ),
+    ("typed-value-beats-yes", "ja, Neukunde", "affirm", [], "asu_telefon_ohne_status", "new"),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "entities", "entry_id", "customer"),
+    [c[1:] for c in FOLLOW_UPS],
+    ids=[c[0] for c in FOLLOW_UPS],
+)
+def test_answer_to_clarifying_question_settles_the_case(
+    run_action: RunAction,
+    make_tracker: MakeTracker,
+    guides: Guides,
+    text: str,
+    intent: str,
+    entities: list[dict[str, str]],
+    entry_id: str,
+    customer: str,
+) -> None:
+    tracker = make_tracker(
+        text,
+        intent,
+        entities,
+        lang="de",
+        subject="phone_registration",
+        pending_condition="customer",
+        clarify_tries=0.0,
+    )
+    result = run_action(ActionAnswerGuide, tracker)
+    _assert_entry_answer(result, guides, entry_id, "de")
+    assert result.slots["customer"] == customer
+    assert result.slots["subject"] == "phone_registration"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "entities"),
+    [
+        ("nein", "deny", []),
+        ('/inform{"customer": "new"}', "inform", [{"entity": "customer", "value": "new"}]),
+    ],
+    ids=["deny", "inform-entity-new"],
+)
+def test_new_customer_gets_not_covered(
+    run_action: RunAction, make_tracker: MakeTracker, text: str, intent: str, entities: list[dict[str, str]]
+) -> None:
+    tracker = make_tracker(text, intent, entities, subject="phone_registration", pending_condition="customer")
+    result = run_action(ActionAnswerGuide, tracker)
+    assert result.answer["kind"] == "not_covered"
+    assert result.answer["topic"] == "asu_telefon_ohne_status"
+    assert result.answer["unit"] is None
+    assert result.first_line.startswith("Nicht geregelt")
+    assert result.slots["customer"] == "new"
+    assert result.slots["pending_condition"] is None
+
+
+def test_button_click_keeps_the_conversation_language(
+    run_action: RunAction, make_tracker: MakeTracker, guides: Guides
+) -> None:
+    tracker = make_tracker(
+        '/inform{"customer": "new"}',
+        "inform",
+        [{"entity": "customer", "value": "new"}],
+        lang="en",
+        subject="phone_registration",
+        pending_condition="customer",
+    )
+    result = run_action(ActionAnswerGuide, tracker)
+    _assert_entry_answer(result, guides, "asu_telefon_ohne_status", "en")
+
+
+def test_channel_click_answers_a_channel_question(
+    run_action: RunAction, make_tracker: MakeTracker, guides: Guides
+) -> None:
+    tracker = make_tracker(
+        '/inform{"channel": "online"}',
+        "inform",
+        [{"entity": "channel", "value": "online"}],
+        lang="de",
+        subject="change_notice",
+        pending_condition="channel",
+    )
+    result = run_action(ActionAnswerGuide, tracker)
+    _assert_entry_answer(result, guides, "veraenderungsmitteilung_online", "de")
+    assert result.slots["channel"] == "online"
+
+
+def test_two_failed_tries_give_up(
+    run_action: RunAction, make_tracker: MakeTracker, responses: Responses, guides: Guides
+) -> None:
+    assert MAX_CLARIFY_TRIES == 2
+    pending = {"lang": "de", "subject": "phone_registration", "pending_condition": "customer"}
+
+    first = run_action(
+        ActionAnswerGuide, make_tracker("weiß ich nicht", "inform", clarify_tries=0.0, **pending)
+    )
+    condition = guides.vocabulary.conditions["customer"]
+    assert condition.question is not None
+    assert first.first_line == condition.question.de
+    assert len(first.message["buttons"]) == 2
+    assert first.slots["pending_condition"] == "customer"
+    assert first.slots["clarify_tries"] == 1
+
+    second = run_action(
+        ActionAnswerGuide,
+        make_tracker("keine Ahnung", "inform", clarify_tries=first.slots["clarify_tries"], **pending),
+    )
+    assert second.text == responses.text("utter_clarify_give_up", "de")
+    assert second.message["buttons"] == []
+    assert second.answer["kind"] == "not_covered"
+    assert second.answer["lang"] == "de"
+    assert second.slots == {"lang": "de", "pending_condition": None, "clarify_tries": 0}
+
+
+def test_yes_to_a_question_without_yes_value_counts_as_a_failed_try(
+    run_action: RunAction, make_tracker: MakeTracker
+) -> None:
+    """The channel question has no 'yes' value: a typed yes does not settle it."""
+    tracker = make_tracker(
+        "ja", "affirm", lang="de", subject="master_data_change", pending_condition="channel"
+    )
+    result = run_action(ActionAnswerGuide, tracker)
+    assert result.answer["kind"] == "clarify"
+    assert result.answer["asks"] == "channel"
+    assert result.slots["clarify_tries"] == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "lang"),
+    [
+        ("ja", "affirm", "de"),
+        ("nein", "deny", "de"),
+        ("yes", "affirm", "en"),
+        ('/inform{"customer": "new"}', "inform", "de"),
+    ],
+    ids=["affirm-de", "deny-de", "affirm-en", "click"],
+)
+def test_answer_with_nothing_pending(
+    run_action: RunAction, make_tracker: MakeTracker, responses: Responses, text: str, intent: str, lang: str
+) -> None:
+    entities = [{"entity": "customer", "value": "new"}] if text.startswith("/") else []
+    result = run_action(ActionAnswerGuide, make_tracker(text, intent, entities))
+    assert result.text == responses.text("utter_nothing_pending", lang)
+    assert result.message["custom"] == {}
+    assert result.slots == {"lang": lang}
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "lang"),
+    [
+        ("Wie wird das Wetter morgen?", "ask_weather", "de"),
+        ("What is the capital of France?", "nlu_fallback", "en"),
+        ("", "", "de"),
+    ],
+    ids=["unknown-intent-de", "fallback-en", "no-intent"],
+)
+def test_unknown_intent_is_out_of_scope(
+    run_action: RunAction, make_tracker: MakeTracker, responses: Responses, text: str, intent: str, lang: str
+) -> None:
+    result = run_action(ActionAnswerGuide, make_tracker(text, intent or None))
+    assert result.text == responses.text("utter_out_of_scope", lang)
+    assert result.answer["kind"] == "out_of_scope"
+    assert result.answer["lang"] == lang
+    assert result.answer["topic"] is None
+    assert result.slots == {"lang": lang}
+
+
+def test_english_question_sets_lang_en(
+    run_action: RunAction, make_tracker: MakeTracker, guides: Guides
+) -> None:
+    result = run_action(
+        ActionAnswerGuide,
+        make_tracker(
+            "Who handles the phone registration of a former Alo customer?",
+            "ask_phone_registration",
+            lang="de",
+        ),
+    )
+    assert result.slots["lang"] == "en"
+    entry = guides.by_id["asu_telefon_reaktivierung"]
+    assert result.first_line == entry.text.en.verdict
+    assert "Source: Instruction 202505010, section 2.2" in result.text
+    assert "Applies from 1 July 2025" in result.text
+
+
+def test_language_falls_back_to_the_conversation(
+    run_action: RunAction, make_tracker: MakeTracker, guides: Guides
+) -> None:
+    """Jargon alone does not decide: the conversation's language is kept."""
+    result = run_action(
+        ActionAnswerGuide, make_tracker("eAkte Regelwerk 1001 Alg", "ask_eakte_rules", lang="en")
+    )
+    assert result.slots["lang"] == "en"
+    assert result.first_line == guides.by_id["eakte_regelwerk"].text.en.verdict
+
+
+def test_a_new_question_replaces_old_condition_slots(
+    run_action: RunAction, make_tracker: MakeTracker
+) -> None:
+    tracker = make_tracker(
+        "Wer bearbeitet Terminabsagen aus dem Kontaktformular?",
+        "ask_appointment_cancellation",
+        lang="de",
+        subject="phone_registration",
+        customer="reactivation",
+        pending_condition="customer",
+        last_topic="asu_telefon_reaktivierung",
+    )
+    result = run_action(ActionAnswerGuide, tracker)
+    assert result.answer["topic"] == "kontaktformular_termine"
+    assert result.slots["customer"] is None
+    assert result.slots["pending_condition"] is None
+    assert result.slots["last_topic"] == "kontaktformular_termine"
+
+
+def test_today_decides_which_entry_answers(
+    run_action: RunAction, make_tracker: MakeTracker, guides: Guides
+) -> None:
+    tracker = make_tracker(
+        "Wer bearbeitet freie E-Mails an Liegenschaftspostfächer?", "ask_free_emails_site_postbox"
+    )
+    now = run_action(ActionAnswerGuide, tracker, today=TODAY)
+    then = run_action(ActionAnswerGuide, tracker, today=dt.date(2025, 6, 15))
+    assert now.answer["topic"] == "freie_emails_ab_juli_2025"
+    assert then.answer["topic"] == "freie_emails_bis_juni_2025"
+    assert then.answer["unit"] == "EZ"
+    assert then.first_line == guides.by_id["freie_emails_bis_juni_2025"].text.de.verdict
+
+
+def test_rule_not_yet_valid_is_not_covered_with_the_date(
+    run_action: RunAction, make_tracker: MakeTracker
+) -> None:
+    tracker = make_tracker("Ehemaliger Alo-Kunde ruft an – wer macht die ASU?", "ask_phone_registration")
+    result = run_action(ActionAnswerGuide, tracker, today=dt.date(2025, 6, 15))
+    assert result.answer["kind"] == "not_covered"
+    assert "15.06.2025" in result.first_line
+    assert "last_topic" not in result.slots

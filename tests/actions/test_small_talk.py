@@ -1,0 +1,70 @@
+"""Greetings, thanks, help and questions from elsewhere: texts from domain.yml, in the user's language."""
+
+from __future__ import annotations
+
+import pytest
+
+from actions.small_talk import ActionAnswerOutOfScope, ActionAnswerSmallTalk
+from bot.responses import Responses
+from tests.conftest import MakeTracker, RunAction
+
+SMALL_TALK = [
+    ("greet-de", "Hallo", "greet", None, "de", "utter_greet"),
+    ("greet-en", "hello", "greet", None, "en", "utter_greet"),
+    ("goodbye-de", "Danke, bis dann", "goodbye", None, "de", "utter_goodbye"),
+    ("goodbye-en", "bye, thanks", "goodbye", None, "en", "utter_goodbye"),
+    ("thank-de", "danke", "thank", None, "de", "utter_thank"),
+    ("thank-en", "thank you", "thank", None, "en", "utter_thank"),
+    ("help-de", "Was kann ich dich fragen?", "help", None, "de", "utter_help"),
+    ("help-en", "What can you do?", "help", None, "en", "utter_help"),
+    # the words do not decide: the conversation's language is kept, German for a new one
+    ("undecided-keeps-en", "Lotse 👋", "greet", "en", "en", "utter_greet"),
+    ("undecided-new-conversation", "Lotse?", "help", None, "de", "utter_help"),
+    # an intent without its own response gets the help text
+    ("other-intent-gets-help", "Wer bist du?", "ask_weather", None, "de", "utter_help"),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "slot_lang", "lang", "response"),
+    [c[1:] for c in SMALL_TALK],
+    ids=[c[0] for c in SMALL_TALK],
+)
+def test_small_talk_answers_from_domain(
+    run_action: RunAction,
+    make_tracker: MakeTracker,
+    responses: Responses,
+    text: str,
+    intent: str,
+    slot_lang: str | None,
+    lang: str,
+    response: str,
+) -> None:
+    result = run_action(ActionAnswerSmallTalk, make_tracker(text, intent, lang=slot_lang))
+    assert result.text == responses.text(response, lang)
+    assert result.message["buttons"] == []
+    assert result.message["custom"] == {}  # small talk carries no answer payload
+    assert result.slots == {"lang": lang}
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [("Wie wird das Wetter morgen?", "de"), ("Can you book me a flight to Rome?", "en"), ("asdf qwer", "de")],
+    ids=["de", "en", "gibberish-new-conversation"],
+)
+def test_out_of_scope(
+    run_action: RunAction, make_tracker: MakeTracker, responses: Responses, text: str, lang: str
+) -> None:
+    result = run_action(ActionAnswerOutOfScope, make_tracker(text, "out_of_scope"))
+    assert result.text == responses.text("utter_out_of_scope", lang)
+    answer = result.answer
+    assert answer["kind"] == "out_of_scope"
+    assert answer["lang"] == lang
+    assert answer["topic"] is None and answer["unit"] is None and answer["source"] is None
+    assert result.slots == {"lang": lang}
+
+
+def test_small_talk_texts_differ_by_language(responses: Responses) -> None:
+    """Both variations exist in domain.yml and are not copies of each other."""
+    for name in ("utter_greet", "utter_goodbye", "utter_thank", "utter_help", "utter_out_of_scope"):
+        assert responses.text(name, "de") != responses.text(name, "en")

@@ -1,0 +1,441 @@
+"""The engine: which entry settles a question, when it asks back, and when nothing does."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from bot.answers import AnswerWriter
+from bot.engine import OTHER, Answer, Clarify, NotCovered, conditions_for, normalise, resolve, stated_in_text
+from bot.guides import Guides
+from bot.responses import Responses
+from tests.conftest import BEFORE_JULY_2025, TODAY, GuideCopy
+
+
+def _answer(entry_id: str) -> tuple[Any, ...]:
+    return ("answer", entry_id)
+
+
+def _clarify(key: str, *values: str) -> tuple[Any, ...]:
+    return ("clarify", key, list(values))
+
+
+def _not_covered(*related: str, outside_dates: bool = False) -> tuple[Any, ...]:
+    return ("not_covered", sorted(related), outside_dates)
+
+
+def _summary(found: Answer | Clarify | NotCovered) -> tuple[Any, ...]:
+    if isinstance(found, Answer):
+        return _answer(found.entry.id)
+    if isinstance(found, Clarify):
+        return _clarify(found.key, *found.values)
+    return _not_covered(*(e.id for e in found.related), outside_dates=found.outside_dates)
+
+
+RESOLVE_CASES = [
+    # --- today (2026-11-27) ---
+    (
+        "asu-reactivation",
+        {"subject": "phone_registration", "customer": "reactivation"},
+        TODAY,
+        _answer("asu_telefon_reaktivierung"),
+    ),
+    (
+        "asu-new-customer",
+        {"subject": "phone_registration", "customer": "new"},
+        TODAY,
+        _answer("asu_telefon_ohne_status"),
+    ),
+    (
+        "asu-extra-channel-ignored",
+        {"subject": "phone_registration", "customer": "reactivation", "channel": "phone"},
+        TODAY,
+        _answer("asu_telefon_reaktivierung"),
+    ),
+    (
+        "asu-customer-open",
+        {"subject": "phone_registration"},
+        TODAY,
+        _clarify("customer", "reactivation", "new"),
+    ),
+    (
+        "asu-customer-other",
+        {"subject": "phone_registration", "customer": OTHER},
+        TODAY,
+        _not_covered("asu_telefon_reaktivierung"),
+    ),
+    (
+        "cancellation-contact-form",
+        {"subject": "appointment_cancellation", "channel": "contact_form"},
+        TODAY,
+        _answer("kontaktformular_termine"),
+    ),
+    (
+        "request-av-contact-form",
+        {"subject": "appointment_request_av", "channel": "contact_form"},
+        TODAY,
+        _answer("kontaktformular_termine"),
+    ),
+    (
+        "request-bb-phone",
+        {"subject": "appointment_request_bb", "channel": "phone"},
+        TODAY,
+        _answer("terminabsage_telefon"),
+    ),
+    (
+        "cancellation-channel-open",
+        {"subject": "appointment_cancellation"},
+        TODAY,
+        _clarify("channel", "phone", "contact_form"),
+    ),
+    (
+        "cancellation-online",
+        {"subject": "appointment_cancellation", "channel": "online"},
+        TODAY,
+        _not_covered("kontaktformular_termine"),
+    ),
+    (
+        "master-data-channel-open",
+        {"subject": "master_data_change"},
+        TODAY,
+        _clarify("channel", "phone", "online", "offline"),
+    ),
+    (
+        "master-data-online",
+        {"subject": "master_data_change", "channel": "online"},
+        TODAY,
+        _answer("stammdaten_online"),
+    ),
+    (
+        "change-notice-letter",
+        {"subject": "change_notice", "channel": "offline"},
+        TODAY,
+        _answer("veraenderung_nicht_online"),
+    ),
+    (
+        "master-data-contact-form",
+        {"subject": "master_data_change", "channel": "contact_form"},
+        TODAY,
+        _not_covered("stammdaten_online"),
+    ),
+    (
+        "email-block-postbox-open",
+        {"subject": "email_block"},
+        TODAY,
+        _clarify("postbox", "site", "team_org", "ez"),
+    ),
+    ("email-block-ez", {"subject": "email_block", "postbox": "ez"}, TODAY, _answer("sperre_ez_postfaecher")),
+    (
+        "free-emails-after-june",
+        {"subject": "free_emails_site_postbox"},
+        TODAY,
+        _answer("freie_emails_ab_juli_2025"),
+    ),
+    ("instruction", {"subject": "instruction"}, TODAY, _answer("weisung_ueberblick")),
+    ("unknown-subject", {"subject": "weather"}, TODAY, _not_covered()),
+    # --- 2025-06-15: before the new division of tasks ---
+    (
+        "free-emails-until-june",
+        {"subject": "free_emails_site_postbox"},
+        BEFORE_JULY_2025,
+        _answer("freie_emails_bis_juni_2025"),
+    ),
+    (
+        "asu-reactivation-not-yet-valid",
+        {"subject": "phone_registration", "customer": "reactivation"},
+        BEFORE_JULY_2025,
+        _not_covered("asu_telefon_reaktivierung", outside_dates=True),
+    ),
+    (
+        "asu-open-not-yet-valid",
+        {"subject": "phone_registration"},
+        BEFORE_JULY_2025,
+        _not_covered("asu_telefon_reaktivierung", "asu_telefon_ohne_status", outside_dates=True),
+    ),
+    (
+        "contact-form-not-yet-valid",
+        {"subject": "appointment_cancellation", "channel": "contact_form"},
+        BEFORE_JULY_2025,
+        _not_covered("kontaktformular_termine", outside_dates=True),
+    ),
+    (
+        "email-block-site-already-valid",
+        {"subject": "email_block", "postbox": "site"},
+        BEFORE_JULY_2025,
+        _answer("sperre_liegenschaftspostfaecher"),
+    ),
+    ("eakte-request-already-valid", {"subject": "eakte_request"}, BEFORE_JULY_2025, _answer("eakte_antrag")),
+    # --- the borders of the validity periods ---
+    (
+        "free-emails-last-day",
+        {"subject": "free_emails_site_postbox"},
+        dt.date(2025, 6, 30),
+        _answer("freie_emails_bis_juni_2025"),
+    ),
+    (
+        "free-emails-first-blocked-day",
+        {"subject": "free_emails_site_postbox"},
+        dt.date(2025, 7, 1),
+        _answer("freie_emails_ab_juli_2025"),
+    ),
+    (
+        "asu-first-valid-day",
+        {"subject": "phone_registration", "customer": "reactivation"},
+        dt.date(2025, 7, 1),
+        _answer("asu_telefon_reaktivierung"),
+    ),
+    (
+        "instruction-day-before-it-applies",
+        {"subject": "instruction"},
+        dt.date(2025, 5, 25),
+        _not_covered("weisung_ueberblick", outside_dates=True),
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("query", "day", "expected"), [c[1:] for c in RESOLVE_CASES], ids=[c[0] for c in RESOLVE_CASES]
+)
+def test_resolve(guides: Guides, query: dict[str, str], day: dt.date, expected: tuple[Any, ...]) -> None:
+    assert _summary(resolve(guides, query, day)) == expected
+
+
+def test_clarify_candidates_are_the_entries_still_in_question(guides: Guides) -> None:
+    found = resolve(guides, {"subject": "email_block"}, TODAY)
+    assert isinstance(found, Clarify)
+    assert {e.id for e in found.candidates} == {
+        "sperre_liegenschaftspostfaecher",
+        "sperre_team_organisationspostfaecher",
+        "sperre_ez_postfaecher",
+    }
+
+
+def test_not_covered_related_leaves_out_not_covered_entries(guides: Guides) -> None:
+    """Only entries that settle something are offered as 'what the guides do settle'."""
+    found = resolve(guides, {"subject": "appointment_cancellation", "channel": "offline"}, TODAY)
+    assert isinstance(found, NotCovered)
+    assert [e.id for e in found.related] == ["kontaktformular_termine"]
+    assert all(e.kind != "not_covered" for e in found.related)
+
+
+# --- condition values stated in the text -----------------------------------------
+
+STATED_CASES = [
+    # German
+    ("de-former-alo-calls", "Ehemaliger Alo-Kunde ruft an", {"customer": "reactivation", "channel": "phone"}),
+    ("de-frueher-umlaut", "Kunde war früher arbeitslos", {"customer": "reactivation"}),
+    ("de-frueher-written-out", "Kunde war frueher arbeitslos", {"customer": "reactivation"}),
+    ("de-meldet-sich-wieder", "Kundin meldet sich wieder", {"customer": "reactivation"}),
+    ("de-reaktivierung", "ASU Reaktivierungskunde", {"customer": "reactivation"}),
+    ("de-noch-nie", "Kunde hat noch nie einen Status gehabt", {"customer": "new"}),
+    ("de-noch-nie-arbeitslos-gemeldet", "Kundin noch nie arbeitslos gemeldet", {"customer": "new"}),
+    ("de-ohne-vorherigen-status", "Kunde ohne vorherigen Status", {"customer": "new"}),
+    ("de-ohne-frueheren-status", "Kunde ohne früheren Status", {"customer": "new"}),
+    ("de-neukunde-telefonisch", "Neukunde meldet sich telefonisch", {"customer": "new", "channel": "phone"}),
+    ("de-zum-ersten-mal", "Kunde meldet sich zum ersten Mal", {"customer": "new"}),
+    ("de-telefonisch", "Terminabsage telefonisch", {"channel": "phone"}),
+    ("de-kontaktformular", "Terminabsage über das Kontaktformular", {"channel": "contact_form"}),
+    ("de-per-post", "Stammdaten per Post geändert", {"channel": "offline"}),
+    ("de-kusos", "Änderung über KUSOS", {"channel": "online"}),
+    ("de-liegenschaft", "Sperre der Liegenschaftspostfächer", {"postbox": "site"}),
+    ("de-teampostfach", "Sperre im Teampostfach", {"postbox": "team_org"}),
+    ("de-ez-postfach", "EZ-Postfach sperren", {"postbox": "ez"}),
+    ("de-nothing", "Wer bearbeitet das?", {}),
+    # English
+    ("en-former-customer", "former Alo customer calls", {"customer": "reactivation"}),
+    ("en-status-before", "customer had a status before", {"customer": "reactivation"}),
+    ("en-first-time", "first-time customer", {"customer": "new"}),
+    ("en-without-status", "customer without a status", {"customer": "new"}),
+    ("en-by-phone", "cancellation by phone", {"channel": "phone"}),
+    ("en-contact-form", "cancellation via the contact form", {"channel": "contact_form"}),
+    ("en-by-letter", "change sent by letter", {"channel": "offline"}),
+    ("en-team-mailbox", "block the team mailbox", {"postbox": "team_org"}),
+    # cues pointing both ways leave the key open
+    ("en-ambiguous-never-before", "never had a status before", {}),
+    ("de-ambiguous-wieder-nie", "Kunde wieder da, aber nie arbeitslos", {}),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"), [c[1:] for c in STATED_CASES], ids=[c[0] for c in STATED_CASES]
+)
+def test_stated_in_text(guides: Guides, text: str, expected: dict[str, str]) -> None:
+    assert stated_in_text(guides, text) == expected
+
+
+NEGATED_STATUS = [
+    ("de-hatte-noch-nie-einen-status", "Kunde hatte noch nie einen Status"),
+    ("de-hatte-keinen-status", "Kunde hatte keinen Status"),
+    ("de-war-noch-nie-arbeitslos", "Kunde war noch nie arbeitslos"),
+]
+
+
+@pytest.mark.parametrize("text", [c[1] for c in NEGATED_STATUS], ids=[c[0] for c in NEGATED_STATUS])
+def test_negated_past_status_states_new_customer(guides: Guides, text: str) -> None:
+    assert stated_in_text(guides, text) == {"customer": "new"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("Früher", "frueher"), ("ÄÖÜ ß", "aeoeue ss"), ("KUSOS", "kusos")],
+    ids=["umlaut-u", "all-umlauts", "upper-case"],
+)
+def test_normalise(text: str, expected: str) -> None:
+    assert normalise(text) == expected
+
+
+# --- the question's conditions ----------------------------------------------------
+
+CONDITIONS_CASES = [
+    (
+        "intent-only",
+        "ask_appointment_cancellation",
+        {},
+        {"subject": "appointment_cancellation", "channel": "contact_form"},
+    ),
+    (
+        "stated-channel-overrides-intent",
+        "ask_appointment_cancellation",
+        {"channel": "phone"},
+        {"subject": "appointment_cancellation", "channel": "phone"},
+    ),
+    (
+        "stated-value-adds-key",
+        "ask_phone_registration",
+        {"customer": "reactivation"},
+        {"subject": "phone_registration", "customer": "reactivation"},
+    ),
+    (
+        "stated-subject-never-overrides",
+        "ask_phone_registration",
+        {"subject": "press"},
+        {"subject": "phone_registration"},
+    ),
+    ("empty-value-ignored", "ask_phone_registration", {"customer": None}, {"subject": "phone_registration"}),
+    ("unknown-key-ignored", "ask_phone_registration", {"colour": "red"}, {"subject": "phone_registration"}),
+    ("unknown-intent", "ask_weather", {"channel": "phone"}, None),
+    ("inform-is-no-question", "inform", {"customer": "new"}, None),
+]
+
+
+@pytest.mark.parametrize(
+    ("intent", "stated", "expected"), [c[1:] for c in CONDITIONS_CASES], ids=[c[0] for c in CONDITIONS_CASES]
+)
+def test_conditions_for(
+    guides: Guides, intent: str, stated: dict[str, Any], expected: dict[str, str] | None
+) -> None:
+    assert conditions_for(guides, intent, stated) == expected
+
+
+def test_stated_phone_turns_appointment_question_into_not_covered(guides: Guides) -> None:
+    stated = stated_in_text(guides, "Kunde sagt den Termin telefonisch ab – wer macht das?")
+    query = conditions_for(guides, "ask_appointment_cancellation", stated)
+    assert query is not None
+    found = resolve(guides, query, TODAY)
+    assert isinstance(found, Answer)
+    assert found.entry.id == "terminabsage_telefon"
+    assert found.entry.kind == "not_covered"
+
+
+# --- a condition added by a trainer, with no code change ------------------------------
+
+NEW_CONDITION = """\
+  region:
+    question:
+      de: In welcher Region sitzt die Agentur?
+      en: In which region is the agency?
+    values:
+      north:
+        de: Region Nord
+        en: northern region
+        cues: ['\\bnord', '\\bnorth']
+      south:
+        de: Region Süd
+        en: southern region
+        cues: ['\\bsued', '\\bsouth']
+
+"""
+
+NEW_ENTRIES = """\
+  - id: regionaltest_nord
+    kind: routing
+    when: {subject: regional_test, region: north}
+    answer: {unit: SC}
+    valid_from: 2026-01-01
+    valid_to: null
+    source: {section: "3"}
+    text:
+      de: {verdict: SC – im Norden bearbeitet das Service Center., detail: Testregel Nord.}
+      en: {verdict: SC – in the north the Service Center handles it., detail: Test rule north.}
+
+  - id: regionaltest_sued
+    kind: routing
+    when: {subject: regional_test, region: south}
+    answer: {unit: EZ}
+    valid_from: 2026-01-01
+    valid_to: null
+    source: {section: "3"}
+    text:
+      de: {verdict: EZ – im Süden bearbeitet die Eingangszone., detail: Testregel Süd.}
+      en: {verdict: EZ – in the south the Eingangszone handles it., detail: Test rule south.}
+"""
+
+
+@pytest.fixture
+def guides_with_region(guide_copy: GuideCopy) -> Guides:
+    vocabulary = "vocabulary.yml"
+    guide_copy.replace(
+        vocabulary,
+        "# The intents the NLU model knows",
+        NEW_CONDITION + "# The intents the NLU model knows",
+    )
+    guide_copy.replace(
+        vocabulary,
+        "      budget_participation: {",
+        "      regional_test: {de: Regionaltest, en: regional test}\n      budget_participation: {",
+    )
+    guide_copy.replace(
+        vocabulary,
+        "  ask_budget_participation: {subject: budget_participation}",
+        "  ask_budget_participation: {subject: budget_participation}\n"
+        "  ask_regional_test: {subject: regional_test}",
+    )
+    guide_copy.append("weisung.yml", NEW_ENTRIES)
+    return guide_copy.load()
+
+
+def test_new_condition_key_is_asked_for(guides_with_region: Guides, responses: Responses) -> None:
+    query = conditions_for(guides_with_region, "ask_regional_test", {})
+    assert query == {"subject": "regional_test"}
+    found = resolve(guides_with_region, query, TODAY)
+    assert _summary(found) == _clarify("region", "north", "south")
+
+    reply = AnswerWriter(guides_with_region, responses).clarify_reply(found, "de")
+    assert reply.text == "In welcher Region sitzt die Agentur?"
+    assert [b["title"] for b in reply.buttons] == ["Region Nord", "Region Süd"]
+    assert reply.payload["answer"]["asks"] == "region"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected_id"),
+    [
+        ("Wer macht das im Norden?", "regionaltest_nord"),
+        ("Who handles it in the south?", "regionaltest_sued"),
+    ],
+    ids=["de-north", "en-south"],
+)
+def test_new_condition_value_is_read_from_its_cues(
+    guides_with_region: Guides, text: str, expected_id: str
+) -> None:
+    query = conditions_for(guides_with_region, "ask_regional_test", stated_in_text(guides_with_region, text))
+    assert query is not None
+    assert _summary(resolve(guides_with_region, query, TODAY)) == _answer(expected_id)
+
+
+def test_new_condition_entries_not_valid_before_their_start(guides_with_region: Guides) -> None:
+    found = resolve(
+        guides_with_region, {"subject": "regional_test", "region": "north"}, dt.date(2025, 12, 31)
+    )
+    assert _summary(found) == _not_covered("regionaltest_nord", outside_dates=True)
