@@ -6,7 +6,8 @@ from rasa_sdk import Action
 
 from actions.answer_guide import ActionAnswerGuide
 from actions.base import Clock, LotseAction
-from actions.follow_up import ActionAnswerSource, ActionAnswerValidity
+from actions.follow_up import ActionAnswerSource, ActionAnswerValidity, ActionAnswerWhy
+from actions.reset import ActionAnswerReset
 from actions.small_talk import ActionAnswerOutOfScope, ActionAnswerSmallTalk
 from bot.responses import Responses
 from bot.store import GuideStore
@@ -15,6 +16,8 @@ ACTION_CLASSES: tuple[type[LotseAction], ...] = (
     ActionAnswerGuide,
     ActionAnswerSource,
     ActionAnswerValidity,
+    ActionAnswerWhy,
+    ActionAnswerReset,
     ActionAnswerSmallTalk,
     ActionAnswerOutOfScope,
 )

@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 
 from actions.base import LotseAction
 from bot.answers import AnswerWriter, Reply
+from bot.dates import find_date
 from bot.engine import Answer, Clarify, conditions_for, resolve, stated_in_text
 from bot.guides import Guides
 from bot.slots import (
     CONDITION_SLOTS,
     INTENT_AFFIRM,
+    INTENT_ASK_AT_DATE,
     INTENT_DENY,
     INTENT_INFORM,
+    SLOT_AS_OF,
     SLOT_CLARIFY_TRIES,
     SLOT_LAST_TOPIC,
     SLOT_PENDING,
-    SLOT_SUBJECT,
 )
 
 MAX_CLARIFY_TRIES = 2
@@ -67,41 +71,59 @@ class ActionAnswerGuide(LotseAction):
     ) -> tuple[Reply, list[EventType]]:
         guides = writer.guides
         intent = _intent(tracker)
-        pending = tracker.get_slot(SLOT_PENDING)
+        text = str((tracker.latest_message or {}).get("text") or "")
+        asked_day = None if text.startswith("/") else find_date(text, self.today())
         if intent in ANSWERS_TO_QUESTION:
-            return self._continue(tracker, writer, lang, pending)
+            return self._continue(tracker, writer, lang, tracker.get_slot(SLOT_PENDING))
+        if intent == INTENT_ASK_AT_DATE:  # "Was galt am 15.06.2025?" about the last question
+            kept = _slot_conditions(tracker)
+            if "subject" not in kept:
+                return writer.simple_reply("utter_no_previous_answer", lang, kind="out_of_scope"), []
+            return self._resolve(writer, lang, kept, tries=0, day=asked_day)
         query = conditions_for(guides, intent, _stated(tracker, guides))
         if query is None:  # an intent the guides do not know: never guess
             return writer.simple_reply("utter_out_of_scope", lang, kind="out_of_scope"), []
-        return self._resolve(writer, lang, query, tries=0)
+        return self._resolve(writer, lang, query, tries=0, day=asked_day)
 
     def _continue(
         self, tracker: Tracker, writer: AnswerWriter, lang: str, pending: str | None
     ) -> tuple[Reply, list[EventType]]:
         """The user answers a clarifying question (click or typed yes / no / value)."""
-        subject = tracker.get_slot(SLOT_SUBJECT)
-        if not pending or not subject:
+        query = _slot_conditions(tracker)
+        if not pending or "subject" not in query:
             return writer.simple_reply("utter_nothing_pending", lang), []
+        as_of = tracker.get_slot(SLOT_AS_OF)
+        day = dt.date.fromisoformat(as_of) if as_of else None
         value = _answer_to_pending(tracker, writer.guides, pending)
-        query = {slot: tracker.get_slot(slot) for slot in CONDITION_SLOTS if tracker.get_slot(slot)}
         if value is None:
             tries = int(tracker.get_slot(SLOT_CLARIFY_TRIES) or 0) + 1
             if tries >= MAX_CLARIFY_TRIES:
                 reply = writer.simple_reply("utter_clarify_give_up", lang, kind="not_covered")
                 return reply, [SlotSet(SLOT_PENDING, None), SlotSet(SLOT_CLARIFY_TRIES, 0)]
-            return self._resolve(writer, lang, query, tries=tries)
+            return self._resolve(writer, lang, query, tries=tries, day=day)
         query[pending] = value
-        return self._resolve(writer, lang, query, tries=0)
+        return self._resolve(writer, lang, query, tries=0, day=day)
 
     def _resolve(
-        self, writer: AnswerWriter, lang: str, query: dict[str, str], tries: int
+        self,
+        writer: AnswerWriter,
+        lang: str,
+        query: dict[str, str],
+        tries: int,
+        day: dt.date | None = None,
     ) -> tuple[Reply, list[EventType]]:
         today = self.today()
-        found = resolve(writer.guides, query, today)
-        reply = writer.resolution_reply(found, lang, today, today, query.get("subject"))
+        found = resolve(writer.guides, query, day or today)
+        reply = writer.resolution_reply(found, lang, day or today, today, query.get("subject"))
         events: list[EventType] = [SlotSet(slot, query.get(slot)) for slot in CONDITION_SLOTS]
         events.append(SlotSet(SLOT_PENDING, found.key if isinstance(found, Clarify) else None))
         events.append(SlotSet(SLOT_CLARIFY_TRIES, tries if isinstance(found, Clarify) else 0))
+        events.append(SlotSet(SLOT_AS_OF, day.isoformat() if day and day != today else None))
         if isinstance(found, Answer):
             events.append(SlotSet(SLOT_LAST_TOPIC, found.entry.id))
         return reply, events
+
+
+def _slot_conditions(tracker: Tracker) -> dict[str, str]:
+    """The conditions of the case under discussion, as the slots keep them."""
+    return {slot: str(tracker.get_slot(slot)) for slot in CONDITION_SLOTS if tracker.get_slot(slot)}

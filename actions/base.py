@@ -54,7 +54,7 @@ class LotseAction(Action, abc.ABC):
             send(dispatcher, writer.simple_reply("utter_internal_error", lang))
             return [SlotSet(SLOT_LANG, lang)]
         send(dispatcher, reply)
-        return [SlotSet(SLOT_LANG, lang), *events]
+        return [*events, SlotSet(SLOT_LANG, lang)]
 
 
 def language_of(tracker: Tracker) -> str:

@@ -1,6 +1,8 @@
-"""Follow-up questions about the last answer: where it is written, since when it applies."""
+"""Follow-up questions about the last answer: where it is written, since when, and why."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
@@ -8,7 +10,7 @@ from rasa_sdk.events import EventType
 from actions.base import LotseAction
 from bot.answers import AnswerWriter, Reply
 from bot.guides import Entry
-from bot.slots import SLOT_LAST_TOPIC
+from bot.slots import CONDITION_SLOTS, SLOT_AS_OF, SLOT_LAST_TOPIC
 
 # asked "since when?" with no answer before it, staff mean the new division of tasks
 GENERAL_VALIDITY_TOPIC = "neue_aufgabenverteilung_ab_juli"
@@ -42,5 +44,23 @@ class ActionAnswerValidity(LotseAction):
     ) -> tuple[Reply, list[EventType]]:
         entry = last_entry(tracker, writer) or writer.guides.by_id.get(GENERAL_VALIDITY_TOPIC)
         if entry is None:
-            return writer.simple_reply("utter_no_previous_answer", lang, kind="fact"), []
+            return writer.simple_reply("utter_no_previous_answer", lang, kind="out_of_scope"), []
         return writer.validity_reply(entry, lang), []
+
+
+class ActionAnswerWhy(LotseAction):
+    """'Warum?' – which conditions of the question matched which guide entry."""
+
+    def name(self) -> str:
+        return "action_answer_why"
+
+    async def answer(
+        self, tracker: Tracker, writer: AnswerWriter, lang: str
+    ) -> tuple[Reply, list[EventType]]:
+        entry = last_entry(tracker, writer)
+        if entry is None:
+            return writer.simple_reply("utter_no_previous_answer", lang, kind="out_of_scope"), []
+        stated = {slot: tracker.get_slot(slot) for slot in CONDITION_SLOTS if tracker.get_slot(slot)}
+        as_of = tracker.get_slot(SLOT_AS_OF)
+        day = dt.date.fromisoformat(as_of) if as_of else self.today()
+        return writer.why_reply(entry, stated, lang, day), []

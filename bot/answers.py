@@ -202,7 +202,7 @@ class AnswerWriter:
             if overview is not None:
                 entry = overview
         if entry is None:
-            return self.simple_reply("utter_no_previous_answer", lang, kind="fact")
+            return self.simple_reply("utter_no_previous_answer", lang, kind="out_of_scope")
         section = instruction.sections[entry.section].get(lang)
         text = self.responses.text(
             "utter_source_answer",
@@ -220,4 +220,26 @@ class AnswerWriter:
         """'Since when does that apply?' for the last answer."""
         first = self.validity_line(entry, lang) or self.responses.text("utter_valid_always", lang)
         lines = [first, entry.text.get(lang).verdict, self.source_line(entry, lang)]
+        return Reply("\n".join(lines), self._entry_payload(entry, lang, kind="fact"))
+
+    def why_reply(self, entry: Entry, stated: dict[str, str], lang: str, day: dt.date) -> Reply:
+        """'Why?': the conditions of the question and the entry they matched."""
+        conditions = self.guides.vocabulary.conditions
+        lines = [self.responses.text("utter_why_intro", lang)]
+        for key, value in stated.items():
+            spec = conditions.get(key)
+            label = spec.values[value].get(lang) if spec and value in spec.values else value
+            lines.append(f"• {spec.label.get(lang) if spec else key}: {label}")
+        lines.append(
+            self.responses.text(
+                "utter_why_match",
+                lang,
+                topic=entry.id,
+                section=entry.section,
+                guide=self.guides.documents[entry.document].title.get(lang),
+                document=self.guides.instruction.label.get(lang),
+                date=format_date(day, lang),
+            )
+        )
+        lines.append(entry.text.get(lang).verdict)
         return Reply("\n".join(lines), self._entry_payload(entry, lang, kind="fact"))

@@ -105,6 +105,7 @@ class ConditionValue(Bilingual):
 
 
 class ConditionKey(_Strict):
+    label: Bilingual  # what the key is called when Lotse explains an answer
     question: Bilingual | None = None
     affirm: str | None = None  # the value a typed "yes" to the question means
     deny: str | None = None  # the value a typed "no" means

@@ -11,6 +11,7 @@ SLOT_POSTBOX = "postbox"
 SLOT_PENDING = "pending_condition"  # the condition a clarifying question asked for
 SLOT_LAST_TOPIC = "last_topic"  # the guide entry of the last answer
 SLOT_CLARIFY_TRIES = "clarify_tries"
+SLOT_AS_OF = "as_of"  # the day a question asked about (ISO), when not today
 
 # condition slots: one per condition key of the vocabulary that a user can state
 CONDITION_SLOTS = (SLOT_SUBJECT, SLOT_CHANNEL, SLOT_CUSTOMER, SLOT_POSTBOX)
@@ -23,6 +24,9 @@ INTENT_OUT_OF_SCOPE = "out_of_scope"
 INTENT_NLU_FALLBACK = "nlu_fallback"
 INTENT_ASK_SOURCE = "ask_source"
 INTENT_ASK_VALIDITY = "ask_validity"
+INTENT_ASK_AT_DATE = "ask_at_date"
+INTENT_ASK_WHY = "ask_why"
+INTENT_NEW_QUESTION = "new_question"
 INTENT_GREET = "greet"
 INTENT_GOODBYE = "goodbye"
 INTENT_THANK = "thank"

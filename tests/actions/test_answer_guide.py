@@ -140,7 +140,7 @@ def test_routing_question_gives_ez_with_source_and_date(
     assert "VCC" in answer["where"]
     assert result.lines[-1].startswith("Quelle: Weisung 202505010, Abschnitt 2.2")
     assert result.slots["last_topic"] == "kontaktformular_termine"
-    assert result.events[0] == {"event": "slot", "timestamp": None, "name": "lang", "value": "de"}
+    assert result.events[-1] == {"event": "slot", "timestamp": None, "name": "lang", "value": "de"}
 
 
 def test_question_without_cue_asks_for_the_customer(

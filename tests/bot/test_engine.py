@@ -343,6 +343,7 @@ def test_stated_phone_turns_appointment_question_into_not_covered(guides: Guides
 
 NEW_CONDITION = """\
   region:
+    label: {de: Region, en: region}
     question:
       de: In welcher Region sitzt die Agentur?
       en: In which region is the agency?

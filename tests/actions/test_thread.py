@@ -1,0 +1,80 @@
+"""Keeping the thread: another date for the same case, 'why?', and starting over."""
+
+from __future__ import annotations
+
+from actions.answer_guide import ActionAnswerGuide
+from actions.follow_up import ActionAnswerWhy
+from actions.reset import ActionAnswerReset
+from bot.guides import Guides
+from bot.responses import Responses
+from tests.conftest import MakeTracker, RunAction
+
+
+def test_question_with_a_date_is_answered_for_that_day(
+    run_action: RunAction, make_tracker: MakeTracker, responses: Responses, guides: Guides
+) -> None:
+    tracker = make_tracker(
+        "Wer hat vor Juli 2025 die freien E-Mails bearbeitet?", "ask_free_emails_site_postbox"
+    )
+    result = run_action(ActionAnswerGuide, tracker)
+    assert (result.answer["kind"], result.answer["unit"]) == ("routing", "EZ")
+    assert result.answer["topic"] == "freie_emails_bis_juni_2025"
+    assert result.lines[0] == responses.text("utter_answer_for_date", "de", date="30.06.2025")
+    assert result.lines[1] == guides.by_id["freie_emails_bis_juni_2025"].text.de.verdict
+    assert result.slots["as_of"] == "2025-06-30"
+
+
+def test_same_question_today_gets_the_current_entry(run_action: RunAction, make_tracker: MakeTracker) -> None:
+    result = run_action(
+        ActionAnswerGuide, make_tracker("Wer bearbeitet freie E-Mails?", "ask_free_emails_site_postbox")
+    )
+    assert result.answer["topic"] == "freie_emails_ab_juli_2025"
+    assert result.slots["as_of"] is None
+
+
+def test_another_date_for_the_case_under_discussion(run_action: RunAction, make_tracker: MakeTracker) -> None:
+    tracker = make_tracker(
+        "und was galt am 15.06.2025?", "ask_at_date", subject="phone_registration", customer="reactivation"
+    )
+    result = run_action(ActionAnswerGuide, tracker)
+    assert result.answer["kind"] == "not_covered"
+    assert "15.06.2025" in result.lines[0]
+    assert "202404002" in result.text  # names the earlier instructions the source refers to
+
+
+def test_another_date_without_a_case_asks_for_the_question(
+    run_action: RunAction, make_tracker: MakeTracker, responses: Responses
+) -> None:
+    result = run_action(ActionAnswerGuide, make_tracker("what applied on 1 June 2025?", "ask_at_date"))
+    assert result.text == responses.text("utter_no_previous_answer", "en")
+    assert result.answer["kind"] == "out_of_scope"
+
+
+def test_why_names_conditions_and_entry(
+    run_action: RunAction, make_tracker: MakeTracker, guides: Guides
+) -> None:
+    tracker = make_tracker(
+        "why?",
+        "ask_why",
+        subject="appointment_cancellation",
+        channel="contact_form",
+        last_topic="kontaktformular_termine",
+    )
+    result = run_action(ActionAnswerWhy, tracker)
+    assert result.answer["topic"] == "kontaktformular_termine"
+    assert "• topic: appointment cancellation" in result.lines
+    assert "• channel: via the contact form" in result.lines
+    assert '"kontaktformular_termine"' in result.text and "section 2.2" in result.text
+    assert result.lines[-1] == guides.by_id["kontaktformular_termine"].text.en.verdict
+
+
+def test_new_question_clears_the_case(
+    run_action: RunAction, make_tracker: MakeTracker, responses: Responses
+) -> None:
+    tracker = make_tracker(
+        "neue Frage", "new_question", subject="phone_registration", pending_condition="customer"
+    )
+    result = run_action(ActionAnswerReset, tracker)
+    assert result.messages[0]["text"] == responses.text("utter_restart", "de")
+    assert [e["event"] for e in result.events] == ["reset_slots", "slot"]
+    assert result.events[-1]["name"] == "lang" and result.events[-1]["value"] == "de"

@@ -1,0 +1,49 @@
+"""Dates in questions, German and English forms."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from bot.dates import find_date
+from tests.conftest import TODAY
+
+CASES = [
+    ("Was galt am 15.06.2025?", dt.date(2025, 6, 15)),
+    ("stand 15.6.25", dt.date(2025, 6, 15)),
+    ("am 15.06.", dt.date(TODAY.year, 6, 15)),
+    ("Wer hat vor Juli 2025 die freien E-Mails bearbeitet?", dt.date(2025, 6, 30)),
+    ("Wer hat bis Ende Juni 2025 die E-Mails bearbeitet?", dt.date(2025, 6, 30)),
+    ("seit dem 1. Juli 2025", dt.date(2025, 7, 1)),
+    ("im Juni 2025", dt.date(2025, 6, 1)),
+    ("und ab August?", dt.date(TODAY.year, 8, 1)),
+    ("vor dem 01.07.2025", dt.date(2025, 6, 30)),
+    ("who handled them before July 2025?", dt.date(2025, 6, 30)),
+    ("what applied on 15 June 2025?", dt.date(2025, 6, 15)),
+    ("as of June 15, 2025", dt.date(2025, 6, 15)),
+    ("until the end of June 2025", dt.date(2025, 6, 30)),
+    ("on 2025-06-20", dt.date(2025, 6, 20)),
+    ("März 2025", dt.date(2025, 3, 1)),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), CASES, ids=[c[0] for c in CASES])
+def test_date_in_question(text: str, expected: dt.date) -> None:
+    assert find_date(text, TODAY) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Wer bearbeitet Terminabsagen?",
+        "steht in Abschnitt 2.2.",
+        "Aktentyp 1001 Alg",
+        "you may ask",
+        "Weisung 202505010",
+        "spätestens 2 Wochen vorher",
+        "am 31.02.2025",
+    ],
+)
+def test_no_date(text: str) -> None:
+    assert find_date(text, TODAY) is None
