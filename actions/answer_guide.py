@@ -10,7 +10,7 @@ from rasa_sdk.events import EventType, SlotSet
 from actions.base import LotseAction
 from bot.answers import AnswerWriter, Reply
 from bot.dates import find_date
-from bot.engine import Answer, Clarify, conditions_for, resolve, stated_in_text
+from bot.engine import Answer, Clarify, conditions_for, is_follow_up, resolve, stated_in_text
 from bot.guides import Guides
 from bot.slots import (
     CONDITION_SLOTS,
@@ -83,6 +83,8 @@ class ActionAnswerGuide(LotseAction):
         query = conditions_for(guides, intent, _stated(tracker, guides))
         if query is None:  # an intent the guides do not know: never guess
             return writer.simple_reply("utter_out_of_scope", lang, kind="out_of_scope"), []
+        if is_follow_up(guides, text):  # "Und Terminanfragen an die BB?": keep what it does not change
+            query = {**_slot_conditions(tracker), **query}
         return self._resolve(writer, lang, query, tries=0, day=asked_day)
 
     def _continue(

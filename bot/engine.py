@@ -98,6 +98,12 @@ def stated_in_text(guides: Guides, text: str) -> dict[str, str]:
     return stated
 
 
+def is_follow_up(guides: Guides, text: str) -> bool:
+    """'Und Terminabsagen?' continues the case under discussion (vocabulary's follow_up_cues)."""
+    plain = normalise(text)
+    return any(pattern.search(plain) for pattern in guides.follow_up_cues)
+
+
 def conditions_for(guides: Guides, intent: str, stated: Mapping[str, str | None]) -> dict[str, str] | None:
     """The question's conditions: the intent's, overruled by what the user stated.
 

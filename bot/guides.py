@@ -117,6 +117,8 @@ class RawVocabulary(_Strict):
     units: dict[str, Bilingual]
     conditions: dict[str, ConditionKey]
     intents: dict[str, dict[str, str]]
+    # a question that matches one of these continues the case under discussion ("Und Terminabsagen?")
+    follow_up_cues: tuple[str, ...] = ()
 
 
 class EarlierInstruction(_Strict):
@@ -184,6 +186,7 @@ class Guides:
     version: str
     by_id: Mapping[str, Entry] = field(default_factory=dict)
     cues: Mapping[str, Mapping[str, tuple[re.Pattern[str], ...]]] = field(default_factory=dict)
+    follow_up_cues: tuple[re.Pattern[str], ...] = ()
 
     def intent_conditions(self, intent: str) -> Mapping[str, str] | None:
         return self.vocabulary.intents.get(intent)
@@ -232,21 +235,20 @@ def _check_version(version: str, file: str) -> None:
         raise GuideError(file, "-", "version", f"must be '{GUIDE_FORMAT_VERSION}', not '{version}'")
 
 
+def _compile(pattern: str, entry: str, key: str) -> re.Pattern[str]:
+    try:
+        return re.compile(pattern)
+    except re.error as error:
+        raise GuideError(VOCABULARY_FILE, entry, key, f"not a valid regular expression: {error}") from error
+
+
 def _compile_cues(vocab: RawVocabulary) -> dict[str, dict[str, tuple[re.Pattern[str], ...]]]:
     cues: dict[str, dict[str, tuple[re.Pattern[str], ...]]] = {}
     for name, condition in vocab.conditions.items():
         for value, spec in condition.values.items():
-            patterns = []
-            for index, cue in enumerate(spec.cues):
-                try:
-                    patterns.append(re.compile(cue))
-                except re.error as error:
-                    raise GuideError(
-                        VOCABULARY_FILE,
-                        name,
-                        f"values.{value}.cues[{index}]",
-                        f"not a valid regular expression: {error}",
-                    ) from error
+            patterns = [
+                _compile(cue, name, f"values.{value}.cues[{index}]") for index, cue in enumerate(spec.cues)
+            ]
             if patterns:
                 cues.setdefault(name, {})[value] = tuple(patterns)
     return cues
@@ -373,6 +375,9 @@ def load_guides(folder: Path) -> Guides:
         version=guides_version(folder),
         by_id={entry.id: entry for entry in entries},
         cues=_compile_cues(vocab),
+        follow_up_cues=tuple(
+            _compile(cue, "follow_up_cues", f"[{index}]") for index, cue in enumerate(vocab.follow_up_cues)
+        ),
     )
 
 

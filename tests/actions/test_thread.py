@@ -78,3 +78,28 @@ def test_new_question_clears_the_case(
     assert result.messages[0]["text"] == responses.text("utter_restart", "de")
     assert [e["event"] for e in result.events] == ["reset_slots", "slot"]
     assert result.events[-1]["name"] == "lang" and result.events[-1]["value"] == "de"
+
+
+def test_und_keeps_what_the_new_question_does_not_change(
+    run_action: RunAction, make_tracker: MakeTracker
+) -> None:
+    """After online master data, 'und Veränderungsmitteilungen?' keeps the channel: online."""
+    tracker = make_tracker(
+        "und Veränderungsmitteilungen?", "ask_change_notice", subject="master_data_change", channel="online"
+    )
+    result = run_action(ActionAnswerGuide, tracker)
+    assert (result.answer["kind"], result.answer["topic"]) == ("routing", "veraenderungsmitteilung_online")
+    assert result.slots["subject"] == "change_notice" and result.slots["channel"] == "online"
+
+
+def test_a_new_question_without_und_starts_a_new_case(
+    run_action: RunAction, make_tracker: MakeTracker
+) -> None:
+    tracker = make_tracker(
+        "Wer bearbeitet Veränderungsmitteilungen?",
+        "ask_change_notice",
+        subject="master_data_change",
+        channel="online",
+    )
+    result = run_action(ActionAnswerGuide, tracker)
+    assert result.answer["kind"] == "clarify" and result.answer["asks"] == "channel"

@@ -389,8 +389,8 @@ def guides_with_region(guide_copy: GuideCopy) -> Guides:
     vocabulary = "vocabulary.yml"
     guide_copy.replace(
         vocabulary,
-        "# The intents the NLU model knows",
-        NEW_CONDITION + "# The intents the NLU model knows",
+        "# A question matching one of these continues",
+        NEW_CONDITION + "# A question matching one of these continues",
     )
     guide_copy.replace(
         vocabulary,
