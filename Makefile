@@ -17,7 +17,7 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: help setup model run test lint eval check-guides clean
+.PHONY: help setup model run test lint eval check-guides clean conversations
 
 help:
 	@echo "make run    – set up, train if needed, start Lotse (REST on :5005, actions on :5055)"
@@ -60,6 +60,11 @@ lint: setup
 
 eval: $(MODEL)
 	$(PY) -m bot.cli eval $(EVAL_FILE)
+
+# The trainers' test conversations (tests/conversations/*.yml, or CONVERSATION_FILES=…) over REST;
+# starts Lotse when nothing answers on :5005. Report and plot go to var/reports/.
+conversations: $(MODEL)
+	$(PY) -m bot.cli conversations $(CONVERSATION_FILES)
 
 test: $(MODEL)
 	$(RASA) data validate --fail-on-warnings --quiet

@@ -1,4 +1,4 @@
-"""Lotse's command line: `python -m bot.cli {check-guides,run,eval}` (the Makefile calls it)."""
+"""Lotse's command line: `python -m bot.cli {check-guides,run,eval,conversations}` (the Makefile calls it)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 from bot.guides import GuideError, load_guides
 from bot.paths import DEV_QUESTIONS, guides_dir
-from bot.processes import Bot, BotConfig, reachable
+from bot.processes import VAR_DIR, Bot, BotConfig, reachable
 
 
 def check_guides(_: argparse.Namespace) -> int:
@@ -75,6 +75,51 @@ def evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def conversations(args: argparse.Namespace) -> int:
+    """Run the trainers' test conversations; table on stdout, report and plot in --report-dir."""
+    from bot.conversations import (
+        ConversationError,
+        coverage,
+        default_files,
+        format_table,
+        load_files,
+        run_conversations,
+        summary,
+        write_report,
+    )
+
+    paths = [Path(f) for f in args.files] or default_files()
+    try:
+        guides = load_guides(guides_dir())
+        loaded = load_files(paths)
+    except (ConversationError, GuideError) as error:
+        print(f"cannot run the conversations: {error}", file=sys.stderr)
+        return 2
+    if not loaded:
+        print("no conversation files found", file=sys.stderr)
+        return 2
+    config = _config(args)
+    bot: Bot | None = None
+    if not reachable(f"{config.rasa_url}/"):
+        print(f"starting Lotse on {config.rasa_url} for the conversations …", flush=True)
+        try:
+            bot = Bot(config).start()
+        except RuntimeError as error:
+            print(f"Lotse did not start: {error}", file=sys.stderr)
+            return 2
+    try:
+        result = run_conversations(loaded, config.rasa_url)
+    finally:
+        if bot is not None:
+            bot.stop()
+    report, png = write_report(result, guides, Path(args.report_dir))
+    print(format_table(result))
+    print()
+    print(summary(result, coverage(guides, result.results)))
+    print(f"report: {report}\nplot:   {png}")
+    return 1 if result.failures else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="lotse", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -82,6 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     for name, func, text in (
         ("run", run, "start Lotse in the foreground"),
         ("eval", evaluate, "ask an eval file's questions over REST"),
+        ("conversations", conversations, "run the test conversations over REST, write the report"),
     ):
         sub = commands.add_parser(name, help=text)
         sub.add_argument("--port", type=int, default=5005, help="Rasa port (REST, socketio)")
@@ -92,6 +138,11 @@ def main(argv: list[str] | None = None) -> int:
             sub.add_argument(
                 "--min-accuracy", type=float, default=0.0, help="fail below this single-question accuracy"
             )
+        if name == "conversations":
+            sub.add_argument(
+                "files", nargs="*", help="conversation files (default: tests/conversations/*.yml)"
+            )
+            sub.add_argument("--report-dir", default=str(VAR_DIR / "reports"), help="where the report goes")
     args = parser.parse_args(argv)
     result: int = args.func(args)
     return result

@@ -1,0 +1,52 @@
+"""The shipped trainers' conversations (tests/conversations/*.yml) against the real bot over REST."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.conversations import (
+    RunResult,
+    coverage,
+    default_files,
+    format_table,
+    load_files,
+    run_conversations,
+    summary,
+    write_report,
+)
+from bot.guides import Guides, load_guides
+from bot.paths import GUIDES_DIR
+from bot.processes import BotConfig
+
+
+@pytest.fixture(scope="module")
+def guides() -> Guides:
+    return load_guides(GUIDES_DIR)
+
+
+@pytest.fixture(scope="module")
+def run(running_bot: BotConfig, guides: Guides, tmp_path_factory: pytest.TempPathFactory) -> RunResult:
+    """All shipped conversations, run once; the report goes to a temporary folder."""
+    result = run_conversations(load_files(default_files()), running_bot.rasa_url)
+    report, _ = write_report(result, guides, tmp_path_factory.mktemp("reports"))
+    print(f"{summary(result, coverage(guides, result.results))}\nreport: {report}")
+    return result
+
+
+def test_every_turn_of_the_shipped_conversations_passes(run: RunResult) -> None:
+    failed = [r for r in run.results if not r.passed]
+    assert not failed, format_table(RunResult(failed, run.seconds, run.rasa_url))
+
+
+def test_the_shipped_conversations_reach_every_guide_entry_in_both_languages(
+    run: RunResult, guides: Guides
+) -> None:
+    rows = coverage(guides, run.results)
+    assert [row.entry for row in rows if row.turns == 0] == []
+    assert [(row.entry, row.de, row.en) for row in rows if not (row.de and row.en)] == []
+    assert len(rows) == len(guides.entries)
+
+
+def test_replies_come_quickly(run: RunResult) -> None:
+    times = sorted(r.reply.seconds for r in run.results if r.reply)
+    assert times and times[len(times) // 2] < 1.0  # the median reply
