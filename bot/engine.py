@@ -116,6 +116,6 @@ def conditions_for(guides: Guides, intent: str, stated: Mapping[str, str | None]
         return None
     query = dict(base)
     for key, value in stated.items():
-        if value and key in guides.vocabulary.conditions and key != "subject":
+        if value and key in guides.vocabulary.conditions:
             query[key] = value
     return query

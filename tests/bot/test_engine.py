@@ -308,10 +308,10 @@ CONDITIONS_CASES = [
         {"subject": "phone_registration", "customer": "reactivation"},
     ),
     (
-        "stated-subject-never-overrides",
-        "ask_phone_registration",
-        {"subject": "press"},
-        {"subject": "phone_registration"},
+        "stated-subject-overrides",  # an earlier instruction's number names the subject
+        "ask_instruction",
+        {"subject": "earlier_instructions"},
+        {"subject": "earlier_instructions"},
     ),
     ("empty-value-ignored", "ask_phone_registration", {"customer": None}, {"subject": "phone_registration"}),
     ("unknown-key-ignored", "ask_phone_registration", {"colour": "red"}, {"subject": "phone_registration"}),
@@ -440,3 +440,16 @@ def test_new_condition_entries_not_valid_before_their_start(guides_with_region: 
         guides_with_region, {"subject": "regional_test", "region": "north"}, dt.date(2025, 12, 31)
     )
     assert _summary(found) == _not_covered("regionaltest_nord", outside_dates=True)
+
+
+@pytest.mark.parametrize(
+    ("text", "subject"),
+    [
+        ("Was regelte die Weisung 202412015?", "earlier_instructions"),
+        ("Was regelt die Weisung 202505010?", None),
+    ],
+)
+def test_an_earlier_instructions_number_states_the_subject(
+    guides: Guides, text: str, subject: str | None
+) -> None:
+    assert stated_in_text(guides, text).get("subject") == subject
