@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 
 from actions.base import LotseAction
 from bot.answers import AnswerWriter, Reply
-from bot.slots import INTENT_GOODBYE, INTENT_GREET, INTENT_HELP, INTENT_THANK
+from bot.slots import (
+    INTENT_GOODBYE,
+    INTENT_GREET,
+    INTENT_HELP,
+    INTENT_THANK,
+    SLOT_CLARIFY_TRIES,
+    SLOT_PENDING,
+)
 
 SMALL_TALK_RESPONSES = {
     INTENT_GREET: "utter_greet",
@@ -39,4 +46,6 @@ class ActionAnswerOutOfScope(LotseAction):
     async def answer(
         self, tracker: Tracker, writer: AnswerWriter, lang: str
     ) -> tuple[Reply, list[EventType]]:
-        return writer.simple_reply("utter_out_of_scope", lang, kind="out_of_scope"), []
+        # an unrelated question instead of an answer drops a pending clarifying question
+        dropped: list[EventType] = [SlotSet(SLOT_PENDING, None), SlotSet(SLOT_CLARIFY_TRIES, 0)]
+        return writer.simple_reply("utter_out_of_scope", lang, kind="out_of_scope"), dropped

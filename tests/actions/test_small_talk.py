@@ -55,13 +55,15 @@ def test_small_talk_answers_from_domain(
 def test_out_of_scope(
     run_action: RunAction, make_tracker: MakeTracker, responses: Responses, text: str, lang: str
 ) -> None:
-    result = run_action(ActionAnswerOutOfScope, make_tracker(text, "out_of_scope"))
+    tracker = make_tracker(text, "out_of_scope", subject="phone_registration", pending_condition="customer")
+    result = run_action(ActionAnswerOutOfScope, tracker)
     assert result.text == responses.text("utter_out_of_scope", lang)
     answer = result.answer
     assert answer["kind"] == "out_of_scope"
     assert answer["lang"] == lang
     assert answer["topic"] is None and answer["unit"] is None and answer["source"] is None
-    assert result.slots == {"lang": lang}
+    # the pending clarifying question is dropped
+    assert result.slots == {"lang": lang, "pending_condition": None, "clarify_tries": 0}
 
 
 def test_small_talk_texts_differ_by_language(responses: Responses) -> None:
