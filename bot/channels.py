@@ -5,6 +5,11 @@ that is not an object with a 500. Staff and the widget must always get a clear
 answer, so this channel (same URL: /webhooks/rest/webhook) checks the request
 first: a malformed request gets a 400 that says what is wrong, an empty
 question gets a reply asking for one, control characters are dropped.
+
+Personal data never gets past this channel: a message over 2,000 characters is
+answered without being processed, and every other message is redacted
+(bot/redaction.py) before NLU, the tracker store or a log sees it. Request
+metadata is not passed on, since nothing checks what it holds.
 """
 
 from __future__ import annotations
@@ -20,13 +25,25 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.language import detect_language
+from bot.redaction import redact
+
 logger = logging.getLogger(__name__)
 
 MAX_SENDER_CHARS = 128
 # C0/C1 control characters except tab and newline, and lone surrogates
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 
+MAX_MESSAGE_CHARS = 2000
 EMPTY_REPLY = "Bitte stellen Sie eine Frage. / Please type a question."
+TOO_LONG_REPLY = {
+    "de": f"Bitte stellen Sie eine kürzere Frage (höchstens {MAX_MESSAGE_CHARS} Zeichen).",
+    "en": f"Please ask a shorter question (at most {MAX_MESSAGE_CHARS} characters).",
+}
+REDACTED_NOTICE = {
+    "de": "Hinweis: Personenbezogene Daten wurden entfernt und nicht gespeichert – Lotse braucht sie nicht.",
+    "en": "Note: personal data was removed and not stored – Lotse does not need it.",
+}
 ERROR_REPLY = (
     "Lotse konnte die Frage gerade nicht beantworten – bitte noch einmal versuchen. "
     "/ Lotse could not answer just now – please try again."
@@ -83,16 +100,19 @@ class LotseRestInput(RestInput):
             text = clean_message(body["message"])
             if not text:
                 return response.json([{"recipient_id": sender, "text": EMPTY_REPLY}])
+            lang = detect_language(text[:MAX_MESSAGE_CHARS]) or "de"
+            if len(text) > MAX_MESSAGE_CHARS:  # nothing of it is processed or stored
+                return response.json([{"recipient_id": sender, "text": TOO_LONG_REPLY[lang]}])
+            redacted = redact(text)
             collector = CollectingOutputChannel()
             try:
                 await on_new_message(
-                    UserMessage(
-                        text, collector, sender, input_channel=self.name(), metadata=body.get("metadata")
-                    )
+                    UserMessage(redacted.text, collector, sender, input_channel=self.name(), metadata=None)
                 )
             except Exception:
                 logger.exception("message could not be handled")
                 return response.json([{"recipient_id": sender, "text": ERROR_REPLY}])
-            return response.json(collector.messages)
+            notice = [{"recipient_id": sender, "text": REDACTED_NOTICE[lang]}] if redacted.changed else []
+            return response.json(notice + collector.messages)
 
         return webhook

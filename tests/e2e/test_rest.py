@@ -133,3 +133,36 @@ def test_http_api_is_off_by_default(running_bot: BotConfig) -> None:
         except urllib.error.HTTPError as error:
             status = error.code
         assert status in (403, 404, 405), path
+
+
+PERSONAL = {
+    "name": "Mustermann",
+    "customer number": "123D456789",
+    "phone": "0911 1234567",
+    "e-mail": "erika.muster@example.org",
+    "iban": "DE89 3704 0044 0532 0130 00",
+    "birth date": "01.02.1980",
+    "address": "Musterstraße 12",
+}
+
+
+def test_personal_data_is_redacted_before_it_is_stored(running_bot: BotConfig, conversation: Ask) -> None:
+    first = conversation(
+        "Herr Mustermann, Kd-Nr. 123D456789, Tel. 0911 1234567, Mail erika.muster@example.org, "
+        "geb. 01.02.1980, Musterstraße 12, will seinen Termin absagen – kam übers Kontaktformular"
+    )
+    assert first.texts[0].startswith("Hinweis: Personenbezogene Daten wurden entfernt")
+    assert first.answer is not None and first.answer["topic"] == "kontaktformular_termine"
+    second = conversation("IBAN DE89 3704 0044 0532 0130 00 per Brief geändert, wer bearbeitet das?")
+    assert second.answer is not None and second.answer["kind"] == "not_covered"
+    stored = [running_bot.tracker_db, *sorted(running_bot.log_dir.glob("*"))]
+    for path in stored:
+        content = path.read_bytes()
+        for kind, value in PERSONAL.items():
+            assert value.encode() not in content, f"{kind} found in {path.name}"
+
+
+def test_over_long_message_is_refused_politely(conversation: Ask) -> None:
+    reply = conversation("Wer bearbeitet Terminabsagen? " + "bitte " * 400)
+    assert reply.answer is None
+    assert "2000" in reply.text
