@@ -15,7 +15,10 @@ metadata is not passed on, since nothing checks what it holds.
 from __future__ import annotations
 
 import logging
+import os
 import re
+import time
+from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -35,6 +38,9 @@ MAX_SENDER_CHARS = 128
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 
 MAX_MESSAGE_CHARS = 2000
+MAX_BODY_BYTES = 64 * 1024  # a question plus JSON; anything bigger is not a staff question
+RATE_ENV = "LOTSE_MAX_MESSAGES_PER_SECOND"  # per sender; more are refused with 429
+DEFAULT_RATE = 10
 EMPTY_REPLY = "Bitte stellen Sie eine Frage. / Please type a question."
 TOO_LONG_REPLY = {
     "de": f"Bitte stellen Sie eine kürzere Frage (höchstens {MAX_MESSAGE_CHARS} Zeichen).",
@@ -77,8 +83,32 @@ def parse_request(request: Request) -> tuple[dict[str, Any] | None, str | None]:
     return body, None
 
 
+class RateLimiter:
+    """At most `per_second` messages per sender in any one-second window."""
+
+    def __init__(self, per_second: int) -> None:
+        self.per_second = per_second
+        self._recent: dict[str, deque[float]] = defaultdict(deque)
+
+    def allow(self, sender: str, now: float | None = None) -> bool:
+        now = time.monotonic() if now is None else now
+        recent = self._recent[sender]
+        while recent and now - recent[0] >= 1.0:
+            recent.popleft()
+        if len(recent) >= self.per_second:
+            return False
+        recent.append(now)
+        if len(self._recent) > 10_000:  # forget idle senders, keep memory bounded
+            for idle in [k for k, v in self._recent.items() if not v or now - v[-1] >= 1.0]:
+                del self._recent[idle]
+        return True
+
+
 class LotseRestInput(RestInput):
     """REST input at /webhooks/rest/webhook that never answers with silence or a 500."""
+
+    def __init__(self) -> None:
+        self.limiter = RateLimiter(int(os.environ.get(RATE_ENV, DEFAULT_RATE)))
 
     @classmethod
     def name(cls) -> str:
@@ -93,10 +123,14 @@ class LotseRestInput(RestInput):
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
+            if len(request.body or b"") > MAX_BODY_BYTES:
+                return response.json({"error": f"the body is over {MAX_BODY_BYTES} bytes"}, status=413)
             body, problem = parse_request(request)
             if body is None:
                 return _bad_request(problem or "bad request")
             sender = body["sender"]
+            if not self.limiter.allow(sender):
+                return response.json({"error": "too many messages; please wait a second"}, status=429)
             text = clean_message(body["message"])
             if not text:
                 return response.json([{"recipient_id": sender, "text": EMPTY_REPLY}])

@@ -166,3 +166,18 @@ def test_over_long_message_is_refused_politely(conversation: Ask) -> None:
     reply = conversation("Wer bearbeitet Terminabsagen? " + "bitte " * 400)
     assert reply.answer is None
     assert "2000" in reply.text
+
+
+def test_too_many_messages_from_one_sender_get_429(running_bot: BotConfig) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    body = json.dumps({"sender": "flood", "message": "hallo"}).encode()
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        statuses = [status for status, _ in pool.map(lambda _: post(running_bot, body), range(40))]
+    assert 429 in statuses and 200 in statuses
+    assert all(status in (200, 429) for status in statuses)
+
+
+def test_oversized_body_gets_413(running_bot: BotConfig) -> None:
+    status, reply = post(running_bot, json.dumps({"sender": "big", "message": "x" * 70_000}).encode())
+    assert status == 413 and reply["error"]
