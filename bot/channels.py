@@ -14,6 +14,7 @@ metadata is not passed on, since nothing checks what it holds.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import re
@@ -49,6 +50,13 @@ TOO_LONG_REPLY = {
 REDACTED_NOTICE = {
     "de": "Hinweis: Personenbezogene Daten wurden entfernt und nicht gespeichert – Lotse braucht sie nicht.",
     "en": "Note: personal data was removed and not stored – Lotse does not need it.",
+}
+REPLY_TIMEOUT_S = 3.0
+UNAVAILABLE_REPLY = {
+    "de": "Die Routing-Tabellen sind gerade nicht erreichbar. Bitte in der Weisung 202505010 nachsehen "
+    "(Abschnitt 2.2: wer was bearbeitet; 2.1: E-Mail-Sperre) oder gleich noch einmal fragen.",
+    "en": "The routing tables are unavailable right now. Please look in instruction 202505010 "
+    "(section 2.2: who handles what; 2.1: the e-mail block) or ask again in a moment.",
 }
 ERROR_REPLY = (
     "Lotse konnte die Frage gerade nicht beantworten – bitte noch einmal versuchen. "
@@ -139,13 +147,17 @@ class LotseRestInput(RestInput):
                 return response.json([{"recipient_id": sender, "text": TOO_LONG_REPLY[lang]}])
             redacted = redact(text)
             collector = CollectingOutputChannel()
+            message = UserMessage(redacted.text, collector, sender, input_channel=self.name(), metadata=None)
             try:
-                await on_new_message(
-                    UserMessage(redacted.text, collector, sender, input_channel=self.name(), metadata=None)
-                )
+                await asyncio.wait_for(on_new_message(message), REPLY_TIMEOUT_S)
+            except asyncio.TimeoutError:
+                logger.error("no reply within %.1f s (action server slow?)", REPLY_TIMEOUT_S)
+                collector.messages.clear()
             except Exception:
                 logger.exception("message could not be handled")
                 return response.json([{"recipient_id": sender, "text": ERROR_REPLY}])
+            if not collector.messages:  # the action server is down or too slow: never silence
+                collector.messages.append({"recipient_id": sender, "text": UNAVAILABLE_REPLY[lang]})
             notice = [{"recipient_id": sender, "text": REDACTED_NOTICE[lang]}] if redacted.changed else []
             return response.json(notice + collector.messages)
 
