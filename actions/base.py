@@ -46,12 +46,12 @@ class LotseAction(Action, abc.ABC):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         lang = language_of(tracker)
-        writer = AnswerWriter(self.store.get(), self.responses)
         try:
+            writer = AnswerWriter(self.store.get(), self.responses)
             reply, events = await self.answer(tracker, writer, lang)
         except Exception:  # a bug must not leave an agent on a call without an answer
             logger.exception("%s failed", self.name())
-            send(dispatcher, writer.simple_reply("utter_internal_error", lang))
+            dispatcher.utter_message(text=self.responses.text("utter_internal_error", lang))
             return [SlotSet(SLOT_LANG, lang)]
         send(dispatcher, reply)
         return [*events, SlotSet(SLOT_LANG, lang)]
@@ -65,7 +65,7 @@ def language_of(tracker: Tracker) -> str:
 
 
 def send(dispatcher: CollectingDispatcher, reply: Reply) -> None:
-    """One text message (with its buttons); the answer payload rides on the same message."""
+    """One message: text (with buttons) and answer payload; Rasa's REST channel sends them as two."""
     dispatcher.utter_message(
         text=reply.text, buttons=reply.buttons or None, json_message=reply.payload or None
     )

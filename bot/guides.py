@@ -201,6 +201,10 @@ def _read_yaml(path: Path) -> Any:
             return yaml.safe_load(handle)
     except FileNotFoundError as exc:
         raise GuideError(path.name, "-", "-", "file is missing") from exc
+    except UnicodeError as exc:
+        raise GuideError(path.name, "-", "-", f"not UTF-8 text: {exc}") from exc
+    except OSError as exc:
+        raise GuideError(path.name, "-", "-", f"cannot be read: {exc}") from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else "unknown line"
@@ -390,5 +394,8 @@ def guides_version(folder: Path) -> str:
     digest = hashlib.sha256()
     for path in guide_files(folder):
         digest.update(path.name.encode())
-        digest.update(path.read_bytes())
+        try:
+            digest.update(path.read_bytes())
+        except OSError as exc:  # removed or unreadable since it was parsed
+            raise GuideError(path.name, "-", "-", f"cannot be read: {exc}") from exc
     return digest.hexdigest()[:12]

@@ -8,7 +8,6 @@ answering and the error is logged (and reported by `health`).
 from __future__ import annotations
 
 import logging
-import threading
 from pathlib import Path
 
 from bot.guides import GuideError, Guides, guide_files, load_guides
@@ -23,7 +22,6 @@ class GuideStore:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self._lock = threading.Lock()
         self._stamp = self._read_stamp()
         self._guides = load_guides(folder)  # raises GuideError: refuse to start
         self.last_error: str | None = None
@@ -39,22 +37,28 @@ class GuideStore:
         return tuple(stamp)
 
     def get(self) -> Guides:
-        """The current guides; reloads first if a file changed since the last call."""
+        """The current guides; reloads first if a file changed since the last call.
+
+        Sanic runs the actions on one thread, so no lock is needed. Any failure of a
+        reload (a broken edit, a file half-written by an editor) keeps the last good
+        guides answering and is reported in `last_error` until a good version loads.
+        """
         stamp = self._read_stamp()
         if stamp == self._stamp:
             return self._guides
-        with self._lock:
-            if stamp != self._stamp:
-                self._stamp = stamp
-                try:
-                    self._guides = load_guides(self.folder)
-                    self.last_error = None
-                    logger.info("guides reloaded, version %s", self._guides.version)
-                except GuideError as error:
-                    self.last_error = str(error)
-                    logger.error(
-                        "guide change rejected, still answering with version %s: %s",
-                        self._guides.version,
-                        error,
-                    )
+        self._stamp = stamp
+        try:
+            self._guides = load_guides(self.folder)
+        except Exception as error:
+            self.last_error = (
+                str(error) if isinstance(error, GuideError) else f"{type(error).__name__}: {error}"
+            )
+            logger.error(
+                "guide change rejected, still answering with version %s: %s",
+                self._guides.version,
+                self.last_error,
+            )
+        else:
+            self.last_error = None
+            logger.info("guides reloaded, version %s", self._guides.version)
         return self._guides

@@ -102,3 +102,13 @@ def test_store_refuses_to_start_on_broken_guides(guide_copy: GuideCopy) -> None:
     with pytest.raises(GuideError) as raised:
         GuideStore(guide_copy.path)
     assert (raised.value.file, raised.value.entry, raised.value.key) == (FILE, ENTRY, "when.channel")
+
+
+def test_file_saved_in_another_encoding_is_rejected_and_named(guide_copy: GuideCopy) -> None:
+    store = GuideStore(guide_copy.path)
+    good = store.get()
+    path = guide_copy.file(FILE)
+    path.write_bytes(path.read_text(encoding="utf-8").encode("latin-1"))
+    _touch_later(path)
+    assert store.get() is good
+    assert store.last_error is not None and store.last_error.startswith(FILE) and "UTF-8" in store.last_error
