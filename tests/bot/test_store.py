@@ -108,7 +108,7 @@ def test_file_saved_in_another_encoding_is_rejected_and_named(guide_copy: GuideC
     store = GuideStore(guide_copy.path)
     good = store.get()
     path = guide_copy.file(FILE)
-    path.write_bytes(path.read_text(encoding="utf-8").encode("latin-1"))
+    path.write_bytes(path.read_text(encoding="utf-8").encode("cp1252", errors="replace"))
     _touch_later(path)
     assert store.get() is good
     assert store.last_error is not None and store.last_error.startswith(FILE) and "UTF-8" in store.last_error
