@@ -10,7 +10,7 @@ from rasa_sdk.events import EventType, SlotSet
 from actions.base import LotseAction
 from bot.answers import AnswerWriter, Reply
 from bot.dates import find_date
-from bot.engine import Answer, Clarify, conditions_for, is_follow_up, resolve, stated_in_text
+from bot.engine import OTHER, Answer, Clarify, conditions_for, is_follow_up, resolve, stated_in_text
 from bot.guides import Guides
 from bot.slots import (
     CONDITION_SLOTS,
@@ -39,8 +39,9 @@ def _stated(tracker: Tracker, guides: Guides) -> dict[str, str]:
     stated = {} if text.startswith("/") else stated_in_text(guides, text)
     for entity in message.get("entities") or []:
         key, value = entity.get("entity"), entity.get("value")
-        if key in guides.vocabulary.conditions and isinstance(value, str):
-            stated[key] = value
+        condition = guides.vocabulary.conditions.get(str(key))
+        if condition is not None and (value in condition.values or value == OTHER):
+            stated[str(key)] = str(value)
     return stated
 
 
@@ -121,8 +122,8 @@ class ActionAnswerGuide(LotseAction):
         events.append(SlotSet(SLOT_PENDING, found.key if isinstance(found, Clarify) else None))
         events.append(SlotSet(SLOT_CLARIFY_TRIES, tries if isinstance(found, Clarify) else 0))
         events.append(SlotSet(SLOT_AS_OF, day.isoformat() if day and day != today else None))
-        if isinstance(found, Answer):
-            events.append(SlotSet(SLOT_LAST_TOPIC, found.entry.id))
+        # follow-ups ("Warum?", "Wo steht das?") are about this reply's entry, or about none
+        events.append(SlotSet(SLOT_LAST_TOPIC, found.entry.id if isinstance(found, Answer) else None))
         return reply, events
 
 

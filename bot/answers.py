@@ -176,7 +176,7 @@ class AnswerWriter:
         settled = [e for e in found.related if e.kind != "not_covered"]
         if settled:
             lines.append(self.responses.text("utter_guides_settle", lang))
-            lines += [f"• {e.text.get(lang).verdict}" for e in settled]
+            lines += [f"• {e.text.get(lang).verdict} ({self.validity_line(e, lang)})" for e in settled]
         source = self.source_of(found.related[0], lang) if found.related else None
         return Reply("\n".join(lines), _payload("not_covered", lang, source=source))
 

@@ -91,6 +91,11 @@ def parse_request(request: Request) -> tuple[dict[str, Any] | None, str | None]:
     return body, None
 
 
+def _log_failure(turn: asyncio.Future[Any]) -> None:
+    if not turn.cancelled() and turn.exception() is not None:
+        logger.error("message could not be handled", exc_info=turn.exception())
+
+
 class RateLimiter:
     """At most `per_second` messages per sender in any one-second window."""
 
@@ -148,17 +153,20 @@ class LotseRestInput(RestInput):
             redacted = redact(text)
             collector = CollectingOutputChannel()
             message = UserMessage(redacted.text, collector, sender, input_channel=self.name(), metadata=None)
-            try:
-                await asyncio.wait_for(on_new_message(message), REPLY_TIMEOUT_S)
+            turn = asyncio.ensure_future(on_new_message(message))
+            turn.add_done_callback(_log_failure)
+            try:  # shielded: a slow turn still finishes and is saved, the user is not kept waiting
+                await asyncio.wait_for(asyncio.shield(turn), REPLY_TIMEOUT_S)
             except asyncio.TimeoutError:
                 logger.error("no reply within %.1f s (action server slow?)", REPLY_TIMEOUT_S)
-                collector.messages.clear()
+                collector = CollectingOutputChannel()  # what the late turn sends is not this reply
             except Exception:
                 logger.exception("message could not be handled")
                 return response.json([{"recipient_id": sender, "text": ERROR_REPLY}])
             if not collector.messages:  # the action server is down or too slow: never silence
                 collector.messages.append({"recipient_id": sender, "text": UNAVAILABLE_REPLY[lang]})
+            # the notice comes last: the first line an agent sees stays the verdict
             notice = [{"recipient_id": sender, "text": REDACTED_NOTICE[lang]}] if redacted.changed else []
-            return response.json(notice + collector.messages)
+            return response.json(collector.messages + notice)
 
         return webhook

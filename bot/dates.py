@@ -25,7 +25,8 @@ _MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
 # what comes before a date: the day before it, the end of its month, its start
 _BEFORE = r"(?P<before>\bvor\b|\bbefore\b|\bprior to\b)"
 _END = r"(?P<end>\bende\b|\bend of\b|\bbis ende\b|\buntil the end of\b)"
-_PREFIX = rf"(?:{_BEFORE}|{_END})?\s*(?:(?:dem|der|den|the)\s+)?"
+_AFTER = r"(?P<after>\bnach\b|\bafter\b)"
+_PREFIX = rf"(?:{_BEFORE}|{_END}|{_AFTER})?\s*(?:(?:dem|der|den|the)\s+)?"
 
 _PATTERNS = [
     # 2025-06-15
@@ -49,7 +50,7 @@ _PATTERNS = [
     # Juli 2025 (any context), "ab August", "im Juni", "before July" (a month alone needs a preposition)
     re.compile(_PREFIX + rf"\b(?P<mname>{_MONTH})\s+(?P<year>\d{{4}})\b"),
     re.compile(
-        rf"(?:{_BEFORE}|{_END}|\b(?:ab|seit|im|am|from|since|in|until|bis|after|nach)\b)\s+"
+        rf"(?:{_BEFORE}|{_END}|{_AFTER}|\b(?:ab|seit|im|am|from|since|in|until|bis)\b)\s+"
         rf"(?:(?:dem|der|den|the)\s+)?(?:(?:anfang|beginning of)\s+)?(?P<mname>{_MONTH})\b(?!\s+\d)"
     ),
 ]
@@ -58,8 +59,7 @@ _PATTERNS = [
 def _year(raw: str | None, today: dt.date) -> int:
     if not raw:
         return today.year
-    year = int(raw)
-    return year + 2000 if year < 100 else year
+    return int(raw) + 2000 if len(raw) == 2 else int(raw)
 
 
 def find_date(text: str, today: dt.date) -> dt.date | None:
@@ -80,9 +80,12 @@ def find_date(text: str, today: dt.date) -> dt.date | None:
             day = calendar.monthrange(year, month)[1]
         try:
             found = dt.date(year, month, day)
-        except ValueError:
+        except ValueError:  # 31.02., year 0
             continue
         if parts.get("before"):
             found -= dt.timedelta(days=1)
+        elif parts.get("after"):  # "nach Mai": the day after (that month)
+            last = day if has_day else calendar.monthrange(year, month)[1]
+            found = dt.date(year, month, last) + dt.timedelta(days=1)
         return found
     return None

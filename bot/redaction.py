@@ -29,10 +29,8 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     ("[TELEFON]", re.compile(r"(?<![\w+])(?:\+49|0049|0)(?:[\s/()-]*\d){6,14}\b")),
-    (
-        "[ADRESSE]",
-        re.compile(rf"\b[A-ZÄÖÜ][\wäöüß-]*{_STREET_WORDS}\s+\d{{1,4}}\s?[a-zA-Z]?\b", re.IGNORECASE),
-    ),
+    # a capitalised street name ending in a street word, then a house number ("Musterstraße 12a")
+    ("[ADRESSE]", re.compile(rf"\b[A-ZÄÖÜ][a-zäöüß-]*{_STREET_WORDS}\s+\d{{1,3}}[a-z]?\b")),
     # after Herr / Frau any capitalised word is a name; after Kunde / Kundin only one that
     # ends the phrase ("Kunde Mustermann, …"), since "Kundin Terminabsage per …" is a noun
     ("[NAME]", re.compile(rf"\b(?:Herrn?|Frau|Mr\.?|Mrs\.?|Ms\.?)\s+(?:Dr\.\s+)?{_NAME}")),

@@ -163,7 +163,7 @@ def test_question_without_cue_asks_for_the_customer(
     assert slots["subject"] == "phone_registration"
     assert slots["customer"] is None
     assert slots["clarify_tries"] == 0
-    assert "last_topic" not in slots
+    assert slots["last_topic"] is None  # "Warum?" now has no entry to explain
 
 
 # --- answers to the clarifying question ------------------------------------------------
@@ -430,4 +430,4 @@ def test_rule_not_yet_valid_is_not_covered_with_the_date(
     result = run_action(ActionAnswerGuide, tracker, today=dt.date(2025, 6, 15))
     assert result.answer["kind"] == "not_covered"
     assert "15.06.2025" in result.first_line
-    assert "last_topic" not in result.slots
+    assert result.slots["last_topic"] is None

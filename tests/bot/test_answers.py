@@ -181,7 +181,8 @@ def test_not_covered_lists_what_the_guides_do_settle(
 
     assert lines[0] == responses.text("utter_not_covered", lang)
     assert lines[1] == responses.text("utter_guides_settle", lang)
-    assert lines[2] == "• " + guides.by_id["kontaktformular_termine"].text.get(lang).verdict
+    settled = guides.by_id["kontaktformular_termine"]
+    assert lines[2] == f"• {settled.text.get(lang).verdict} ({writer.validity_line(settled, lang)})"
     answer = reply.payload["answer"]
     assert (answer["kind"], answer["lang"], answer["topic"]) == ("not_covered", lang, None)
     assert answer["source"] == writer.source_of(guides.by_id["kontaktformular_termine"], lang)
@@ -203,7 +204,9 @@ def test_not_covered_on_a_day_before_the_rule(
     assert date_text in lines[0] and topic in lines[0]
     for earlier in guides.instruction.earlier_instructions:
         assert earlier.number in lines[1]
-    assert "• " + guides.by_id["asu_telefon_reaktivierung"].text.get(lang).verdict in lines
+    rule = guides.by_id["asu_telefon_reaktivierung"]
+    # the rule is listed with its start, so nobody reads it as valid on the asked day
+    assert f"• {rule.text.get(lang).verdict} ({writer.validity_line(rule, lang)})" in lines
     assert reply.payload["answer"]["kind"] == "not_covered"
 
 

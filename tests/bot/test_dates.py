@@ -25,6 +25,8 @@ CASES = [
     ("until the end of June 2025", dt.date(2025, 6, 30)),
     ("on 2025-06-20", dt.date(2025, 6, 20)),
     ("März 2025", dt.date(2025, 3, 1)),
+    ("nach Mai 2025", dt.date(2025, 6, 1)),
+    ("after 30 June 2025", dt.date(2025, 7, 1)),
 ]
 
 

@@ -54,6 +54,7 @@ def test_personal_data_is_replaced(text: str, gone: list[str], placeholders: lis
         "Ortschaft@arbeitsagentur.de gesperrt?",
         "on 2025-06-20",
         "Kunde war schon mal arbeitslos",
+        "Monitoring 2025 wer?",
     ],
 )
 def test_questions_without_personal_data_are_untouched(text: str) -> None:

@@ -151,7 +151,8 @@ def test_personal_data_is_redacted_before_it_is_stored(running_bot: BotConfig, c
         "Herr Mustermann, Kd-Nr. 123D456789, Tel. 0911 1234567, Mail erika.muster@example.org, "
         "geb. 01.02.1980, Musterstraße 12, will seinen Termin absagen – kam übers Kontaktformular"
     )
-    assert first.texts[0].startswith("Hinweis: Personenbezogene Daten wurden entfernt")
+    assert first.texts[-1].startswith("Hinweis: Personenbezogene Daten wurden entfernt")
+    assert first.answer is not None and first.texts[0].splitlines()[0] == first.answer["verdict"]
     assert first.answer is not None and first.answer["topic"] == "kontaktformular_termine"
     second = conversation("IBAN DE89 3704 0044 0532 0130 00 per Brief geändert, wer bearbeitet das?")
     assert second.answer is not None and second.answer["kind"] == "not_covered"
