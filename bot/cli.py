@@ -38,6 +38,8 @@ def run(args: argparse.Namespace) -> int:
     except RuntimeError as error:
         print(f"Lotse did not start: {error}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:  # start() has stopped what it started
+        return 130
     print(
         f"Lotse is ready.\n"
         f'  REST:     POST {config.rasa_url}/webhooks/rest/webhook  {{"sender": "me", "message": "…"}}\n'
@@ -62,7 +64,11 @@ def evaluate(args: argparse.Namespace) -> int:
     bot: Bot | None = None
     if not reachable(f"{config.rasa_url}/"):
         print(f"starting Lotse on {config.rasa_url} for the eval …", flush=True)
-        bot = Bot(config).start()
+        try:
+            bot = Bot(config).start()
+        except RuntimeError as error:
+            print(f"Lotse did not start: {error}", file=sys.stderr)
+            return 2
     try:
         report = run_eval(path, config.rasa_url)
     finally:

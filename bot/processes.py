@@ -18,8 +18,10 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
+from typing import IO
 
-from bot.paths import PROJECT_ROOT
+from bot.paths import DOMAIN_FILE, PROJECT_ROOT
+from bot.responses import Responses
 
 MODEL_FILE = PROJECT_ROOT / "models" / "lotse.tar.gz"
 VAR_DIR = PROJECT_ROOT / "var"
@@ -98,10 +100,12 @@ class Bot:
         self.config = config
         self.quiet = quiet
         self.processes: list[subprocess.Popen[bytes]] = []
+        self._logs: list[IO[bytes]] = []
 
     def _spawn(self, name: str, args: list[str]) -> subprocess.Popen[bytes]:
         self.config.log_dir.mkdir(parents=True, exist_ok=True)
         log = (self.config.log_dir / f"{name}-{self.config.rasa_port}.log").open("ab")
+        self._logs.append(log)
         process = subprocess.Popen(
             args,
             cwd=PROJECT_ROOT,
@@ -114,6 +118,19 @@ class Bot:
         return process
 
     def start(self) -> Bot:
+        """Start both servers and return once a message gets the real greeting back.
+
+        Whatever goes wrong on the way (an error, Ctrl-C during the model load),
+        every process started so far is stopped before the exception leaves.
+        """
+        signal.signal(signal.SIGTERM, _raise_interrupt)
+        try:
+            return self._start()
+        except BaseException:
+            self.stop()
+            raise
+
+    def _start(self) -> Bot:
         if not MODEL_FILE.exists():
             raise RuntimeError(f"no trained model at {MODEL_FILE}; run `make model` first")
         for url in (f"{self.config.rasa_url}/", f"{self.config.actions_url}/health"):
@@ -131,7 +148,7 @@ class Bot:
             "--endpoints",
             str(_endpoints_file(self.config)),
             "--credentials",
-            "credentials.yml",
+            str(PROJECT_ROOT / "credentials.yml"),
             "--interface",
             self.config.host,
             "--port",
@@ -165,6 +182,7 @@ class Bot:
         """Rasa answers / before the model is loaded; a real message proves it is."""
         import json
 
+        greeting = Responses.from_domain_file(DOMAIN_FILE).text("utter_greet", "de")
         deadline = time.monotonic() + RASA_READY_TIMEOUT_S
         body = json.dumps({"sender": "lotse-readiness-probe", "message": "/greet"}).encode()
         while time.monotonic() < deadline:
@@ -175,7 +193,8 @@ class Bot:
             )
             try:
                 with urllib.request.urlopen(request, timeout=10) as reply:
-                    if json.loads(reply.read() or b"[]"):
+                    texts = [m.get("text") for m in json.loads(reply.read() or b"[]")]
+                    if greeting in texts:  # model loaded and the action server answering
                         return
             except (urllib.error.URLError, OSError, ValueError):
                 pass
@@ -185,7 +204,6 @@ class Bot:
 
     def wait(self) -> int:
         """Block until a process exits (or Ctrl-C / SIGTERM); then stop all."""
-        signal.signal(signal.SIGTERM, _raise_interrupt)
         try:
             while all(process.poll() is None for process in self.processes):
                 time.sleep(0.5)
@@ -196,17 +214,21 @@ class Bot:
             self.stop()
 
     def stop(self) -> None:
+        """Stop every process group started here (their children too), then close the logs."""
         for process in self.processes:
-            if process.poll() is None:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(process.pid, signal.SIGTERM)
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(process.pid, signal.SIGTERM)
         for process in self.processes:
             try:
                 process.wait(timeout=15)
             except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
         self.processes.clear()
+        for log in self._logs:
+            log.close()
+        self._logs.clear()
 
     def __enter__(self) -> Bot:
         return self.start()
