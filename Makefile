@@ -24,11 +24,17 @@ help:
 	@echo "make test   – set up, train if needed, run every test"
 	@echo "make eval   – ask every question of EVAL_FILE=$(EVAL_FILE) over REST"
 	@echo "make lint   – ruff and mypy"
+	@echo "make conversations – run the trainers' test conversations (tests/conversations)"
+	@echo "make check-guides  – load and check the guides;  make model – train if needed"
+	@echo "make clean  – remove models, build, var (not .venv)"
 
 # The venv is (re)built when the lock file changes. Fails at once without Python 3.10.
 $(VENV)/.installed: requirements.lock
 	@PY310=$$(scripts/find-python310) || exit 1; \
-	  [ -x $(PY) ] || $$PY310 -m venv $(VENV)
+	  if ! $(PY) -c 'import sys; assert sys.version_info[:2] == (3, 10)' 2>/dev/null \
+	     || ! $(PY) -m pip --version >/dev/null 2>&1; then \
+	    rm -rf $(VENV) && $$PY310 -m venv $(VENV); \
+	  fi
 	@# this machine's pip.conf names extra package folders that may be missing: hide those warnings
 	set -o pipefail; $(PY) -m pip install --quiet --disable-pip-version-check --no-deps \
 	  -r requirements.lock 2>&1 | { grep -v "is ignored: it is neither" || true; }
