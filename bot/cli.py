@@ -9,7 +9,7 @@ from pathlib import Path
 
 from bot.guides import GuideError, load_guides
 from bot.paths import DEV_QUESTIONS, guides_dir
-from bot.processes import VAR_DIR, Bot, BotConfig, reachable
+from bot.processes import VAR_DIR, Bot, BotConfig, bot_at
 
 
 def check_guides(_: argparse.Namespace) -> int:
@@ -61,19 +61,12 @@ def evaluate(args: argparse.Namespace) -> int:
         print(f"no eval file at {path}", file=sys.stderr)
         return 2
     config = _config(args)
-    bot: Bot | None = None
-    if not reachable(f"{config.rasa_url}/"):
-        print(f"starting Lotse on {config.rasa_url} for the eval …", flush=True)
-        try:
-            bot = Bot(config).start()
-        except RuntimeError as error:
-            print(f"Lotse did not start: {error}", file=sys.stderr)
-            return 2
     try:
-        report = run_eval(path, config.rasa_url)
-    finally:
-        if bot is not None:
-            bot.stop()
+        with bot_at(config, "eval"):
+            report = run_eval(path, config.rasa_url)
+    except RuntimeError as error:
+        print(f"Lotse did not start: {error}", file=sys.stderr)
+        return 2
     print(report.format())
     if report.single_accuracy() < args.min_accuracy:
         print(f"FAILED: single-question accuracy {report.single_accuracy():.3f} < {args.min_accuracy}")
@@ -105,19 +98,12 @@ def conversations(args: argparse.Namespace) -> int:
         print("no conversation files found", file=sys.stderr)
         return 2
     config = _config(args)
-    bot: Bot | None = None
-    if not reachable(f"{config.rasa_url}/"):
-        print(f"starting Lotse on {config.rasa_url} for the conversations …", flush=True)
-        try:
-            bot = Bot(config).start()
-        except RuntimeError as error:
-            print(f"Lotse did not start: {error}", file=sys.stderr)
-            return 2
     try:
-        result = run_conversations(loaded, config.rasa_url)
-    finally:
-        if bot is not None:
-            bot.stop()
+        with bot_at(config, "conversations"):
+            result = run_conversations(loaded, config.rasa_url)
+    except RuntimeError as error:
+        print(f"Lotse did not start: {error}", file=sys.stderr)
+        return 2
     report, png = write_report(result, guides, Path(args.report_dir))
     print(format_table(result))
     print()

@@ -15,6 +15,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -240,3 +241,14 @@ class Bot:
         tb: TracebackType | None,
     ) -> None:
         self.stop()
+
+
+@contextlib.contextmanager
+def bot_at(config: BotConfig, purpose: str) -> Iterator[None]:
+    """Use the bot answering at config's address, or start one for the duration of the block."""
+    if reachable(f"{config.rasa_url}/"):
+        yield
+        return
+    print(f"starting Lotse on {config.rasa_url} for the {purpose} …", flush=True)
+    with Bot(config):
+        yield
