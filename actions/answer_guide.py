@@ -7,7 +7,7 @@ import datetime as dt
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 
-from actions.base import LotseAction
+from actions.base import LotseAction, asked_day, case_conditions, intent_of, user_text
 from bot.answers import AnswerWriter, Reply
 from bot.dates import find_date
 from bot.engine import OTHER, Answer, Clarify, conditions_for, is_follow_up, resolve, stated_in_text
@@ -28,16 +28,10 @@ MAX_CLARIFY_TRIES = 2
 ANSWERS_TO_QUESTION = (INTENT_INFORM, INTENT_AFFIRM, INTENT_DENY)
 
 
-def _intent(tracker: Tracker) -> str:
-    return str(((tracker.latest_message or {}).get("intent") or {}).get("name") or "")
-
-
 def _stated(tracker: Tracker, guides: Guides) -> dict[str, str]:
     """Condition values the user stated in this message: by cue words, or a button's payload."""
-    message = tracker.latest_message or {}
-    text = str(message.get("text") or "")
-    stated = {} if text.startswith("/") else stated_in_text(guides, text)
-    for entity in message.get("entities") or []:
+    stated = stated_in_text(guides, user_text(tracker))
+    for entity in (tracker.latest_message or {}).get("entities") or []:
         key, value = entity.get("entity"), entity.get("value")
         condition = guides.vocabulary.conditions.get(str(key))
         if condition is not None and (value in condition.values or value == OTHER):
@@ -47,7 +41,7 @@ def _stated(tracker: Tracker, guides: Guides) -> dict[str, str]:
 
 def _answer_to_pending(tracker: Tracker, guides: Guides, pending: str) -> str | None:
     """The value the user gave for the condition the bot asked about, if any."""
-    intent = _intent(tracker)
+    intent = intent_of(tracker)
     stated = _stated(tracker, guides)
     if pending in stated:
         return stated[pending]
@@ -71,32 +65,31 @@ class ActionAnswerGuide(LotseAction):
         self, tracker: Tracker, writer: AnswerWriter, lang: str
     ) -> tuple[Reply, list[EventType]]:
         guides = writer.guides
-        intent = _intent(tracker)
-        text = str((tracker.latest_message or {}).get("text") or "")
-        asked_day = None if text.startswith("/") else find_date(text, self.today())
+        intent = intent_of(tracker)
         if intent in ANSWERS_TO_QUESTION:
             return self._continue(tracker, writer, lang, tracker.get_slot(SLOT_PENDING))
+        text = user_text(tracker)
+        day = find_date(text, self.today())
         if intent == INTENT_ASK_AT_DATE:  # "Was galt am 15.06.2025?" about the last question
-            kept = _slot_conditions(tracker)
+            kept = case_conditions(tracker)
             if "subject" not in kept:
                 return writer.simple_reply("utter_no_previous_answer", lang, kind="out_of_scope"), []
-            return self._resolve(writer, lang, kept, tries=0, day=asked_day)
+            return self._resolve(writer, lang, kept, tries=0, day=day)
         query = conditions_for(guides, intent, _stated(tracker, guides))
         if query is None:  # an intent the guides do not know: never guess
             return writer.simple_reply("utter_out_of_scope", lang, kind="out_of_scope"), []
         if is_follow_up(guides, text):  # "Und Terminanfragen an die BB?": keep what it does not change
-            query = {**_slot_conditions(tracker), **query}
-        return self._resolve(writer, lang, query, tries=0, day=asked_day)
+            query = {**case_conditions(tracker), **query}
+        return self._resolve(writer, lang, query, tries=0, day=day)
 
     def _continue(
         self, tracker: Tracker, writer: AnswerWriter, lang: str, pending: str | None
     ) -> tuple[Reply, list[EventType]]:
         """The user answers a clarifying question (click or typed yes / no / value)."""
-        query = _slot_conditions(tracker)
+        query = case_conditions(tracker)
         if not pending or "subject" not in query:
             return writer.simple_reply("utter_nothing_pending", lang), []
-        as_of = tracker.get_slot(SLOT_AS_OF)
-        day = dt.date.fromisoformat(as_of) if as_of else None
+        day = asked_day(tracker)
         value = _answer_to_pending(tracker, writer.guides, pending)
         if value is None:
             tries = int(tracker.get_slot(SLOT_CLARIFY_TRIES) or 0) + 1
@@ -125,8 +118,3 @@ class ActionAnswerGuide(LotseAction):
         # follow-ups ("Warum?", "Wo steht das?") are about this reply's entry, or about none
         events.append(SlotSet(SLOT_LAST_TOPIC, found.entry.id if isinstance(found, Answer) else None))
         return reply, events
-
-
-def _slot_conditions(tracker: Tracker) -> dict[str, str]:
-    """The conditions of the case under discussion, as the slots keep them."""
-    return {slot: str(tracker.get_slot(slot)) for slot in CONDITION_SLOTS if tracker.get_slot(slot)}

@@ -15,7 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot.answers import AnswerWriter, Reply
 from bot.language import detect_language
 from bot.responses import Responses
-from bot.slots import SLOT_LANG
+from bot.slots import CONDITION_SLOTS, SLOT_AS_OF, SLOT_LANG
 from bot.store import GuideStore
 
 logger = logging.getLogger(__name__)
@@ -57,11 +57,31 @@ class LotseAction(Action, abc.ABC):
         return [*events, SlotSet(SLOT_LANG, lang)]
 
 
+def intent_of(tracker: Tracker) -> str:
+    """The intent NLU found in the latest message ('' when none)."""
+    return str(((tracker.latest_message or {}).get("intent") or {}).get("name") or "")
+
+
+def user_text(tracker: Tracker) -> str:
+    """What the user typed; '' for a clicked button (a `/intent{...}` payload)."""
+    text = str((tracker.latest_message or {}).get("text") or "")
+    return "" if text.startswith("/") else text
+
+
+def case_conditions(tracker: Tracker) -> dict[str, str]:
+    """The conditions of the case under discussion, as the slots keep them."""
+    return {slot: str(tracker.get_slot(slot)) for slot in CONDITION_SLOTS if tracker.get_slot(slot)}
+
+
+def asked_day(tracker: Tracker) -> dt.date | None:
+    """The day the case under discussion was asked about, when it was not today."""
+    as_of = tracker.get_slot(SLOT_AS_OF)
+    return dt.date.fromisoformat(as_of) if as_of else None
+
+
 def language_of(tracker: Tracker) -> str:
     """The language of this message; else the conversation's; else German."""
-    text = (tracker.latest_message or {}).get("text") or ""
-    detected: str | None = None if text.startswith("/") else detect_language(text)
-    return detected or tracker.get_slot(SLOT_LANG) or DEFAULT_LANG
+    return detect_language(user_text(tracker)) or tracker.get_slot(SLOT_LANG) or DEFAULT_LANG
 
 
 def send(dispatcher: CollectingDispatcher, reply: Reply) -> None:

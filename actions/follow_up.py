@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
 
-from actions.base import LotseAction
+from actions.base import LotseAction, asked_day, case_conditions
 from bot.answers import AnswerWriter, Reply
 from bot.guides import Entry
-from bot.slots import CONDITION_SLOTS, SLOT_AS_OF, SLOT_LAST_TOPIC
+from bot.slots import SLOT_LAST_TOPIC
 
 # asked "since when?" with no answer before it, staff mean the new division of tasks
 GENERAL_VALIDITY_TOPIC = "neue_aufgabenverteilung_ab_juli"
@@ -60,7 +58,5 @@ class ActionAnswerWhy(LotseAction):
         entry = last_entry(tracker, writer)
         if entry is None:
             return writer.simple_reply("utter_no_previous_answer", lang, kind="out_of_scope"), []
-        stated = {slot: tracker.get_slot(slot) for slot in CONDITION_SLOTS if tracker.get_slot(slot)}
-        as_of = tracker.get_slot(SLOT_AS_OF)
-        day = dt.date.fromisoformat(as_of) if as_of else self.today()
-        return writer.why_reply(entry, stated, lang, day), []
+        day = asked_day(tracker) or self.today()
+        return writer.why_reply(entry, case_conditions(tracker), lang, day), []

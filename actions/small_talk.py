@@ -5,7 +5,7 @@ from __future__ import annotations
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 
-from actions.base import LotseAction
+from actions.base import LotseAction, intent_of
 from bot.answers import AnswerWriter, Reply
 from bot.slots import (
     INTENT_GOODBYE,
@@ -33,8 +33,7 @@ class ActionAnswerSmallTalk(LotseAction):
     async def answer(
         self, tracker: Tracker, writer: AnswerWriter, lang: str
     ) -> tuple[Reply, list[EventType]]:
-        intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
-        return writer.simple_reply(SMALL_TALK_RESPONSES.get(str(intent), "utter_help"), lang), []
+        return writer.simple_reply(SMALL_TALK_RESPONSES.get(intent_of(tracker), "utter_help"), lang), []
 
 
 class ActionAnswerOutOfScope(LotseAction):
