@@ -85,6 +85,15 @@ class AnswerWriter:
         self.guides = guides
         self.responses = responses
 
+    def _payload(self, kind: str, lang: str, **fields: Any) -> dict[str, Any]:
+        """The answer payload, stamped with the guides version (a hash of the files) that gave it.
+
+        Feedback stores this stamp, so a trainer sees which guides a 👎 was about.
+        """
+        payload = _payload(kind, lang, **fields)
+        payload["answer"]["guides_version"] = self.guides.version
+        return payload
+
     # --- pieces ---------------------------------------------------------------
 
     def source_of(self, entry: Entry, lang: str) -> dict[str, str]:
@@ -121,7 +130,7 @@ class AnswerWriter:
     def _entry_payload(self, entry: Entry, lang: str, kind: str | None = None) -> dict[str, Any]:
         where = entry.answer.where.get(lang) if entry.answer.where else None
         extra = {k: v for k, v in (("deadline", entry.answer.deadline), ("form", entry.answer.form)) if v}
-        return _payload(
+        return self._payload(
             kind or entry.kind,
             lang,
             topic=entry.id,
@@ -155,7 +164,7 @@ class AnswerWriter:
                 title = condition.values[value].get(lang)
             click = "/inform" + json.dumps({clarify.key: value}, ensure_ascii=False)
             buttons.append({"title": title, "payload": click})
-        return Reply(question, _payload("clarify", lang, asks=clarify.key, options=buttons), buttons)
+        return Reply(question, self._payload("clarify", lang, asks=clarify.key, options=buttons), buttons)
 
     def not_covered_reply(self, found: NotCovered, lang: str, day: dt.date, subject: str | None) -> Reply:
         instruction = self.guides.instruction
@@ -178,7 +187,7 @@ class AnswerWriter:
             lines.append(self.responses.text("utter_guides_settle", lang))
             lines += [f"• {e.text.get(lang).verdict} ({self.validity_line(e, lang)})" for e in settled]
         source = self.source_of(found.related[0], lang) if found.related else None
-        return Reply("\n".join(lines), _payload("not_covered", lang, source=source))
+        return Reply("\n".join(lines), self._payload("not_covered", lang, source=source))
 
     def resolution_reply(
         self, found: Resolution, lang: str, day: dt.date, today: dt.date, subject: str | None
@@ -191,7 +200,7 @@ class AnswerWriter:
 
     def simple_reply(self, response: str, lang: str, kind: str | None = None, **values: Any) -> Reply:
         """A reply from domain.yml only; with `kind`, it carries an answer payload."""
-        payload = _payload(kind, lang) if kind else {}
+        payload = self._payload(kind, lang) if kind else {}
         return Reply(self.responses.text(response, lang, **values), payload)
 
     def source_reply(self, entry: Entry | None, lang: str) -> Reply:

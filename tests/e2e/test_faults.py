@@ -6,11 +6,13 @@ from pathlib import Path
 
 from bot.evaluate import ask
 from bot.processes import Bot, BotConfig
+from tests.e2e.conftest import bot_ports
 
 
 def test_action_server_down_gives_a_clear_reply_naming_the_source(tmp_path: Path) -> None:
+    rasa_port, actions_port = bot_ports(100)
     config = BotConfig(
-        rasa_port=15105, actions_port=15155, tracker_db=tmp_path / "t.db", log_dir=tmp_path / "log"
+        rasa_port=rasa_port, actions_port=actions_port, tracker_db=tmp_path / "t.db", log_dir=tmp_path / "log"
     )
     with Bot(config) as bot:
         actions = bot.processes[0]
