@@ -17,16 +17,22 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: help setup model run test lint eval check-guides clean conversations
+.PHONY: help setup model run test lint eval check-guides clean conversations purge
+.PHONY: cluster-deps run-cluster test-cluster
+.PHONY: chromium feedback-report
 
 help:
-	@echo "make run    – set up, train if needed, start Lotse (REST on :5005, actions on :5055)"
+	@echo "make run    – set up, train if needed, start Lotse (page on :8080, REST on :5005, actions on :5055)"
 	@echo "make test   – set up, train if needed, run every test"
 	@echo "make eval   – ask every question of EVAL_FILE=$(EVAL_FILE) over REST"
 	@echo "make lint   – ruff and mypy"
 	@echo "make conversations – run the trainers' test conversations (tests/conversations)"
+	@echo "make bench – Lotse next to stock Rasa: latency, throughput, memory, training (bench/results.md)"
 	@echo "make check-guides  – load and check the guides;  make model – train if needed"
 	@echo "make clean  – remove models, build, var (not .venv)"
+	@echo "make purge  – delete conversations and logs older than LOTSE_RETENTION_DAYS (default 30)"
+	@echo "make feedback-report – the 👎 per guide entry and the unanswered questions (var/reports/feedback.md)"
+	@echo "make run-cluster  – PostgreSQL, Redis, 2 Rasa + actions behind nginx (:7080);  make test-cluster"
 
 # The venv is (re)built when the lock file changes. Fails at once without Python 3.10.
 $(VENV)/.installed: requirements.lock
@@ -72,11 +78,40 @@ eval: $(MODEL)
 conversations: $(MODEL)
 	$(PY) -m bot.cli conversations $(CONVERSATION_FILES)
 
-test: $(MODEL)
+# Lotse next to stock Rasa on this machine (bot/bench.py): trains both from scratch, prints the table
+# and writes bench/results.md (~15 min on 2 cores). Not part of `make test`, which runs its smoke check.
+.PHONY: bench
+bench: $(SPACY_DIR)/meta.json
+	$(PY) -m bot.cli bench $(BENCH_ARGS)
+
+test: $(MODEL) chromium
 	$(RASA) data validate --fail-on-warnings --quiet
 	$(RASA) test core --stories tests/stories --fail-on-prediction-errors --out var/test-results --quiet
 	$(MAKE) --no-print-directory lint
 	$(PY) -m pytest
+
+# The cluster (bot/cluster.py): Debian's postgresql, redis-server and nginx, installed when missing.
+cluster-deps:
+	scripts/install-cluster-debs
+
+run-cluster: $(MODEL) cluster-deps
+	$(PY) -m bot.cluster
+
+# Real PostgreSQL, Redis, nginx and two Rasa instances on test ports (LOTSE_TEST_PORT_BASE + 500 …).
+test-cluster: $(MODEL) cluster-deps
+	LOTSE_CLUSTER_TESTS=1 $(PY) -m pytest tests/cluster
+
+# Debian's chromium for the browser tests (tests/browser), installed only when /usr/bin/chromium is missing.
+chromium:
+	@scripts/install-chromium
+
+# The 👎 per guide entry and the questions the guides did not answer (var/reports/feedback.md).
+feedback-report: setup
+	$(PY) -m bot.cli feedback-report
+
+# Retention (bot/retention.py); `make run` does the same at every start.
+purge: setup
+	$(PY) -m bot.cli purge
 
 clean:
 	rm -rf models build var .pytest_cache .mypy_cache

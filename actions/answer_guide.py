@@ -34,7 +34,8 @@ def _stated(tracker: Tracker, guides: Guides) -> dict[str, str]:
     for entity in (tracker.latest_message or {}).get("entities") or []:
         key, value = entity.get("entity"), entity.get("value")
         condition = guides.vocabulary.conditions.get(str(key))
-        if condition is not None and (value in condition.values or value == OTHER):
+        # a typed "/inform{...}" can carry any JSON: a dict value is unhashable, a number no value
+        if condition is not None and isinstance(value, str) and (value in condition.values or value == OTHER):
             stated[str(key)] = str(value)
     return stated
 

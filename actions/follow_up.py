@@ -10,9 +10,6 @@ from bot.answers import AnswerWriter, Reply
 from bot.guides import Entry
 from bot.slots import SLOT_LAST_TOPIC
 
-# asked "since when?" with no answer before it, staff mean the new division of tasks
-GENERAL_VALIDITY_TOPIC = "neue_aufgabenverteilung_ab_juli"
-
 
 def last_entry(tracker: Tracker, writer: AnswerWriter) -> Entry | None:
     topic = tracker.get_slot(SLOT_LAST_TOPIC)
@@ -40,7 +37,10 @@ class ActionAnswerValidity(LotseAction):
     async def answer(
         self, tracker: Tracker, writer: AnswerWriter, lang: str
     ) -> tuple[Reply, list[EventType]]:
-        entry = last_entry(tracker, writer) or writer.guides.by_id.get(GENERAL_VALIDITY_TOPIC)
+        entry = last_entry(tracker, writer)
+        general = writer.guides.vocabulary.without_context.validity
+        if entry is None and general:
+            entry = writer.guides.by_id[general]
         if entry is None:
             return writer.simple_reply("utter_no_previous_answer", lang, kind="out_of_scope"), []
         return writer.validity_reply(entry, lang), []

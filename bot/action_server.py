@@ -8,6 +8,7 @@ refuse to start), and handed to the actions instead of being read at import.
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 import logging
 import os
 import sys
@@ -25,6 +26,7 @@ from actions.base import Clock
 from bot.guides import GuideError
 from bot.paths import DOMAIN_FILE, guides_dir
 from bot.responses import Responses
+from bot.security import ACTION_TOKEN_ENV
 from bot.store import GuideStore
 
 logger = logging.getLogger(__name__)
@@ -43,7 +45,10 @@ def clock_from_env() -> Clock:
     return dt.date.today
 
 
-def create_app(store: GuideStore, responses: Responses, today: Clock) -> Sanic:
+def create_app(
+    store: GuideStore, responses: Responses, today: Clock, action_token: str | None = None
+) -> Sanic:
+    """The action server; with `action_token`, /webhook runs actions only for callers that show it."""
     app = Sanic("lotse_actions", configure_logging=False)
     executor = ActionExecutor()
     for action in build_actions(store, responses, today):
@@ -62,6 +67,10 @@ def create_app(store: GuideStore, responses: Responses, today: Clock) -> Sanic:
 
     @app.post("/webhook")
     async def webhook(request: Request) -> HTTPResponse:
+        if action_token is not None:  # Rasa sends the endpoint's token as ?token=…
+            shown = request.args.get("token") or ""
+            if not hmac.compare_digest(shown.encode(), action_token.encode()):
+                return response.json({"error": "missing or wrong action token"}, status=401)
         try:
             action_call = request.json
         except Exception:  # sanic raises InvalidUsage on broken JSON
@@ -92,7 +101,12 @@ def main(argv: list[str] | None = None) -> int:
     except GuideError as error:
         print(f"Lotse action server not started – the guides are invalid:\n  {error}", file=sys.stderr)
         return 2
-    app = create_app(store, Responses.from_domain_file(DOMAIN_FILE), clock_from_env())
+    app = create_app(
+        store,
+        Responses.from_domain_file(DOMAIN_FILE),
+        clock_from_env(),
+        action_token=os.environ.get(ACTION_TOKEN_ENV) or None,
+    )
     logger.info("guides version %s loaded; action server on http://%s:%d", store.get().version, host, port)
     app.run(host=host, port=port, workers=1, access_log=False, motd=False)
     return 0

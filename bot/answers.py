@@ -206,10 +206,8 @@ class AnswerWriter:
     def source_reply(self, entry: Entry | None, lang: str) -> Reply:
         """'Where is that written?': the source of the last answer or of the whole instruction."""
         instruction = self.guides.instruction
-        if entry is None:
-            overview = self.guides.by_id.get("weisung_ueberblick")
-            if overview is not None:
-                entry = overview
+        if entry is None and self.guides.vocabulary.without_context.source:
+            entry = self.guides.by_id[self.guides.vocabulary.without_context.source]
         if entry is None:
             return self.simple_reply("utter_no_previous_answer", lang, kind="out_of_scope")
         section = instruction.sections[entry.section].get(lang)

@@ -25,10 +25,13 @@ from typing import Any
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
+from rasa.shared.core.constants import USER_INTENT_BACK, USER_INTENT_RESTART, USER_INTENT_SESSION_START
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot import speedups
+from bot.health import health_report
 from bot.language import detect_language
 from bot.redaction import redact
 
@@ -68,8 +71,18 @@ def _bad_request(problem: str) -> HTTPResponse:
     return response.json({"error": problem}, status=400)
 
 
+# Rasa's own control intents: typed as "/restart", "/back" or "/session_start" they run Rasa's
+# built-in actions, which answer nothing in a fresh conversation (silence). Staff cannot mean
+# them, so they go to NLU as plain words (found by tests/e2e/test_fuzz.py).
+_RASA_CONTROL_INTENTS = (USER_INTENT_RESTART, USER_INTENT_BACK, USER_INTENT_SESSION_START)
+
+
 def clean_message(text: str) -> str:
-    return _CONTROL.sub("", text).strip()
+    text = _CONTROL.sub("", text).strip()
+    # the intent name as Rasa reads a "/intent@confidence{entities}" message
+    if text.startswith("/") and re.split(r"[{@]", text[1:], maxsplit=1)[0].strip() in _RASA_CONTROL_INTENTS:
+        text = text[1:].strip()
+    return text
 
 
 def parse_request(request: Request) -> tuple[dict[str, Any] | None, str | None]:
@@ -83,6 +96,10 @@ def parse_request(request: Request) -> tuple[dict[str, Any] | None, str | None]:
     sender, message = body.get("sender"), body.get("message")
     if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_CHARS:
         return None, f'"sender" must be a non-empty string of at most {MAX_SENDER_CHARS} characters'
+    # the sender id is stored as is: a lone surrogate makes the SQL tracker store raise a
+    # ValueError, which Rasa treats as a missing schema and exits on (found by tests/e2e/test_fuzz.py)
+    if _CONTROL.search(sender):
+        return None, '"sender" must not contain control characters or lone surrogates'
     if not isinstance(message, str):
         return None, '"message" must be a string'
     metadata = body.get("metadata")
@@ -122,6 +139,7 @@ class LotseRestInput(RestInput):
 
     def __init__(self) -> None:
         self.limiter = RateLimiter(int(os.environ.get(RATE_ENV, DEFAULT_RATE)))
+        speedups.install()  # Rasa builds this channel once, in the server process (bot/speedups.py)
 
     @classmethod
     def name(cls) -> str:
@@ -129,10 +147,16 @@ class LotseRestInput(RestInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("lotse_rest_webhook", __name__)
+        webhook.listener("after_server_start")(speedups.freeze_after_start)  # model loaded by then
 
         @webhook.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
+        async def alive(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
+
+        @webhook.route("/health", methods=["GET"])
+        async def health(request: Request) -> HTTPResponse:
+            report, status = await health_report(getattr(request.app.ctx, "agent", None))
+            return response.json(report, status=status)
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:

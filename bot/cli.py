@@ -1,15 +1,17 @@
-"""Lotse's command line: `python -m bot.cli {check-guides,run,eval,conversations}` (the Makefile calls it)."""
+"""Lotse's command line (`python -m bot.cli --help` lists the commands; the Makefile calls it)."""
 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
+from bot import bench as benchmark
 from bot.guides import GuideError, load_guides
 from bot.paths import DEV_QUESTIONS, guides_dir
 from bot.processes import VAR_DIR, Bot, BotConfig, bot_at
+from bot.retention import purge
+from bot.security import SettingsError, cors_origins, ensure_action_token, load_secrets, retention_days
 
 
 def check_guides(_: argparse.Namespace) -> int:
@@ -23,15 +25,29 @@ def check_guides(_: argparse.Namespace) -> int:
 
 
 def _config(args: argparse.Namespace) -> BotConfig:
+    """Ports from the command line; secrets, origins and retention from the environment / secrets file."""
+    found = load_secrets()
     return BotConfig(
         rasa_port=args.port,
         actions_port=args.actions_port,
-        api_token=os.environ.get("LOTSE_API_TOKEN") or None,
+        api_token=found.api_token,
+        jwt_secret=found.jwt_secret,
+        action_token=found.action_token,
+        cors_origins=cors_origins(),
+        retention_days=retention_days(),
     )
 
 
 def run(args: argparse.Namespace) -> int:
-    config = _config(args)
+    try:
+        written = ensure_action_token()
+        config = _config(args)
+        config.web_port = args.web_port or None  # the widget's page (bot/web.py)
+    except SettingsError as error:
+        print(f"Lotse did not start: {error}", file=sys.stderr)
+        return 2
+    if written:
+        print(f"first start: wrote a random action-server token to {written} (mode 600)", flush=True)
     print("Starting Lotse (model load takes a while) …", flush=True)
     try:
         bot = Bot(config).start()
@@ -40,17 +56,60 @@ def run(args: argparse.Namespace) -> int:
         return 1
     except KeyboardInterrupt:  # start() has stopped what it started
         return 130
+    api = "off (set LOTSE_API_TOKEN or LOTSE_JWT_SECRET to enable)"
+    if config.api_token or config.jwt_secret:
+        api = f"on at {config.rasa_url}, token or JWT required"
+    purged = bot.purged
+    page = f"http://localhost:{config.web_port}"
+    widget = f"  widget:   {page}/  (call view: {page}/call)\n" if config.web_port else ""
     print(
         f"Lotse is ready.\n"
+        f"{widget}"
         f'  REST:     POST {config.rasa_url}/webhooks/rest/webhook  {{"sender": "me", "message": "…"}}\n'
-        f"  socketio: {config.rasa_url}/socket.io\n"
-        f"  actions:  {config.actions_url}/webhook (health: {config.actions_url}/health)\n"
-        f"  HTTP API: {'on, token required' if config.api_token else 'off (set LOTSE_API_TOKEN to enable)'}\n"
+        f"  health:   GET {config.health_url}\n"
+        f"  actions:  {config.actions_url}/webhook (token required; health: {config.actions_url}/health)\n"
+        f"  HTTP API: {api}\n"
+        f"  CORS:     {', '.join(config.cors_origins)}\n"
+        f"  kept:     conversations for {config.retention_days} days"
+        f" (purged at start: {purged.conversations if purged else 0})\n"
         f"  logs:     {config.log_dir}\n"
         "Ctrl-C stops everything.",
         flush=True,
     )
     return bot.wait()
+
+
+def purge_old(_: argparse.Namespace) -> int:
+    """`make purge`: delete conversations and logs older than LOTSE_RETENTION_DAYS."""
+    try:
+        days = retention_days()
+    except SettingsError as error:
+        print(error, file=sys.stderr)
+        return 2
+    config = BotConfig()
+    purged = purge(f"sqlite:///{config.tracker_db}", config.log_dir, days)
+    print(
+        f"kept the last {days} days; deleted {purged.conversations} conversations "
+        f"({purged.events} events) and {purged.log_files} log files"
+    )
+    return 0
+
+
+def feedback_report(args: argparse.Namespace) -> int:
+    """`make feedback-report`: the 👎 per guide entry and the questions the guides did not answer."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot.feedback import FeedbackStore, db_url, write_report
+
+    try:
+        store = FeedbackStore(db_url())
+        text, path = write_report(store, Path(args.out), args.limit)
+    except SQLAlchemyError as error:
+        print(f"cannot read the feedback store: {error}", file=sys.stderr)
+        return 2
+    print(text)
+    print(f"report: {path}")
+    return 0
 
 
 def evaluate(args: argparse.Namespace) -> int:
@@ -116,15 +175,27 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="lotse", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("check-guides", help="load and check the guides").set_defaults(func=check_guides)
+    bench = commands.add_parser("bench", help="measure Lotse next to stock Rasa (make bench)")
+    benchmark.add_arguments(bench)
+    bench.set_defaults(func=benchmark.run)
+    commands.add_parser("purge", help="delete conversations and logs older than the retention").set_defaults(
+        func=purge_old
+    )
+    report = commands.add_parser("feedback-report", help="👎 per guide entry, unanswered questions")
+    report.add_argument("--out", default=str(VAR_DIR / "reports" / "feedback.md"), help="the report file")
+    report.add_argument("--limit", type=int, default=20, help="how many unanswered questions to list")
+    report.set_defaults(func=feedback_report)
     for name, func, text in (
         ("run", run, "start Lotse in the foreground"),
         ("eval", evaluate, "ask an eval file's questions over REST"),
         ("conversations", conversations, "run the test conversations over REST, write the report"),
     ):
         sub = commands.add_parser(name, help=text)
-        sub.add_argument("--port", type=int, default=5005, help="Rasa port (REST, socketio)")
+        sub.add_argument("--port", type=int, default=5005, help="Rasa port (REST webhook, health)")
         sub.add_argument("--actions-port", type=int, default=5055)
         sub.set_defaults(func=func)
+        if name == "run":
+            sub.add_argument("--web-port", type=int, default=8080, help="the widget's page (0: none)")
         if name == "eval":
             sub.add_argument("file", nargs="?", default=str(DEV_QUESTIONS))
             sub.add_argument(

@@ -27,11 +27,35 @@ SOURCES_FILE = "sources.yml"
 
 
 class GuideError(ValueError):
-    """A guide file is wrong; the message names file, entry and key."""
+    """A guide file is wrong; the message names file (and line, when found), entry and key."""
 
-    def __init__(self, file: str, entry: str, key: str, problem: str) -> None:
-        self.file, self.entry, self.key, self.problem = file, entry, key, problem
-        super().__init__(f"{file}: entry '{entry}', key '{key}': {problem}")
+    def __init__(self, file: str, entry: str, key: str, problem: str, line: int | None = None) -> None:
+        self.file, self.entry, self.key, self.problem, self.line = file, entry, key, problem, line
+        place = f"{file}:{line}" if line else file
+        super().__init__(f"{place}: entry '{entry}', key '{key}': {problem}")
+
+
+def _find_line(path: Path, entry: str, key: str) -> int | None:
+    """The line a trainer should open: the key inside the entry (or the entry, or the key alone)."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeError):
+        return None
+    start = 0
+    if entry != "-":
+        name = re.escape(entry)
+        entry_line = re.compile(rf"^\s*-?\s*(id:\s*['\"]?{name}['\"]?\s*$|['\"]?{name}['\"]?\s*:)")
+        found = next((i for i, text in enumerate(lines) if entry_line.match(text)), None)
+        if found is None:
+            return None
+        start = found
+    name = key.split(".")[-1] if key != "-" else ""
+    if name and not name.isdigit():
+        key_line = re.compile(rf"^\s*-?\s*{re.escape(name)}\s*:")
+        for index in range(start, len(lines)):
+            if key_line.match(lines[index]):
+                return index + 1
+    return start + 1 if entry != "-" else None
 
 
 # --- raw file schemas (pydantic rejects unknown keys and wrong types) ---------
@@ -112,6 +136,13 @@ class ConditionKey(_Strict):
     values: dict[str, ConditionValue]
 
 
+class WithoutContext(_Strict):
+    """Entries a follow-up answers when there was no answer before it ("wo steht das?" first)."""
+
+    source: str | None = None
+    validity: str | None = None
+
+
 class RawVocabulary(_Strict):
     version: str
     units: dict[str, Bilingual]
@@ -119,6 +150,7 @@ class RawVocabulary(_Strict):
     intents: dict[str, dict[str, str]]
     # a question that matches one of these continues the case under discussion ("Und Terminabsagen?")
     follow_up_cues: tuple[str, ...] = ()
+    without_context: WithoutContext = WithoutContext()
 
 
 class EarlierInstruction(_Strict):
@@ -207,8 +239,8 @@ def _read_yaml(path: Path) -> Any:
         raise GuideError(path.name, "-", "-", f"cannot be read: {exc}") from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark is not None else "unknown line"
-        raise GuideError(path.name, "-", "-", f"not valid YAML ({where}): {exc}") from exc
+        line = mark.line + 1 if mark is not None else None
+        raise GuideError(path.name, "-", "-", f"not valid YAML: {exc}", line) from exc
 
 
 def _parse(model: type[_Strict], data: Any, file: str) -> Any:
@@ -322,7 +354,23 @@ def _overlaps(a: Entry, b: Entry) -> bool:
 
 
 def load_guides(folder: Path) -> Guides:
-    """Read every guide file in `folder`, check it, and return the model."""
+    """Read every guide file in `folder`, check it, and return the model.
+
+    A GuideError leaves with the line of the offending entry/key when it can be found,
+    so the log and the health endpoint point the trainer at the place to fix.
+    """
+    try:
+        return _load_guides(folder)
+    except GuideError as error:
+        if error.line is not None or error.file == "-":
+            raise
+        line = _find_line(folder / error.file, error.entry, error.key)
+        if line is None:
+            raise
+        raise GuideError(error.file, error.entry, error.key, error.problem, line) from error
+
+
+def _load_guides(folder: Path) -> Guides:
     vocab = _parse(RawVocabulary, _read_yaml(folder / VOCABULARY_FILE), VOCABULARY_FILE)
     _check_version(vocab.version, VOCABULARY_FILE)
     _check_vocabulary(vocab)
@@ -370,6 +418,11 @@ def load_guides(folder: Path) -> Guides:
                     "when",
                     f"settles the same case as '{first.id}' ({first.file}) for overlapping dates",
                 )
+
+    known = {entry.id for entry in entries}
+    for key, entry_id in vocab.without_context.dict().items():
+        if entry_id is not None and entry_id not in known:
+            raise GuideError(VOCABULARY_FILE, "without_context", key, f"unknown entry id '{entry_id}'")
 
     return Guides(
         vocabulary=vocab,

@@ -21,8 +21,17 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO
 
-from bot.paths import DOMAIN_FILE, PROJECT_ROOT
+from bot.paths import DOMAIN_FILE, GUIDES_DIR_ENV, PROJECT_ROOT
 from bot.responses import Responses
+from bot.retention import Purged, purge
+from bot.security import (
+    ACTION_TOKEN_ENV,
+    API_TOKEN_ENV,
+    DEFAULT_CORS_ORIGINS,
+    DEFAULT_RETENTION_DAYS,
+    JWT_SECRET_ENV,
+    SECRET_NAMES,
+)
 
 MODEL_FILE = PROJECT_ROOT / "models" / "lotse.tar.gz"
 VAR_DIR = PROJECT_ROOT / "var"
@@ -39,8 +48,15 @@ class BotConfig:
     tracker_db: Path = VAR_DIR / "trackers.db"
     log_dir: Path = VAR_DIR / "log"
     today: str | None = None  # pins LOTSE_TODAY for the action server
-    api_token: str | None = None
-    cors_origins: list[str] = field(default_factory=lambda: ["http://localhost:8080"])
+    api_token: str | None = None  # Rasa's HTTP API is on only with a token or a JWT secret
+    jwt_secret: str | None = None
+    action_token: str | None = None  # the action server refuses calls without it when set
+    cors_origins: list[str] = field(default_factory=lambda: list(DEFAULT_CORS_ORIGINS))
+    retention_days: int = DEFAULT_RETENTION_DAYS
+    guides_dir: Path | None = None  # another guides folder (tests, trainers' drafts)
+    model: Path = MODEL_FILE  # another trained model (make bench: a fresh one, the stock peer)
+    web_port: int | None = None  # the widget's web server (bot/web.py); `make run` uses 8080
+    feedback_db_url: str | None = None  # LOTSE_FEEDBACK_DB_URL for the web server (default: var/)
 
     @property
     def rasa_url(self) -> str:
@@ -50,13 +66,20 @@ class BotConfig:
     def actions_url(self) -> str:
         return f"http://{self.host}:{self.actions_port}"
 
+    @property
+    def health_url(self) -> str:
+        return f"{self.rasa_url}/webhooks/rest/health"
+
 
 def _endpoints_file(config: BotConfig) -> Path:
     """endpoints.yml for these ports (the checked-in one is for the default ports)."""
     path = config.log_dir / f"endpoints-{config.rasa_port}.yml"
+    # the token stays out of the file: Rasa fills ${...} from the environment (unquoted, or YAML keeps it)
+    token = f"  token: ${{{ACTION_TOKEN_ENV}}}\n" if config.action_token else ""
     path.write_text(
         "action_endpoint:\n"
         f'  url: "{config.actions_url}/webhook"\n'
+        f"{token}"
         "tracker_store:\n"
         "  type: SQL\n"
         "  dialect: sqlite\n"
@@ -66,8 +89,9 @@ def _endpoints_file(config: BotConfig) -> Path:
     return path
 
 
-def _env(config: BotConfig) -> dict[str, str]:
-    env = dict(os.environ)
+def _env(config: BotConfig, api_secrets: bool = False) -> dict[str, str]:
+    """The child's environment: only the secrets this config names, the API ones only for Rasa."""
+    env = {key: value for key, value in os.environ.items() if key not in SECRET_NAMES}
     env.update(
         RASA_TELEMETRY_ENABLED="false",
         TF_CPP_MIN_LOG_LEVEL="2",
@@ -79,7 +103,22 @@ def _env(config: BotConfig) -> dict[str, str]:
     )
     if config.today:
         env["LOTSE_TODAY"] = config.today
+    if config.feedback_db_url:  # in the environment, not on the command line: it may hold a password
+        env["LOTSE_FEEDBACK_DB_URL"] = config.feedback_db_url
+    if config.guides_dir:
+        env[GUIDES_DIR_ENV] = str(config.guides_dir)
+    if config.action_token:
+        env[ACTION_TOKEN_ENV] = config.action_token
+    if api_secrets and config.api_token:
+        env[API_TOKEN_ENV] = config.api_token
+    if api_secrets and config.jwt_secret:
+        env[JWT_SECRET_ENV] = config.jwt_secret
     return env
+
+
+def web_server_args(config: BotConfig) -> list[str]:
+    """`python -m bot.web` arguments: listen on config's host and web port, ask config's Rasa."""
+    return ["--host", config.host, "--port", str(config.web_port), "--rasa-url", config.rasa_url]
 
 
 def reachable(url: str, timeout: float = 1.0) -> bool:
@@ -102,15 +141,16 @@ class Bot:
         self.quiet = quiet
         self.processes: list[subprocess.Popen[bytes]] = []
         self._logs: list[IO[bytes]] = []
+        self.purged: Purged | None = None  # what the retention purge at start deleted
 
-    def _spawn(self, name: str, args: list[str]) -> subprocess.Popen[bytes]:
+    def _spawn(self, name: str, args: list[str], api_secrets: bool = False) -> subprocess.Popen[bytes]:
         self.config.log_dir.mkdir(parents=True, exist_ok=True)
         log = (self.config.log_dir / f"{name}-{self.config.rasa_port}.log").open("ab")
         self._logs.append(log)
         process = subprocess.Popen(
             args,
             cwd=PROJECT_ROOT,
-            env=_env(self.config),
+            env=_env(self.config, api_secrets),
             stdout=log if self.quiet else None,
             stderr=subprocess.STDOUT if self.quiet else None,
             start_new_session=True,
@@ -132,20 +172,26 @@ class Bot:
             raise
 
     def _start(self) -> Bot:
-        if not MODEL_FILE.exists():
-            raise RuntimeError(f"no trained model at {MODEL_FILE}; run `make model` first")
+        if not self.config.model.exists():
+            raise RuntimeError(f"no trained model at {self.config.model}; run `make model` first")
         for url in (f"{self.config.rasa_url}/", f"{self.config.actions_url}/health"):
             if reachable(url):
                 raise RuntimeError(f"something already answers at {url}; stop it first")
+        if self.config.web_port and reachable(f"http://{self.config.host}:{self.config.web_port}/health"):
+            raise RuntimeError(f"something already answers on port {self.config.web_port}; stop it first")
         self.config.tracker_db.parent.mkdir(parents=True, exist_ok=True)
         self.config.log_dir.mkdir(parents=True, exist_ok=True)
-        bindir = Path(sys.executable).parent
+        self.purged = purge(
+            f"sqlite:///{self.config.tracker_db}", self.config.log_dir, self.config.retention_days
+        )
         actions = self._spawn("actions", [sys.executable, "-m", "bot.action_server"])
         rasa_args = [
-            str(bindir / "rasa"),
+            sys.executable,
+            "-m",
+            "bot.rasa_server",  # `rasa run` with the API secrets from the environment, not the command line
             "run",
             "--model",
-            str(MODEL_FILE),
+            str(self.config.model),
             "--endpoints",
             str(_endpoints_file(self.config)),
             "--credentials",
@@ -155,14 +201,16 @@ class Bot:
             "--port",
             str(self.config.rasa_port),
         ]
-        for origin in self.config.cors_origins:
-            rasa_args += ["--cors", origin]
-        if self.config.api_token:
-            rasa_args += ["--enable-api", "--auth-token", self.config.api_token]
-        rasa = self._spawn("rasa", rasa_args)
+        if self.config.cors_origins:  # one --cors with every origin: Rasa keeps only the last --cors
+            rasa_args += ["--cors", *self.config.cors_origins]
+        rasa = self._spawn("rasa", rasa_args, api_secrets=True)
         self._wait(actions, f"{self.config.actions_url}/health", 60.0, "action server")
         self._wait(rasa, f"{self.config.rasa_url}/", RASA_READY_TIMEOUT_S, "Rasa")
         self._wait_model()
+        self._wait(rasa, self.config.health_url, 30.0, "health check")
+        if self.config.web_port:  # the widget's page, passing questions on to Rasa
+            web = self._spawn("web", [sys.executable, "-m", "bot.web", *web_server_args(self.config)])
+            self._wait(web, f"http://{self.config.host}:{self.config.web_port}/health", 30.0, "web server")
         return self
 
     def _wait(self, process: subprocess.Popen[bytes], url: str, timeout: float, what: str) -> None:

@@ -281,6 +281,33 @@ def test_channel_click_answers_a_channel_question(
     assert result.slots["channel"] == "online"
 
 
+@pytest.mark.parametrize(
+    "value",
+    [{"a": 1}, ["reactivation"], 5, True, None],
+    ids=["object", "list", "number", "bool", "null"],
+)
+def test_typed_payload_with_a_junk_value_asks_again(
+    run_action: RunAction, make_tracker: MakeTracker, guides: Guides, value: object
+) -> None:
+    """A typed `/inform{"customer": {...}}` (any JSON) is no answer: the question is asked again."""
+    text = "/inform" + json.dumps({"customer": value})
+    tracker = make_tracker(
+        text,
+        "inform",
+        [{"entity": "customer", "value": value}],
+        lang="de",
+        subject="phone_registration",
+        pending_condition="customer",
+        clarify_tries=0.0,
+    )
+    result = run_action(ActionAnswerGuide, tracker)
+    condition = guides.vocabulary.conditions["customer"]
+    assert condition.question is not None
+    assert result.first_line == condition.question.de
+    assert result.answer["kind"] == "clarify"
+    assert result.slots["clarify_tries"] == 1
+
+
 def test_two_failed_tries_give_up(
     run_action: RunAction, make_tracker: MakeTracker, responses: Responses, guides: Guides
 ) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from actions.follow_up import GENERAL_VALIDITY_TOPIC, ActionAnswerSource, ActionAnswerValidity
+from actions.follow_up import ActionAnswerSource, ActionAnswerValidity
 from bot.answers import format_date
 from bot.guides import Guides
 from tests.conftest import MakeTracker, RunAction
@@ -68,8 +68,9 @@ VALIDITY_CASES = [
     ("from-en", "en", "asu_telefon_reaktivierung", "asu_telefon_reaktivierung", ["from", "1 July 2025"]),
     ("until-de", "de", "freie_emails_bis_juni_2025", "freie_emails_bis_juni_2025", ["bis", "30.06.2025"]),
     ("until-en", "en", "freie_emails_bis_juni_2025", "freie_emails_bis_juni_2025", ["until", "30 June 2025"]),
-    ("no-last-answer-de", "de", None, GENERAL_VALIDITY_TOPIC, ["ab", "26.05.2025"]),
-    ("no-last-answer-en", "en", None, GENERAL_VALIDITY_TOPIC, ["from", "26 May 2025"]),
+    # no answer before: the entry vocabulary.yml names under without_context.validity
+    ("no-last-answer-de", "de", None, "neue_aufgabenverteilung_ab_juli", ["ab", "26.05.2025"]),
+    ("no-last-answer-en", "en", None, "neue_aufgabenverteilung_ab_juli", ["from", "26 May 2025"]),
 ]
 
 
@@ -99,7 +100,7 @@ def test_validity_of_the_last_answer(
     assert result.slots == {"lang": lang}
 
 
-def test_general_validity_topic_exists_in_the_guides(guides: Guides) -> None:
-    """The fallback for 'since when?' must name a real entry, or the question goes unanswered."""
-    assert GENERAL_VALIDITY_TOPIC in guides.by_id
-    assert "weisung_ueberblick" in guides.by_id
+def test_without_context_entries_are_declared_in_the_vocabulary(guides: Guides) -> None:
+    """The follow-ups' fallbacks are guide data (checked at load), not names in code."""
+    assert guides.vocabulary.without_context.validity == "neue_aufgabenverteilung_ab_juli"
+    assert guides.vocabulary.without_context.source == "weisung_ueberblick"

@@ -35,6 +35,9 @@ BAD_REQUESTS = [
     ("blank-sender", _request({"sender": "   ", "message": "Hallo"}), '"sender"'),
     ("sender-not-string", _request({"sender": 42, "message": "Hallo"}), '"sender"'),
     ("sender-too-long", _request({"sender": "s" * (MAX_SENDER_CHARS + 1), "message": "Hallo"}), '"sender"'),
+    # Rasa's SQL tracker store exits the server on a sender it cannot encode (found by the fuzz test)
+    ("sender-lone-surrogate", _request({"sender": "\ud800", "message": "Hallo"}), "lone surrogates"),
+    ("sender-nul", _request({"sender": "agent\x00", "message": "Hallo"}), "control characters"),
     ("missing-message", _request({"sender": "agent-1"}), '"message" must be a string'),
     (
         "message-not-string",
@@ -87,6 +90,12 @@ CLEAN_CASES = [
     ),
     ("keeps-emoji", "Danke 👍", "Danke 👍"),
     ("only-control-characters", "\x00\x01\x02", ""),
+    # Rasa's built-in control intents answer nothing: typed, they are plain words (found by the fuzz test)
+    ("rasa-restart", "/restart", "restart"),
+    ("rasa-session-start-with-entities", ' /session_start{"a": 1}', 'session_start{"a": 1}'),
+    ("rasa-back-with-confidence", "/back@0.9", "back@0.9"),
+    ("button-payload-kept", '/inform{"customer": "new"}', '/inform{"customer": "new"}'),
+    ("own-intent-kept", "/greet", "/greet"),
 ]
 
 

@@ -76,6 +76,10 @@ def _unknown_entry_key(copy: GuideCopy) -> None:
     )
 
 
+def _unknown_fallback_entry(copy: GuideCopy) -> None:
+    copy.replace("vocabulary.yml", "  validity: neue_aufgabenverteilung_ab_juli", "  validity: gibt_es_nicht")
+
+
 def _unknown_unit(copy: GuideCopy) -> None:
     copy.replace_in_entry(SC_FILE, "asu_telefon_reaktivierung", "unit: SC", "unit: XY")
 
@@ -161,6 +165,9 @@ def _intent_with_unknown_value(copy: GuideCopy) -> None:
 
 
 BREAKAGES = {
+    "unknown-fallback-entry": Breakage(
+        _unknown_fallback_entry, "vocabulary.yml", "without_context", "validity", "gibt_es_nicht"
+    ),
     "unknown-key-in-entry": Breakage(
         _unknown_entry_key, SC_FILE, "asu_telefon_reaktivierung", "colour", "unknown key"
     ),
@@ -214,8 +221,19 @@ def test_broken_guide_is_reported_with_file_entry_and_key(guide_copy: GuideCopy,
     error = raised.value
     assert (error.file, error.entry, error.key) == (breakage.file, breakage.entry, breakage.key)
     assert breakage.word in error.problem
-    # the message a trainer reads names all three
-    assert str(error).startswith(f"{breakage.file}: entry '{breakage.entry}', key '{breakage.key}'")
+    # the message a trainer reads names all three, and the line to open (not for a stray file)
+    if breakage.entry == breakage.key == "-" and "YAML" not in breakage.word:
+        assert str(error).startswith(f"{breakage.file}: entry '-', key '-'")
+        return
+    assert error.line is not None
+    assert str(error).startswith(
+        f"{breakage.file}:{error.line}: entry '{breakage.entry}', key '{breakage.key}'"
+    )
+    text_at_line = guide_copy.read(breakage.file).splitlines()[error.line - 1]
+    named = breakage.key.split(".")[-1] if breakage.entry == "-" else breakage.entry
+    if breakage.key == "-" and breakage.entry == "-":  # broken YAML: the line the parser stopped at
+        return
+    assert named in text_at_line or breakage.key.split(".")[-1] in text_at_line
 
 
 def test_invalid_yaml_names_the_line(guide_copy: GuideCopy) -> None:
@@ -223,7 +241,8 @@ def test_invalid_yaml_names_the_line(guide_copy: GuideCopy) -> None:
     line = guide_copy.line_of(SC_FILE, "kind: fact: broken")
     with pytest.raises(GuideError) as raised:
         guide_copy.load()
-    assert f"line {line}" in raised.value.problem
+    assert raised.value.line == line
+    assert str(raised.value).startswith(f"{SC_FILE}:{line}:")
 
 
 def test_missing_guide_file_is_named(guide_copy: GuideCopy) -> None:

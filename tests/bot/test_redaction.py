@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
-import pytest
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
+import pytest
+import yaml
+
+from bot.paths import PROJECT_ROOT
 from bot.redaction import redact
 
 CASES = [
@@ -30,6 +37,31 @@ CASES = [
     ("wohnt Musterstraße 12a, Änderung online", ["Musterstraße 12a"], ["[ADRESSE]"], "Änderung online"),
     ("Frau Dr. Meier-Schulz ruft an", ["Meier-Schulz"], ["[NAME]"], "ruft an"),
     ("Kunde Mustermann, war früher arbeitslos", ["Mustermann"], ["[NAME]"], "war früher arbeitslos"),
+    # names after Kunde / Kundin in the middle of the phrase, in any script
+    ("Kunde Mustermann will seinen Termin absagen", ["Mustermann"], ["[NAME]"], "will seinen Termin absagen"),
+    ("Kundin Anna Schmidt hat angerufen, wer?", ["Anna", "Schmidt"], ["[NAME]"], "hat angerufen"),
+    ("Kundin Lange ruft an wegen ASU", ["Lange"], ["[NAME]"], "ruft an wegen ASU"),  # "lange" is a word
+    ("Kundin Yılmaz Öztürk möchte sich melden", ["Yılmaz", "Öztürk"], ["[NAME]"], "möchte sich melden"),
+    ("Kunde Schmidt Terminabsage per Post", ["Schmidt"], ["[NAME]"], "Terminabsage per Post"),
+    ("Kundin Müller-Lüdenscheidt storniert", ["Müller", "Lüdenscheidt"], ["[NAME]"], "storniert"),
+    ("Herr Çelik hat geschrieben", ["Çelik"], ["[NAME]"], "hat geschrieben"),
+    ("Frau Prof. Dr. Nguyễn ruft an", ["Nguyễn"], ["[NAME]"], "ruft an"),
+    ("Herr von Müller fragt nach", ["Müller"], ["[NAME]"], "fragt nach"),
+    ("Frau A. Schmidt ruft an", ["Schmidt"], ["[NAME]"], "ruft an"),
+    ("Mr. O'Brien wants to cancel", ["Brien"], ["[NAME]"], "wants to cancel"),
+    # phone numbers in the usual German forms
+    ("Tel +49 911 1234567 bitte", ["1234567"], ["[TELEFON]"], "bitte"),
+    ("Rückruf 0049 171 1234567", ["1234567"], ["[TELEFON]"], "Rückruf"),
+    ("Handy 0171-1234567, Festnetz 0911/7654321", ["1234567", "7654321"], ["[TELEFON]"], "Festnetz"),
+    # addresses: a street word on its own, with a postcode and town, a house number range
+    ("wohnt Lange Straße 5, 90402 Nürnberg, wer?", ["Straße", "90402", "Nürnberg"], ["[ADRESSE]"], "wer?"),
+    ("Hauptstr. 12-14 im Hinterhaus", ["Hauptstr", "12-14"], ["[ADRESSE]"], "im Hinterhaus"),
+    ("Am Birkenweg 5a wohnt er", ["Birkenweg", "5a"], ["[ADRESSE]"], "wohnt er"),
+    # dates of birth with a month name, obfuscated e-mail, IBAN without spaces, spaced customer number
+    ("geb. am 3. März 1975, meldet sich", ["1975"], ["[GEBURTSDATUM]"], "meldet sich"),
+    ("Mail an erika.muster(at)example.org", ["erika.muster", "example.org"], ["[E-MAIL]"], "Mail an"),
+    ("IBAN DE89370400440532013000 geändert", ["DE89370400440532013000"], ["[IBAN]"], "geändert"),
+    ("Kundennummer 123 D 456789 ändern", ["456789"], ["[KUNDENNUMMER]"], "ändern"),
 ]
 
 
@@ -55,8 +87,62 @@ def test_personal_data_is_replaced(text: str, gone: list[str], placeholders: lis
         "on 2025-06-20",
         "Kunde war schon mal arbeitslos",
         "Monitoring 2025 wer?",
+        # street words in nouns of the question, not addresses
+        "Ist der Kommunikationsweg 2 noch offen?",
+        "Arbeitsplatz 2 im SC – wer bearbeitet das?",
+        "Rechtsweg 1 oder Postweg 2?",
+        # a noun of Lotse's subject after Kunde / Kundin, jargon in capitals
+        "Kunde Terminabsage und Terminanfrage – wer?",
+        "Kunde ASU telefonisch – wer?",
+        "Kundin Veränderungsmitteilung online, wer bearbeitet die?",
     ],
 )
 def test_questions_without_personal_data_are_untouched(text: str) -> None:
     result = redact(text)
     assert result.text == text and not result.changed
+
+
+def _questions(node: Any) -> Iterator[str]:
+    """Every question (`q:` / `say:`) in an eval or conversation file."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in ("q", "say") and isinstance(value, str):
+                yield value
+            else:
+                yield from _questions(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _questions(item)
+
+
+QUESTION_FILES = sorted((PROJECT_ROOT / "tests" / "eval").glob("*.yml")) + sorted(
+    (PROJECT_ROOT / "tests" / "conversations").glob("*.yml")
+)
+
+
+@pytest.mark.parametrize("path", QUESTION_FILES, ids=[p.name for p in QUESTION_FILES])
+def test_the_questions_staff_ask_are_not_redacted(path: Path) -> None:
+    """Redaction must not eat a question: no eval or conversation question holds personal data."""
+    questions = list(_questions(yaml.safe_load(path.read_text(encoding="utf-8"))))
+    assert questions
+    changed = {q: redact(q).text for q in questions if redact(q).changed}
+    assert not changed
+
+
+HOSTILE = [
+    ("accented-hyphen-chain", "Éé-" * 666),  # was exponential: two ways to read each "-Éé"
+    ("name-chain-after-kunde", "Kunde " + "Éé-" * 600 + "!"),
+    ("address-run-without-at", "1-" * 1000),  # was quadratic: the e-mail pattern tried every start
+    ("dotted-run-without-at", "a." * 1000),
+    ("apostrophe-chain", "Ab'" * 666),
+    ("plus-49-chain", "+49" * 666),
+]
+
+
+@pytest.mark.parametrize("text", [c[1] for c in HOSTILE], ids=[c[0] for c in HOSTILE])
+def test_redaction_of_a_hostile_message_is_quick(text: str) -> None:
+    """Every message is redacted on the server's event loop: 2,000 hostile characters must not stall it."""
+    redact("warm-up")  # the vocabulary is read on first use
+    started = time.perf_counter()
+    redact(text)
+    assert time.perf_counter() - started < 0.1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -33,6 +34,10 @@ def running_bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BotConfig]
         tracker_db=folder / "trackers.db",
         log_dir=folder / "log",
         today=TODAY,
+        # locked as in production: the API needs a token or JWT, the action server its token
+        api_token=secrets.token_urlsafe(24),
+        jwt_secret=secrets.token_urlsafe(24),
+        action_token=secrets.token_urlsafe(24),
     )
     with Bot(config):
         yield config

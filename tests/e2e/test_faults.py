@@ -6,7 +6,7 @@ from pathlib import Path
 
 from bot.evaluate import ask
 from bot.processes import Bot, BotConfig
-from tests.e2e.conftest import bot_ports
+from tests.e2e.conftest import TODAY, bot_ports
 
 
 def test_action_server_down_gives_a_clear_reply_naming_the_source(tmp_path: Path) -> None:
@@ -22,3 +22,40 @@ def test_action_server_down_gives_a_clear_reply_naming_the_source(tmp_path: Path
     assert reply.texts and "nicht erreichbar" in reply.texts[0]
     assert "202505010" in reply.text
     assert reply.answer is None
+
+
+def test_a_restarted_bot_continues_the_conversation_where_it_was(tmp_path: Path) -> None:
+    """The tracker lives in the SQLite tracker store: new processes pick up a pending clarifying question."""
+    rasa_port, actions_port = bot_ports(200)
+    config = BotConfig(
+        rasa_port=rasa_port,
+        actions_port=actions_port,
+        tracker_db=tmp_path / "trackers.db",
+        log_dir=tmp_path / "log",
+        today=TODAY,
+    )
+    with Bot(config) as bot:
+        before = {process.pid for process in bot.processes}
+        asked = [
+            ask(config.rasa_url, sender, "telefonische ASU – wer?")
+            for sender in ("restart-ja", "restart-nein")
+        ]
+    for reply in asked:
+        assert reply.answer is not None and reply.answer["kind"] == "clarify"
+        assert reply.answer["asks"] == "customer"
+    with Bot(config) as bot:  # the same tracker database, every process new
+        assert before.isdisjoint(process.pid for process in bot.processes)
+        yes = ask(config.rasa_url, "restart-ja", "ja")
+        source = ask(config.rasa_url, "restart-ja", "wo steht das?")
+        no = ask(config.rasa_url, "restart-nein", "nein")
+    assert yes.answer is not None
+    assert (yes.answer["kind"], yes.answer["unit"], yes.answer["topic"], yes.answer["lang"]) == (
+        "routing",
+        "SC",
+        "asu_telefon_reaktivierung",
+        "de",
+    )
+    assert source.answer is not None and source.answer["topic"] == "asu_telefon_reaktivierung"
+    assert "2.2" in source.text
+    assert no.answer is not None
+    assert (no.answer["kind"], no.answer["topic"]) == ("not_covered", "asu_telefon_ohne_status")

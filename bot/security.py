@@ -1,0 +1,123 @@
+"""Secrets and the settings that lock Lotse down, read from the environment or a file outside the repo.
+
+Anyone on the intranet can reach the bot's port, so nothing is open by default:
+Rasa's HTTP API is only switched on when an API token or a JWT secret is set, and
+the action server only runs actions for a caller that shows the shared action token.
+`make run` writes a random action token on first start (a secret never lives in
+the repository); the environment always wins over the file.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.paths import PROJECT_ROOT
+
+SECRETS_FILE_ENV = "LOTSE_SECRETS_FILE"
+API_TOKEN_ENV = "LOTSE_API_TOKEN"
+JWT_SECRET_ENV = "LOTSE_JWT_SECRET"
+ACTION_TOKEN_ENV = "LOTSE_ACTION_TOKEN"
+CORS_ENV = "LOTSE_CORS_ORIGINS"
+RETENTION_ENV = "LOTSE_RETENTION_DAYS"
+SECRET_NAMES = (API_TOKEN_ENV, JWT_SECRET_ENV, ACTION_TOKEN_ENV)
+
+DEFAULT_CORS_ORIGINS = ("http://localhost:8080", "http://127.0.0.1:8080")  # the widget's page
+DEFAULT_RETENTION_DAYS = 30
+
+
+class SettingsError(ValueError):
+    """A setting is unusable; the message says which and how to fix it."""
+
+
+@dataclass(frozen=True)
+class Secrets:
+    api_token: str | None = None
+    jwt_secret: str | None = None
+    action_token: str | None = None
+
+
+def secrets_file(environ: Mapping[str, str] | None = None) -> Path:
+    """Where the local secrets live: LOTSE_SECRETS_FILE or ~/.config/lotse/secrets.env (never the repo)."""
+    environ = os.environ if environ is None else environ
+    configured = environ.get(SECRETS_FILE_ENV)
+    path = Path(configured).expanduser() if configured else Path.home() / ".config" / "lotse" / "secrets.env"
+    path = path.resolve()
+    if path == PROJECT_ROOT or PROJECT_ROOT in path.parents:
+        raise SettingsError(f"{SECRETS_FILE_ENV}={path} is inside the repository; keep secrets outside it")
+    return path
+
+
+def read_secrets_file(path: Path) -> dict[str, str]:
+    """KEY=VALUE lines (# comments, blank lines allowed); only the secret names Lotse knows."""
+    if not path.exists():
+        return {}
+    values: dict[str, str] = {}
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        key, sep, value = line.partition("=")
+        key, value = key.strip(), value.strip().strip("'\"")
+        if not sep or key not in SECRET_NAMES:
+            raise SettingsError(f"{path}:{number}: expected one of {', '.join(SECRET_NAMES)}=value")
+        values[key] = value
+    return values
+
+
+def load_secrets(environ: Mapping[str, str] | None = None) -> Secrets:
+    """The secrets in force: each from the environment if set there, else from the secrets file."""
+    environ = os.environ if environ is None else environ
+    stored = read_secrets_file(secrets_file(environ))
+
+    def pick(name: str) -> str | None:
+        return environ.get(name) or stored.get(name) or None
+
+    return Secrets(pick(API_TOKEN_ENV), pick(JWT_SECRET_ENV), pick(ACTION_TOKEN_ENV))
+
+
+def ensure_action_token(environ: Mapping[str, str] | None = None) -> Path | None:
+    """Write a random action token to the secrets file when none is configured; the file if written."""
+    environ = os.environ if environ is None else environ
+    if load_secrets(environ).action_token:
+        return None
+    path = secrets_file(environ)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    existing = path.read_text(encoding="utf-8") if path.exists() else ""
+    line = f"{ACTION_TOKEN_ENV}={secrets.token_urlsafe(32)}\n"
+    if existing and not existing.endswith("\n"):
+        existing += "\n"
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(existing + line)
+    os.chmod(path, 0o600)
+    return path
+
+
+def cors_origins(environ: Mapping[str, str] | None = None) -> list[str]:
+    """LOTSE_CORS_ORIGINS (comma-separated) or the widget's page; `*` is refused."""
+    environ = os.environ if environ is None else environ
+    raw = environ.get(CORS_ENV)
+    if raw is None:
+        return list(DEFAULT_CORS_ORIGINS)
+    origins = [origin.strip() for origin in raw.split(",") if origin.strip()]
+    for origin in origins:
+        if "*" in origin or not origin.startswith(("http://", "https://")):
+            raise SettingsError(f"{CORS_ENV}: '{origin}' is not an origin like https://intranet.example")
+    return origins
+
+
+def retention_days(environ: Mapping[str, str] | None = None) -> int:
+    """LOTSE_RETENTION_DAYS: whole days a conversation is kept (default 30, at least 1)."""
+    environ = os.environ if environ is None else environ
+    raw = environ.get(RETENTION_ENV, str(DEFAULT_RETENTION_DAYS))
+    try:
+        days = int(raw)
+    except ValueError:
+        raise SettingsError(f"{RETENTION_ENV} must be a whole number of days, not '{raw}'") from None
+    if days < 1:
+        raise SettingsError(f"{RETENTION_ENV} must be at least 1, not {days}")
+    return days

@@ -1,0 +1,32 @@
+"""The Rasa launcher: the HTTP API exists only with a token or JWT secret, never from the command line."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.rasa_server import rasa_argv
+
+BASE = ["run", "--port", "5005"]
+
+
+@pytest.mark.parametrize(
+    ("environ", "added"),
+    [
+        ({}, []),
+        ({"LOTSE_API_TOKEN": "t"}, ["--enable-api", "--auth-token", "t"]),
+        ({"LOTSE_JWT_SECRET": "j"}, ["--enable-api", "--jwt-secret", "j", "--jwt-method", "HS256"]),
+        (
+            {"LOTSE_API_TOKEN": "t", "LOTSE_JWT_SECRET": "j"},
+            ["--enable-api", "--auth-token", "t", "--jwt-secret", "j", "--jwt-method", "HS256"],
+        ),
+        ({"LOTSE_API_TOKEN": ""}, []),
+    ],
+)
+def test_api_flags_come_only_from_the_environment(environ: dict[str, str], added: list[str]) -> None:
+    assert rasa_argv(BASE, environ) == ["rasa", *BASE, *added]
+
+
+@pytest.mark.parametrize("flag", ["--enable-api", "--auth-token=x", "--jwt-secret"])
+def test_api_flags_on_the_command_line_are_refused(flag: str) -> None:
+    with pytest.raises(SystemExit, match="LOTSE_API_TOKEN"):
+        rasa_argv([*BASE, flag], {})

@@ -1,0 +1,160 @@
+"""The chat widget in Chromium against the real bot: cards, clarifying buttons, text as text, reload."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import CARD_BUDGET_S, METRICS, Site, Watch, Widget
+
+ROUTING = [
+    (
+        "de",
+        "Wohin gehen Terminabsagen aus dem Kontaktformular?",
+        "EZ",
+        {"Wo": "Outlook", "Gültig": "ab 01.07.2025", "Quelle": "Weisung 202505010, Abschnitt 2.2"},
+        "Ihre Frage an Lotse",
+    ),
+    (
+        "en",
+        "who handles a phone ASU of a former Alo customer?",
+        "SC",
+        {"Where": "Service Center", "Valid": "from 1 July 2025", "Source": "Weisung 202505010, section 2.2"},
+        "Your question to Lotse",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("question", "unit", "facts", "input_label"), [r[1:] for r in ROUTING], ids=[r[0] for r in ROUTING]
+)
+def test_a_routing_question_shows_a_card_with_unit_badge_and_source(
+    widget: Widget, question: str, unit: str, facts: dict[str, str], input_label: str
+) -> None:
+    before = len(METRICS.card_seconds)
+    reply = widget.ask(question)
+    card = reply.locator(".lotse-card")
+    expect(card.locator(".lotse-badge")).to_have_text(unit)
+    expect(card.locator(f".lotse-badge--{unit}")).to_be_visible()
+    expect(card.locator(".lotse-card__verdict")).to_have_text(re.compile(rf"^{unit} – "))
+    for name, value in facts.items():
+        row = card.locator(".lotse-card__fact", has=widget.page.locator("dt", has_text=name))
+        expect(row.locator("dd")).to_contain_text(value)
+    detail = card.locator(".lotse-card__detail")
+    expect(detail).to_be_visible()
+    expect(detail).not_to_contain_text("Quelle:")  # shown once, above, not again in the detail
+    # the interface speaks the conversation's language
+    expect(widget.page.get_by_label(input_label, exact=True)).to_be_visible()
+    assert METRICS.card_seconds[before] < CARD_BUDGET_S
+
+
+def test_a_clarifying_question_offers_real_buttons_and_a_click_answers(widget: Widget) -> None:
+    reply = widget.ask("telefonische ASU – wer?")
+    expect(reply).to_contain_text("Hatte die Kundin oder der Kunde schon einmal einen Status")
+    choices = reply.locator(".lotse-choice")
+    expect(choices).to_have_count(2)
+    assert choices.evaluate_all("buttons => buttons.map(b => b.tagName)") == ["BUTTON", "BUTTON"]
+    answer = widget.click_choice("Ja, schon einmal einen Status")
+    expect(widget.questions.last).to_have_text(re.compile("Ja, schon einmal einen Status"))
+    expect(answer.locator(".lotse-badge")).to_have_text("SC")
+    expect(answer.locator(".lotse-card__verdict")).to_contain_text("Reaktivierung")
+    expect(choices.first).to_be_disabled()  # an old question cannot be answered twice
+
+
+MARKUP = [
+    ("img onerror", "<img src=x onerror=alert(1)>"),
+    ("script tag", "<script>alert(2)</script> Wer bearbeitet VÄM?"),
+    ("svg onload", '"><svg onload=alert(3)>'),
+]
+
+
+@pytest.mark.parametrize("text", [m[1] for m in MARKUP], ids=[m[0] for m in MARKUP])
+def test_markup_in_a_message_is_shown_as_literal_text(widget: Widget, watch: Watch, text: str) -> None:
+    widget.ask(text)
+    expect(widget.questions.last).to_have_text(re.compile(re.escape(text)))
+    root = widget.page.locator(".lotse")
+    assert root.locator("img, script, svg[onload]").count() == 0
+    widget.page.wait_for_timeout(300)  # an onerror handler would have fired by now
+    assert watch.dialogs == []
+
+
+def test_the_transcript_survives_a_reload(widget: Widget) -> None:
+    widget.ask("Wohin gehen Terminabsagen aus dem Kontaktformular?")
+    widget.ask("telefonische ASU – wer?")
+    texts = widget.page.locator(".lotse__log").inner_text()
+    sender = widget.storage("sender")
+    widget.input.fill("Wer bearbeitet eService")  # a question half typed
+    widget.page.reload()
+    widget.input.wait_for()
+    assert widget.page.locator(".lotse__log").inner_text() == texts
+    expect(widget.replies).to_have_count(2)
+    expect(widget.replies.first.locator(".lotse-badge")).to_have_text("EZ")
+    expect(widget.input).to_have_value("Wer bearbeitet eService")
+    assert widget.storage("sender") == sender
+    # the clarifying buttons of the last reply still work after the reload
+    answer = widget.click_choice("Nein, noch nie einen Status")
+    expect(answer.locator(".lotse-card__kind")).to_contain_text("Nicht geregelt")
+
+
+def test_the_sender_id_is_random_and_a_new_conversation_gets_a_new_one(widget: Widget) -> None:
+    widget.ask("Wohin gehen Terminabsagen aus dem Kontaktformular?")
+    first = widget.storage("sender")
+    assert isinstance(first, str) and re.fullmatch(r"web-[0-9a-f]{32}", first)
+    widget.page.get_by_role("button", name="Neues Gespräch").click()
+    expect(widget.replies).to_have_count(0)
+    expect(widget.page.locator(".lotse__intro")).to_be_visible()
+    second = widget.storage("sender")
+    assert isinstance(second, str) and second != first
+    # the new conversation does not know the old one's case
+    reply = widget.ask("wo steht das?")
+    expect(reply).not_to_contain_text("Kontaktformular")
+
+
+def test_everything_works_by_keyboard_alone(widget: Widget, site: Site) -> None:
+    page = widget.page
+    page.keyboard.press("/")
+    expect(widget.input).to_be_focused()
+    page.keyboard.type("telefonische ASU – wer?")
+    page.keyboard.press("Enter")
+    widget.replies.first.locator(".lotse-choice").first.wait_for()
+    target = page.get_by_role("button", name="Nein, noch nie einen Status")
+    for _ in range(20):  # Tab until the second option has the focus
+        page.keyboard.press("Tab")
+        if target.evaluate("b => b === document.activeElement"):
+            break
+    expect(target).to_be_focused()
+    assert target.evaluate("b => getComputedStyle(b).outlineStyle") != "none"  # focus is visible
+    page.keyboard.press("Enter")
+    answer = widget.replies.nth(1)
+    answer.locator(".lotse-card").wait_for()
+    down = answer.get_by_role("button", name="Nein, nicht hilfreich")
+    for _ in range(20):
+        page.keyboard.press("Tab")
+        if down.evaluate("b => b === document.activeElement"):
+            break
+    expect(down).to_be_focused()
+    page.keyboard.press("Enter")
+    comment = answer.get_by_label("Was war falsch?")
+    expect(comment).to_be_focused()
+    page.keyboard.type("Tastatur-Test")
+    page.keyboard.press("Enter")
+    expect(answer.locator(".lotse-feedback")).to_contain_text("Danke")
+    store = site.store()
+    assert any(r.comment == "Tastatur-Test" for r in store.ratings(rating=-1))
+    store.close()
+
+
+def test_every_control_has_a_label(page: Page, widget: Widget) -> None:
+    widget.ask("Wohin gehen Terminabsagen aus dem Kontaktformular?")
+    page.get_by_role("button", name="Nein, nicht hilfreich").click()
+    unnamed = page.locator(".lotse button, .lotse input").evaluate_all(
+        """controls => controls.filter(c => {
+            const label = c.labels && c.labels.length ? c.labels[0].textContent : '';
+            return !(c.getAttribute('aria-label') || label || c.textContent).trim();
+        }).map(c => c.outerHTML)"""
+    )
+    assert unnamed == []
+    log = page.locator(".lotse__log")
+    assert log.get_attribute("role") == "log" and log.get_attribute("aria-live") == "polite"

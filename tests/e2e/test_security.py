@@ -1,0 +1,232 @@
+"""Locked by default: Rasa's API, the action server, CORS and health, against the real running bots."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import jwt
+import pytest
+
+from bot.evaluate import ask
+from bot.guides import load_guides
+from bot.paths import GUIDES_DIR
+from bot.processes import Bot, BotConfig
+from tests.e2e.conftest import TODAY, bot_ports
+
+
+@dataclass(frozen=True)
+class Reply:
+    status: int
+    body: bytes
+    headers: dict[str, str]
+
+    def json(self) -> object:
+        return json.loads(self.body)
+
+
+def call(url: str, method: str = "GET", body: object = None, headers: dict[str, str] | None = None) -> Reply:
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, data=data, method=method, headers=headers or {})
+    if data is not None:
+        request.add_header("Content-Type", "application/json")
+    try:
+        with urllib.request.urlopen(request, timeout=10) as reply:
+            return Reply(reply.status, reply.read(), {k.lower(): v for k, v in reply.headers.items()})
+    except urllib.error.HTTPError as error:
+        return Reply(error.code, error.read(), {k.lower(): v for k, v in error.headers.items()})
+
+
+def bearer(secret: str, username: str, role: str) -> dict[str, str]:
+    token = jwt.encode({"user": {"username": username, "role": role}}, secret, algorithm="HS256")
+    return {"Authorization": f"Bearer {token}"}
+
+
+# --- the locked API of the session bot (token, JWT and action token set) ----------------------
+
+
+@pytest.fixture(scope="module")
+def talked(running_bot: BotConfig) -> str:
+    """A conversation that exists, so a 401/403 cannot be a 404 in disguise."""
+    sender = f"sec-{uuid.uuid4().hex}"
+    assert ask(running_bot.rasa_url, sender, "Wer bearbeitet Terminabsagen?").answer is not None
+    return sender
+
+
+API_CALLS = [  # (method, path template, body)
+    ("GET", "/conversations/{sender}/tracker", None),
+    ("GET", "/status", None),
+    ("PUT", "/model", {"model_file": "/tmp/other.tar.gz"}),
+    ("POST", "/model/parse", {"text": "hallo"}),
+    ("POST", "/conversations/{sender}/messages", {"text": "hallo", "sender": "user"}),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "body"), API_CALLS)
+@pytest.mark.parametrize(
+    "credentials",
+    [
+        pytest.param(lambda config: {}, id="no-credentials"),
+        pytest.param(lambda config: {"query": "?token=wrong"}, id="wrong-token"),
+        pytest.param(
+            lambda config: {"headers": bearer("not-the-secret-" + "x" * 32, "x", "admin")}, id="forged-jwt"
+        ),
+    ],
+)
+def test_api_refuses_without_valid_credentials(
+    running_bot: BotConfig, talked: str, method: str, path: str, body: object, credentials: object
+) -> None:
+    given = credentials(running_bot)  # type: ignore[operator]
+    url = running_bot.rasa_url + path.format(sender=talked) + given.get("query", "")
+    reply = call(url, method, body, given.get("headers"))
+    assert reply.status == 401, reply.body[:200]
+
+
+def test_api_token_opens_the_tracker(running_bot: BotConfig, talked: str) -> None:
+    reply = call(f"{running_bot.rasa_url}/conversations/{talked}/tracker?token={running_bot.api_token}")
+    assert reply.status == 200
+    tracker = reply.json()
+    assert isinstance(tracker, dict) and tracker["sender_id"] == talked
+    assert any(e.get("text") == "Wer bearbeitet Terminabsagen?" for e in tracker["events"])
+
+
+def test_jwt_user_sees_only_own_conversation(running_bot: BotConfig, talked: str) -> None:
+    assert running_bot.jwt_secret
+    own = call(
+        f"{running_bot.rasa_url}/conversations/{talked}/tracker",
+        headers=bearer(running_bot.jwt_secret, talked, "user"),
+    )
+    assert own.status == 200
+    other = call(
+        f"{running_bot.rasa_url}/conversations/{talked}/tracker",
+        headers=bearer(running_bot.jwt_secret, "someone-else", "user"),
+    )
+    assert other.status == 403
+
+
+def test_secrets_are_not_on_any_command_line(running_bot: BotConfig) -> None:
+    """`ps` shows every local user the command lines: no token may be in them."""
+    secrets = [s for s in (running_bot.api_token, running_bot.jwt_secret, running_bot.action_token) if s]
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            text = cmdline.read_bytes().decode(errors="replace")
+        except OSError:
+            continue
+        assert not any(secret in text for secret in secrets), cmdline
+
+
+@pytest.mark.parametrize(
+    "query", [pytest.param("", id="no-token"), pytest.param("?token=wrong", id="wrong-token")]
+)
+def test_action_server_refuses_callers_without_the_token(running_bot: BotConfig, query: str) -> None:
+    action_call = {
+        "next_action": "action_answer_guide",
+        "sender_id": "intruder",
+        "tracker": {"sender_id": "intruder", "slots": {}, "latest_message": {}, "events": []},
+        "domain": {},
+        "version": "3.6.2",
+    }
+    reply = call(f"{running_bot.actions_url}/webhook{query}", "POST", action_call)
+    assert reply.status == 401
+    assert b"token" in reply.body
+
+
+@pytest.mark.parametrize(
+    ("origin", "allowed"),
+    [
+        ("http://localhost:8080", True),
+        ("http://evil.example", False),
+        ("null", False),
+    ],
+)
+def test_cors_allows_only_the_widget_origin(running_bot: BotConfig, origin: str, allowed: bool) -> None:
+    reply = call(
+        f"{running_bot.rasa_url}/webhooks/rest/webhook",
+        "OPTIONS",
+        headers={"Origin": origin, "Access-Control-Request-Method": "POST"},
+    )
+    granted = reply.headers.get("access-control-allow-origin")
+    assert granted != "*"
+    assert (granted == origin) is allowed
+
+
+def test_health_reports_every_part(running_bot: BotConfig) -> None:
+    reply = call(running_bot.health_url)
+    assert reply.status == 200
+    report = reply.json()
+    assert isinstance(report, dict)
+    assert report["status"] == "ok"
+    assert report["model"]["ok"] and report["model"]["file"].endswith("lotse.tar.gz")
+    assert report["database"] == {"ok": True, "store": "SQLTrackerStore", "dialect": "sqlite"}
+    assert report["action_server"]["ok"]
+    assert report["guides"] == {"ok": True, "version": load_guides(GUIDES_DIR).version, "error": None}
+
+
+# --- a bot with the default configuration (what `make run` starts when nothing is set) --------
+
+
+@pytest.fixture(scope="module")
+def default_bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BotConfig]:
+    folder = tmp_path_factory.mktemp("default-bot")
+    guides = folder / "guides"
+    shutil.copytree(GUIDES_DIR, guides)
+    rasa_port, actions_port = bot_ports(300)
+    config = BotConfig(
+        rasa_port=rasa_port,
+        actions_port=actions_port,
+        tracker_db=folder / "trackers.db",
+        log_dir=folder / "log",
+        today=TODAY,
+        guides_dir=guides,
+    )
+    with Bot(config):
+        yield config
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("GET", "/conversations/x/tracker"), ("GET", "/status"), ("PUT", "/model"), ("POST", "/model/parse")],
+)
+def test_default_configuration_exposes_no_api(default_bot: BotConfig, method: str, path: str) -> None:
+    reply = call(default_bot.rasa_url + path, method, {} if method != "GET" else None)
+    assert reply.status == 404  # the routes do not exist at all
+
+
+def test_default_configuration_binds_to_loopback_only(default_bot: BotConfig) -> None:
+    listening = Path("/proc/net/tcp").read_text().splitlines()[1:]
+    ports = {default_bot.rasa_port, default_bot.actions_port}
+    for line in listening:
+        local, state = line.split()[1], line.split()[3]
+        host_hex, port_hex = local.split(":")
+        if state == "0A" and int(port_hex, 16) in ports:  # LISTEN
+            assert host_hex == "0100007F", f"port {int(port_hex, 16)} listens on {host_hex}"
+
+
+def test_broken_guide_keeps_answering_and_health_names_file_and_line(default_bot: BotConfig) -> None:
+    assert default_bot.guides_dir is not None
+    vocabulary = default_bot.guides_dir / "vocabulary.yml"
+    good = vocabulary.read_text(encoding="utf-8")
+    try:
+        vocabulary.write_text(good.replace("version:", "version: [broken", 1), encoding="utf-8")
+        reply = ask(default_bot.rasa_url, f"g-{uuid.uuid4().hex}", "Wer bearbeitet Terminabsagen?")
+        assert reply.answer is not None and reply.answer["unit"] == "EZ"  # the last good guides answer
+        health = call(default_bot.health_url)
+        assert health.status == 503
+        report = health.json()
+        assert isinstance(report, dict)
+        assert report["status"] == "degraded" and report["guides"]["ok"] is False
+        assert report["guides"]["error"].startswith("vocabulary.yml:")
+        assert "line" in report["guides"]["error"] or report["guides"]["error"].split(":")[1].isdigit()
+    finally:
+        vocabulary.write_text(good, encoding="utf-8")
+    deadline = time.monotonic() + 10
+    while call(default_bot.health_url).status != 200 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert call(default_bot.health_url).status == 200  # fixed file: healthy again

@@ -1,0 +1,128 @@
+"""Start the real web server (`python -m bot.web`) on a test port (tests/bot/test_web.py, tests/browser).
+
+A test that needs the page's server down, restarted or pointed at a Rasa that is down
+starts its own one here, next to the one bot.processes.Bot starts.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from bot.paths import PROJECT_ROOT
+from bot.processes import reachable
+
+PORT_BASE = int(os.environ.get("LOTSE_TEST_PORT_BASE", "15000"))
+
+
+def port_of(offset: int) -> int:
+    """A port of this test run: LOTSE_TEST_PORT_BASE + offset.
+
+    The widget's tests use offsets 900–999 (browser bot 905/955 and its web server 980, other web
+    servers 971–973 and 984–989, silent Rasa 996/997, a Rasa that is down 999), clear of the ports
+    of the e2e bots (tests/e2e) and of the cluster tests (tests/cluster).
+    """
+    return PORT_BASE + offset
+
+
+class WebServer:
+    """One `python -m bot.web` process; stop() and start() again keep its port."""
+
+    def __init__(
+        self,
+        port: int,
+        rasa_url: str,
+        db_url: str,
+        log: Path,
+        cors: str = "",
+        upstream_timeout: float | None = None,
+    ) -> None:
+        self.port = port
+        self.rasa_url = rasa_url
+        self.db_url = db_url
+        self.log = log
+        self.cors = cors
+        self.upstream_timeout = upstream_timeout
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> WebServer:
+        if reachable(f"{self.url}/health"):
+            raise RuntimeError(f"something already answers at {self.url}")
+        args = [sys.executable, "-m", "bot.web", "--port", str(self.port), "--rasa-url", self.rasa_url]
+        if self.upstream_timeout is not None:
+            args += ["--upstream-timeout", str(self.upstream_timeout)]
+        env = dict(os.environ, LOTSE_FEEDBACK_DB_URL=self.db_url, LOTSE_WEB_CORS_ORIGINS=self.cors)
+        env["PYTHONPATH"] = str(PROJECT_ROOT)
+        self.log.parent.mkdir(parents=True, exist_ok=True)
+        with self.log.open("ab") as log:
+            self.process = subprocess.Popen(
+                args, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
+        deadline = time.monotonic() + 30
+        while not reachable(f"{self.url}/health"):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"the web server did not start; see {self.log}")
+            time.sleep(0.1)
+        return self
+
+    def stop(self) -> None:
+        if self.process is None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.process = None
+
+
+@contextlib.contextmanager
+def web_server(
+    port: int, rasa_url: str, db_url: str, log: Path, cors: str = "", upstream_timeout: float | None = None
+) -> Iterator[WebServer]:
+    server = WebServer(port, rasa_url, db_url, log, cors, upstream_timeout).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@contextlib.contextmanager
+def silent_server(port: int) -> Iterator[str]:
+    """A TCP server that accepts connections and never answers: a Rasa that hangs."""
+    listener = socket.socket()
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind(("127.0.0.1", port))
+    listener.listen()
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            with contextlib.suppress(OSError):
+                held.append(listener.accept()[0])
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        stop.set()
+        thread.join()
+        for connection in held:
+            connection.close()
+        listener.close()
