@@ -437,7 +437,9 @@ def _load_average() -> str:
     return " ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
-def _model(args: argparse.Namespace, work_dir: Path, name: str, config: Path) -> tuple[Path, float | None]:
+def column_model(
+    args: argparse.Namespace, work_dir: Path, name: str, config: Path
+) -> tuple[Path, float | None]:
     """The model of one column: trained now from `config`, or (smoke, --no-train) one trained before."""
     if args.smoke:
         return MODEL_FILE, None
@@ -460,8 +462,8 @@ def run(args: argparse.Namespace) -> int:
     peer_name = "peer" if args.smoke else "stock"
     load_before = _load_average()
     try:
-        lotse_model, lotse_train = _model(args, work_dir, "lotse", lotse_config)
-        peer_model, peer_train = _model(args, work_dir, "stock", peer_config)
+        lotse_model, lotse_train = column_model(args, work_dir, "lotse", lotse_config)
+        peer_model, peer_train = column_model(args, work_dir, "stock", peer_config)
         lotse = measure(
             "Lotse", lotse_model, lotse_train, (base + 5, base + 55), work_dir / "run-lotse", workload
         )

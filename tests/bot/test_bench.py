@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import math
 import os
@@ -16,9 +17,11 @@ import pytest
 
 from bot.bench import (
     FIGURES,
+    MODEL_FILE,
     NOT_TRAINED,
     LoadResult,
     PeerFigures,
+    column_model,
     conversations,
     cpu_seconds,
     failed_reply,
@@ -205,3 +208,31 @@ def test_a_model_not_trained_in_this_run_says_so_instead_of_a_time() -> None:
     rows = table_rows(_figures("Lotse", 1.0, trained=False), _figures("peer", 1.0, trained=False))
     assert _row(rows, "training from scratch (s)")[1:4] == [NOT_TRAINED, NOT_TRAINED, "–"]
     assert _row(rows, "training from scratch (s)")[5] == "–"
+
+
+@pytest.mark.parametrize(
+    ("smoke", "no_train", "column", "expected"),
+    [
+        (True, False, "lotse", MODEL_FILE),
+        (True, False, "stock", MODEL_FILE),  # a smoke run's peer is a second Lotse
+        (False, True, "lotse", MODEL_FILE),
+        (False, True, "stock", Path("stock") / "stock.tar.gz"),  # under the work folder
+    ],
+)
+def test_a_run_without_training_uses_models_trained_before(
+    tmp_path: Path, smoke: bool, no_train: bool, column: str, expected: Path
+) -> None:
+    (tmp_path / "stock").mkdir()
+    (tmp_path / "stock" / "stock.tar.gz").write_bytes(b"model")
+    args = argparse.Namespace(smoke=smoke, no_train=no_train)
+    model, seconds = column_model(args, tmp_path, column, Path("unused.yml"))
+    assert seconds is None
+    assert model == (expected if expected.is_absolute() else tmp_path / expected)
+
+
+def test_a_run_without_training_says_when_there_is_no_stock_model(tmp_path: Path) -> None:
+    args = argparse.Namespace(smoke=False, no_train=True)
+    with pytest.raises(
+        RuntimeError, match=r"no model at .*stock\.tar\.gz; run the bench once without --no-train"
+    ):
+        column_model(args, tmp_path, "stock", Path("unused.yml"))

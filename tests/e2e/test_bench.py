@@ -27,7 +27,7 @@ def _table(text: str) -> dict[str, list[str]]:
 
 
 def test_smoke_bench_produces_every_figure_for_both_columns(tmp_path: Path) -> None:
-    rasa_port, _ = bot_ports(1200)  # Lotse on base+1205/+1255, the peer on base+1305/+1355
+    rasa_port, _ = bot_ports(200)  # Lotse on base+205/+255, the peer on base+305/+355
     out = tmp_path / "results.md"
     args = ["--smoke", "--port-base", str(rasa_port - 5), "--work-dir", str(tmp_path), "--out", str(out)]
     done = subprocess.run(
