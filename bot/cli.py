@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from bot import bench as benchmark
+from bot.feedback import db_url as feedback_db_url
 from bot.guides import GuideError, load_guides
 from bot.paths import DEV_QUESTIONS, guides_dir
 from bot.processes import VAR_DIR, Bot, BotConfig, bot_at
@@ -87,10 +88,10 @@ def purge_old(_: argparse.Namespace) -> int:
         print(error, file=sys.stderr)
         return 2
     config = BotConfig()
-    purged = purge(f"sqlite:///{config.tracker_db}", config.log_dir, days)
+    purged = purge(f"sqlite:///{config.tracker_db}", config.log_dir, days, feedback_url=feedback_db_url())
     print(
         f"kept the last {days} days; deleted {purged.conversations} conversations "
-        f"({purged.events} events) and {purged.log_files} log files"
+        f"({purged.events} events), {purged.feedback_rows} feedback rows and {purged.log_files} log files"
     )
     return 0
 

@@ -26,6 +26,7 @@ import re
 import secrets
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -154,6 +155,22 @@ class ClusterConfig:
         """PostgreSQL's data when its user cannot reach state_dir (a clone in a private folder)."""
         digest = hashlib.sha256(str(self.state_dir.resolve()).encode()).hexdigest()[:12]
         return Path("/var/tmp") / f"lotse-cluster-{digest}" / "pg"
+
+
+def _private_folder(folder: Path) -> None:
+    """Create `folder` as ours alone (mode 700), or accept it only if it already is exactly that.
+
+    It lies in a folder every local user can write to; a folder or link someone else made
+    there first would let them steer where root writes PostgreSQL's data and password.
+    """
+    with contextlib.suppress(FileExistsError):
+        folder.mkdir(mode=0o700)
+    info = folder.lstat()
+    private = stat.S_ISDIR(info.st_mode) and stat.S_IMODE(info.st_mode) == 0o700
+    if not private or info.st_uid != os.geteuid():
+        raise ClusterError(
+            f"{folder} exists but is not a private folder of this user; remove it and start again"
+        )
 
 
 # --- secrets --------------------------------------------------------------------
@@ -496,7 +513,9 @@ class Cluster:
             self.say(f"first start: wrote random passwords to {config.secrets_file} (mode 600)")
         self._start_postgres(programs)
         self._create_databases()
-        purged = purge(self.tracker_db_url, config.log_dir, retention_days())
+        purged = purge(
+            self.tracker_db_url, config.log_dir, retention_days(), feedback_url=self.feedback_db_url
+        )
         if purged.conversations:
             self.say(f"retention: deleted {purged.conversations} conversations older than the limit")
         self._start_redis(programs)
@@ -558,6 +577,8 @@ class Cluster:
                 f"the 'postgres' account cannot enter {config.state_dir} (a folder above it is private): "
                 f"PostgreSQL's data goes to {self.pg_dir} instead"
             )
+        if self.pg_dir == config.fallback_pg_dir:
+            _private_folder(self.pg_dir.parent)  # /var/tmp is shared: refuse a folder someone prepared
         self.pg_dir.mkdir(parents=True, exist_ok=True)
         if account is not None:
             os.chown(self.pg_dir, account.pw_uid, account.pw_gid)
@@ -593,7 +614,8 @@ class Cluster:
 
     def _initdb(self, programs: Programs, account: pwd.struct_passwd | None, env: dict[str, str]) -> None:
         password_file = self.pg_dir.parent / f".{self.pg_dir.name}-init-password"
-        descriptor = os.open(password_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        password_file.unlink(missing_ok=True)  # never write through a link left in its place
+        descriptor = os.open(password_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
         with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
             handle.write(self.secrets.postgres_password + "\n")
         if account is not None:

@@ -210,6 +210,15 @@ class FeedbackStore:
         with self.engine.begin() as connection:
             connection.execute(unanswered_table.insert().values(**row))
 
+    def purge(self, before: dt.datetime) -> int:
+        """Delete ratings and unanswered questions older than `before` (retention); the rows deleted."""
+        deleted = 0
+        with self.engine.begin() as connection:
+            for table in (feedback_table, unanswered_table):
+                result = connection.execute(table.delete().where(table.c.created_at < before))
+                deleted += int(result.rowcount or 0)
+        return deleted
+
     def ratings(self, rating: int | None = None) -> list[StoredRating]:
         """Ratings, newest first (only 👎 with rating=-1)."""
         query = sa.select(feedback_table).order_by(

@@ -21,6 +21,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO
 
+from bot.feedback import db_url as feedback_db_url
 from bot.paths import DOMAIN_FILE, GUIDES_DIR_ENV, PROJECT_ROOT
 from bot.responses import Responses
 from bot.retention import Purged, purge
@@ -182,7 +183,10 @@ class Bot:
         self.config.tracker_db.parent.mkdir(parents=True, exist_ok=True)
         self.config.log_dir.mkdir(parents=True, exist_ok=True)
         self.purged = purge(
-            f"sqlite:///{self.config.tracker_db}", self.config.log_dir, self.config.retention_days
+            f"sqlite:///{self.config.tracker_db}",
+            self.config.log_dir,
+            self.config.retention_days,
+            feedback_url=(self.config.feedback_db_url or feedback_db_url()) if self.config.web_port else None,
         )
         actions = self._spawn("actions", [sys.executable, "-m", "bot.action_server"])
         rasa_args = [

@@ -17,9 +17,16 @@ from bot.security import API_TOKEN_ENV, JWT_SECRET_ENV
 API_FLAGS = ("--enable-api", "--auth-token", "--jwt-secret", "--jwt-method")
 
 
+def _is_api_flag(arg: str) -> bool:
+    """`-t…` (Rasa's short --auth-token) or any prefix argparse would expand to an API flag."""
+    if arg.startswith("-t") and not arg.startswith("--"):
+        return True
+    return arg.startswith("--") and len(arg) > 2 and any(flag.startswith(arg) for flag in API_FLAGS)
+
+
 def rasa_argv(args: list[str], environ: dict[str, str]) -> list[str]:
     """Rasa's argv: the given arguments (never API flags) plus the API settings from the environment."""
-    refused = [arg for arg in args if arg.split("=", 1)[0] in API_FLAGS]
+    refused = [arg for arg in args if _is_api_flag(arg.split("=", 1)[0])]
     if refused:
         raise SystemExit(f"pass API secrets via {API_TOKEN_ENV} / {JWT_SECRET_ENV}, not {refused[0]}")
     argv = ["rasa", *args]

@@ -7,11 +7,14 @@ default 30). `make purge` runs this, and every start of the bot runs it first.
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import create_engine, inspect, text
+
+from bot.feedback import FeedbackStore
 
 SECONDS_PER_DAY = 86_400
 EVENTS_TABLE = "events"  # Rasa's SQL tracker store: one row per event, with sender_id and timestamp
@@ -22,6 +25,7 @@ class Purged:
     conversations: int
     events: int
     log_files: int
+    feedback_rows: int = 0
 
 
 def purge_conversations(db_url: str, days: int, now: float | None = None) -> tuple[int, int]:
@@ -31,27 +35,17 @@ def purge_conversations(db_url: str, days: int, now: float | None = None) -> tup
     try:
         if not inspect(engine).has_table(EVENTS_TABLE):  # no conversation stored yet
             return 0, 0
+        old = f"SELECT sender_id FROM {EVENTS_TABLE} GROUP BY sender_id HAVING MAX(timestamp) < :cutoff"
         with engine.begin() as connection:
-            old = [
-                row[0]
-                for row in connection.execute(
-                    text(
-                        f"SELECT sender_id FROM {EVENTS_TABLE} GROUP BY sender_id "
-                        "HAVING MAX(timestamp) < :cutoff"
-                    ),
-                    {"cutoff": cutoff},
-                )
-            ]
-            deleted = 0
-            for start in range(0, len(old), 500):  # keep the IN list within every database's limits
-                chunk = old[start : start + 500]
-                marks = ", ".join(f":s{i}" for i in range(len(chunk)))
-                result = connection.execute(
-                    text(f"DELETE FROM {EVENTS_TABLE} WHERE sender_id IN ({marks})"),
-                    {f"s{i}": sender for i, sender in enumerate(chunk)},
-                )
-                deleted += result.rowcount or 0
-        return len(old), deleted
+            conversations = connection.execute(
+                text(f"SELECT COUNT(*) FROM ({old}) AS old_conversations"), {"cutoff": cutoff}
+            ).scalar_one()
+            # one statement decides and deletes: a conversation that gets a new message while
+            # the purge runs is not old any more and keeps every event
+            result = connection.execute(
+                text(f"DELETE FROM {EVENTS_TABLE} WHERE sender_id IN ({old})"), {"cutoff": cutoff}
+            )
+        return int(conversations), int(result.rowcount or 0)
     finally:
         engine.dispose()
 
@@ -69,7 +63,22 @@ def purge_logs(log_dir: Path, days: int, now: float | None = None) -> int:
     return removed
 
 
-def purge(db_url: str, log_dir: Path, days: int, now: float | None = None) -> Purged:
-    """Everything older than `days`: conversations in the tracker store, log files."""
+def purge_feedback(feedback_url: str, days: int, now: float | None = None) -> int:
+    """Delete feedback and unanswered questions older than `days`: they are staff questions too."""
+    cutoff = dt.datetime.fromtimestamp(
+        (time.time() if now is None else now) - days * SECONDS_PER_DAY, tz=dt.timezone.utc
+    )
+    store = FeedbackStore(feedback_url)
+    try:
+        return store.purge(cutoff)
+    finally:
+        store.close()
+
+
+def purge(
+    db_url: str, log_dir: Path, days: int, now: float | None = None, feedback_url: str | None = None
+) -> Purged:
+    """Everything older than `days`: conversations in the tracker store, log files, feedback."""
     conversations, events = purge_conversations(db_url, days, now)
-    return Purged(conversations, events, purge_logs(log_dir, days, now))
+    feedback_rows = purge_feedback(feedback_url, days, now) if feedback_url else 0
+    return Purged(conversations, events, purge_logs(log_dir, days, now), feedback_rows)

@@ -32,7 +32,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.feedback import UNANSWERED_KINDS, FeedbackError, FeedbackStore, Rating, db_url
+from bot.feedback import DB_URL_ENV, UNANSWERED_KINDS, FeedbackError, FeedbackStore, Rating, db_url
 
 logger = logging.getLogger(__name__)
 
@@ -171,7 +171,7 @@ def _read_json(request: Request) -> Any:
     """The body as JSON, or None when it is not JSON (the caller then names what it expects)."""
     try:
         return json.loads(request.body or b"")
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: "[[[[…" nested deeper than Python recurses
         return None
 
 
@@ -306,8 +306,15 @@ def main(argv: list[str] | None = None) -> int:
             upstream_timeout_s=args.upstream_timeout,
         )
         store = FeedbackStore(db_url())  # from the environment: a PostgreSQL URL may hold a password
-    except (ConfigError, SQLAlchemyError) as error:
+    except ConfigError as error:
         print(f"Lotse web server not started: {error}", file=sys.stderr)
+        return 2
+    except SQLAlchemyError as error:  # its message can quote the whole URL, password included
+        print(
+            f"Lotse web server not started: the feedback database ({DB_URL_ENV}) is not usable: "
+            f"{type(error).__name__}",
+            file=sys.stderr,
+        )
         return 2
     app = create_app(settings, store)
     logger.info("widget on http://%s:%d/ (Rasa at %s)", args.host, args.port, settings.rasa_url)

@@ -302,8 +302,12 @@
     down.setAttribute("aria-pressed", String(fb.rating === -1));
     box.append(ask, up, down);
 
+    var sending = false; // a double click must not store the rating twice
     function submit(rating, comment, errorLine) {
+      if (sending) { return; }
+      sending = true;
       postFeedback(turn, answer, rating, comment).then(function (ok) {
+        sending = false;
         if (ok) {
           turn.feedback = { rating: rating, sent: true };
           persist();

@@ -20,6 +20,7 @@ from bot.cluster import (
     REDIS_PASSWORD_ENV,
     ClusterConfig,
     ClusterError,
+    _private_folder,
     database_url,
     endpoints_yaml,
     load_cluster_secrets,
@@ -145,3 +146,25 @@ def test_redis_listens_on_loopback_behind_the_password() -> None:
     conf = redis_conf(ClusterConfig(port_base=19500), "redis-secret-123456")
     lines = set(conf.splitlines())
     assert {"bind 127.0.0.1", "port 19879", "requirepass redis-secret-123456", 'save ""'} <= lines
+
+
+def test_the_fallback_folder_in_var_tmp_is_created_private(tmp_path: Path) -> None:
+    folder = tmp_path / "lotse-cluster-x"
+    _private_folder(folder)
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    _private_folder(folder)  # our own from an earlier start: accepted
+
+
+@pytest.mark.parametrize("prepared", ["open folder", "link"])
+def test_a_fallback_folder_someone_prepared_is_refused(tmp_path: Path, prepared: str) -> None:
+    """/var/tmp is writable by every user: a folder or link made there first must not be used."""
+    folder = tmp_path / "lotse-cluster-x"
+    if prepared == "link":
+        target = tmp_path / "elsewhere"
+        target.mkdir(mode=0o700)
+        folder.symlink_to(target)
+    else:
+        folder.mkdir()
+        folder.chmod(0o777)
+    with pytest.raises(ClusterError, match="not a private folder"):
+        _private_folder(folder)

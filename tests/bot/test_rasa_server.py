@@ -26,7 +26,15 @@ def test_api_flags_come_only_from_the_environment(environ: dict[str, str], added
     assert rasa_argv(BASE, environ) == ["rasa", *BASE, *added]
 
 
-@pytest.mark.parametrize("flag", ["--enable-api", "--auth-token=x", "--jwt-secret"])
+@pytest.mark.parametrize(
+    "flag",
+    ["--enable-api", "--auth-token=x", "--jwt-secret", "-t", "-tsecret", "--auth-tok", "--enable-a", "--jwt"],
+)
 def test_api_flags_on_the_command_line_are_refused(flag: str) -> None:
     with pytest.raises(SystemExit, match="LOTSE_API_TOKEN"):
         rasa_argv([*BASE, flag], {})
+
+
+@pytest.mark.parametrize("arg", ["--port", "--model", "--endpoints=x", "-p", "--"])
+def test_other_arguments_pass(arg: str) -> None:
+    assert rasa_argv(["run", arg], {}) == ["rasa", "run", arg]

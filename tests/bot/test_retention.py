@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sqlite3
 import time
 from pathlib import Path
 
+from bot.feedback import FeedbackStore, Rating
 from bot.retention import SECONDS_PER_DAY, purge, purge_conversations
 
 NOW = 1_800_000_000.0
@@ -67,3 +69,19 @@ def test_purge_also_removes_old_log_files(tmp_path: Path) -> None:
     result = purge(_tracker_db(tmp_path / "t.db", {"x": [1]}), logs, 30)
     assert (result.conversations, result.log_files) == (0, 1)
     assert not old.exists() and fresh.exists()
+
+
+def test_purge_also_removes_old_feedback_and_unanswered_questions(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'feedback.db'}"
+    store = FeedbackStore(url)
+    then = dt.datetime.fromtimestamp(NOW, tz=dt.timezone.utc)
+    rating = Rating(rating=-1, question="Wohin gehen Terminabsagen?", kind="routing")
+    store.add_rating(rating, now=then - dt.timedelta(days=40))
+    store.add_rating(rating, now=then - dt.timedelta(days=2))
+    store.record_unanswered("Wie wird das Wetter?", "out_of_scope", now=then - dt.timedelta(days=31))
+    store.close()
+    result = purge(_tracker_db(tmp_path / "t.db", {}), tmp_path, 30, now=NOW, feedback_url=url)
+    assert result.feedback_rows == 2
+    store = FeedbackStore(url)
+    assert len(store.ratings()) == 1 and store.frequent_unanswered() == []
+    store.close()

@@ -142,6 +142,7 @@ BAD_BODIES = [
     ("a list", b'[{"sender": "a", "message": "b"}]'),
     ("a string", b'"Wer bearbeitet VAM?"'),
     ("empty", b""),
+    ("nested deeper than Python recurses", b"[" * 60_000),
 ]
 
 
