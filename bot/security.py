@@ -10,6 +10,7 @@ the repository); the environment always wins over the file.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ SECRET_NAMES = (API_TOKEN_ENV, JWT_SECRET_ENV, ACTION_TOKEN_ENV)
 
 DEFAULT_CORS_ORIGINS = ("http://localhost:8080", "http://127.0.0.1:8080")  # the widget's page
 DEFAULT_RETENTION_DAYS = 30
+_ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(?::\d{1,5})?$")  # scheme://host[:port], nothing else
 
 
 class SettingsError(ValueError):
@@ -97,17 +99,24 @@ def ensure_action_token(environ: Mapping[str, str] | None = None) -> Path | None
     return path
 
 
+def parse_origins(raw: str | None, setting: str) -> list[str]:
+    """Comma-separated exact origins; `*`, a path or anything else is refused, never widened."""
+    origins = [origin.strip().rstrip("/") for origin in (raw or "").split(",") if origin.strip()]
+    for origin in origins:
+        if not _ORIGIN.match(origin):
+            raise SettingsError(
+                f"{setting}: {origin!r} is not an origin like http://intranet.example:8443 (no `*`, no path)"
+            )
+    return origins
+
+
 def cors_origins(environ: Mapping[str, str] | None = None) -> list[str]:
-    """LOTSE_CORS_ORIGINS (comma-separated) or the widget's page; `*` is refused."""
+    """Rasa's CORS origins: LOTSE_CORS_ORIGINS (comma-separated) or the widget's page."""
     environ = os.environ if environ is None else environ
     raw = environ.get(CORS_ENV)
     if raw is None:
         return list(DEFAULT_CORS_ORIGINS)
-    origins = [origin.strip() for origin in raw.split(",") if origin.strip()]
-    for origin in origins:
-        if "*" in origin or not origin.startswith(("http://", "https://")):
-            raise SettingsError(f"{CORS_ENV}: '{origin}' is not an origin like https://intranet.example")
-    return origins
+    return parse_origins(raw, CORS_ENV)
 
 
 def retention_days(environ: Mapping[str, str] | None = None) -> int:

@@ -19,7 +19,6 @@ import asyncio
 import json
 import logging
 import os
-import re
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -32,7 +31,9 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot import security
 from bot.feedback import DB_URL_ENV, UNANSWERED_KINDS, FeedbackError, FeedbackStore, Rating, db_url
+from bot.security import SettingsError
 
 logger = logging.getLogger(__name__)
 
@@ -71,11 +72,6 @@ UNREACHABLE = {
     "error": "Lotse ist gerade nicht erreichbar. / Lotse is not reachable right now.",
 }
 TIMEOUT = {"error": "Lotse hat nicht rechtzeitig geantwortet. / Lotse did not answer in time."}
-_ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(?::\d{1,5})?$")
-
-
-class ConfigError(ValueError):
-    """A setting of the web server that cannot work; the message names it."""
 
 
 @dataclass(frozen=True)
@@ -88,14 +84,8 @@ class WebSettings:
 
 
 def parse_origins(value: str | None) -> frozenset[str]:
-    """Comma-separated exact origins (scheme://host[:port]); `*` or a path is refused, not widened."""
-    origins = [o.strip().rstrip("/") for o in (value or "").split(",") if o.strip()]
-    for origin in origins:
-        if not _ORIGIN.match(origin):
-            raise ConfigError(
-                f"{CORS_ENV}: {origin!r} is not an origin like http://intranet.example:8443 (no `*`, no path)"
-            )
-    return frozenset(origins)
+    """The pages (LOTSE_WEB_CORS_ORIGINS) that may embed the widget, checked like Rasa's origins."""
+    return frozenset(security.parse_origins(value, CORS_ENV))
 
 
 def _json(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> HTTPResponse:
@@ -306,7 +296,7 @@ def main(argv: list[str] | None = None) -> int:
             upstream_timeout_s=args.upstream_timeout,
         )
         store = FeedbackStore(db_url())  # from the environment: a PostgreSQL URL may hold a password
-    except ConfigError as error:
+    except SettingsError as error:
         print(f"Lotse web server not started: {error}", file=sys.stderr)
         return 2
     except SQLAlchemyError as error:  # its message can quote the whole URL, password included

@@ -22,7 +22,8 @@ import pytest
 from bot.feedback import FeedbackStore
 from bot.paths import PROJECT_ROOT
 from bot.processes import reachable
-from bot.web import STATIC_DIR, ConfigError, parse_origins, record_unanswered
+from bot.security import SettingsError
+from bot.web import STATIC_DIR, parse_origins, record_unanswered
 from tests.web_server import WebServer, port_of, silent_server, web_server
 
 INTRANET = "http://intranet.example:8443"
@@ -211,7 +212,7 @@ def test_origins_are_read_exactly(value: str, expected: frozenset[str]) -> None:
     "value", ["*", "http://*.example", "intranet.example", "http://a.example/page", "ftp://a"]
 )
 def test_a_wildcard_or_a_non_origin_is_refused(value: str) -> None:
-    with pytest.raises(ConfigError, match="LOTSE_WEB_CORS_ORIGINS"):
+    with pytest.raises(SettingsError, match="LOTSE_WEB_CORS_ORIGINS"):
         parse_origins(value)
 
 
