@@ -36,19 +36,20 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO
 
-from bot.evaluate import ask
 from bot.feedback import DB_URL_ENV as FEEDBACK_DB_URL_ENV
-from bot.paths import DOMAIN_FILE, PROJECT_ROOT
+from bot.paths import PROJECT_ROOT
 from bot.processes import (
     MODEL_FILE,
     RASA_READY_TIMEOUT_S,
     VAR_DIR,
     BotConfig,
-    _env,
-    _raise_interrupt,
+    child_env,
+    raise_interrupt,
     reachable,
+    readiness_probe,
+    reap_group,
+    signal_group,
 )
-from bot.responses import Responses
 from bot.retention import purge
 from bot.security import ACTION_TOKEN_ENV, SettingsError, cors_origins, load_secrets, retention_days
 
@@ -490,7 +491,7 @@ class Cluster:
         Whatever goes wrong on the way (an error, Ctrl-C during a model load),
         every process started so far is stopped before the exception leaves.
         """
-        signal.signal(signal.SIGTERM, _raise_interrupt)
+        signal.signal(signal.SIGTERM, raise_interrupt)
         try:
             return self._start()
         except BaseException:
@@ -749,7 +750,7 @@ class Cluster:
 
     def _cluster_env(self, rasa_port: int, api_secrets: bool = False) -> dict[str, str]:
         """As `make run`'s environment, without the cluster's passwords: each part adds what it uses."""
-        env = _env(self._bot_config(rasa_port), api_secrets)
+        env = child_env(self._bot_config(rasa_port), api_secrets)
         for name in (PG_PASSWORD_ENV, REDIS_PASSWORD_ENV, FEEDBACK_DB_URL_ENV):
             env.pop(name, None)
         return env
@@ -798,15 +799,8 @@ class Cluster:
 
     def _wait_rasa(self, index: int) -> None:
         """Wait for the real greeting: model loaded, PostgreSQL, Redis and the action server in use."""
-        greeting = Responses.from_domain_file(DOMAIN_FILE).text("utter_greet", "de")
         url = self.config.rasa_url(index)
-
-        def greets() -> bool:
-            try:
-                return greeting in ask(url, f"lotse-readiness-probe-{index + 1}", "/greet").texts
-            except (OSError, ValueError):
-                return False
-
+        greets = readiness_probe(url, f"lotse-readiness-probe-{index + 1}")
         self._wait_for(self.rasa_name(index), greets, RASA_READY_TIMEOUT_S, url)
 
     def _start_web(self) -> None:
@@ -897,14 +891,8 @@ class Cluster:
         """Stop every process in reverse order of start (their children too), then close the logs."""
         for service in reversed(self.services):
             if service.process.poll() is None:
-                with contextlib.suppress(ProcessLookupError, PermissionError):
-                    os.killpg(service.process.pid, service.stop_signal)
-            try:
-                service.process.wait(timeout=STOP_TIMEOUT_S)
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError, PermissionError):
-                    os.killpg(service.process.pid, signal.SIGKILL)
-                service.process.wait()
+                signal_group(service.process, service.stop_signal)
+            reap_group(service.process, STOP_TIMEOUT_S)
         self.services.clear()
         for log in self._logs:
             log.close()

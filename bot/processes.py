@@ -15,12 +15,13 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 from typing import IO
 
+from bot.evaluate import ask
 from bot.feedback import db_url as feedback_db_url
 from bot.paths import DOMAIN_FILE, GUIDES_DIR_ENV, PROJECT_ROOT
 from bot.responses import Responses
@@ -90,7 +91,7 @@ def _endpoints_file(config: BotConfig) -> Path:
     return path
 
 
-def _env(config: BotConfig, api_secrets: bool = False) -> dict[str, str]:
+def child_env(config: BotConfig, api_secrets: bool = False) -> dict[str, str]:
     """The child's environment: only the secrets this config names, the API ones only for Rasa."""
     env = {key: value for key, value in os.environ.items() if key not in SECRET_NAMES}
     env.update(
@@ -130,7 +131,39 @@ def reachable(url: str, timeout: float = 1.0) -> bool:
         return False
 
 
-def _raise_interrupt(signum: int, frame: object) -> None:
+def readiness_probe(rasa_url: str, sender: str) -> Callable[[], bool]:
+    """A check that Rasa answers a real message with the greeting.
+
+    Rasa answers / before its model is loaded; only the real greeting proves the model is
+    loaded and the action server answering (and, in the cluster, the stores in use).
+    """
+    greeting = Responses.from_domain_file(DOMAIN_FILE).text("utter_greet", "de")
+
+    def greets() -> bool:
+        try:
+            return greeting in ask(rasa_url, sender, "/greet").texts
+        except (OSError, ValueError):
+            return False
+
+    return greets
+
+
+def signal_group(process: subprocess.Popen[bytes], sig: int = signal.SIGTERM) -> None:
+    """Signal the process group a server was started in (its children too)."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, sig)
+
+
+def reap_group(process: subprocess.Popen[bytes], timeout: float) -> None:
+    """Wait for a signalled server; a group still running after `timeout` is killed."""
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        signal_group(process, signal.SIGKILL)
+        process.wait()
+
+
+def raise_interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
@@ -151,7 +184,7 @@ class Bot:
         process = subprocess.Popen(
             args,
             cwd=PROJECT_ROOT,
-            env=_env(self.config, api_secrets),
+            env=child_env(self.config, api_secrets),
             stdout=log if self.quiet else None,
             stderr=subprocess.STDOUT if self.quiet else None,
             start_new_session=True,
@@ -165,7 +198,7 @@ class Bot:
         Whatever goes wrong on the way (an error, Ctrl-C during the model load),
         every process started so far is stopped before the exception leaves.
         """
-        signal.signal(signal.SIGTERM, _raise_interrupt)
+        signal.signal(signal.SIGTERM, raise_interrupt)
         try:
             return self._start()
         except BaseException:
@@ -233,24 +266,11 @@ class Bot:
 
     def _wait_model(self) -> None:
         """Rasa answers / before the model is loaded; a real message proves it is."""
-        import json
-
-        greeting = Responses.from_domain_file(DOMAIN_FILE).text("utter_greet", "de")
+        greets = readiness_probe(self.config.rasa_url, "lotse-readiness-probe")
         deadline = time.monotonic() + RASA_READY_TIMEOUT_S
-        body = json.dumps({"sender": "lotse-readiness-probe", "message": "/greet"}).encode()
         while time.monotonic() < deadline:
-            request = urllib.request.Request(
-                f"{self.config.rasa_url}/webhooks/rest/webhook",
-                data=body,
-                headers={"Content-Type": "application/json"},
-            )
-            try:
-                with urllib.request.urlopen(request, timeout=10) as reply:
-                    texts = [m.get("text") for m in json.loads(reply.read() or b"[]")]
-                    if greeting in texts:  # model loaded and the action server answering
-                        return
-            except (urllib.error.URLError, OSError, ValueError):
-                pass
+            if greets():
+                return
             time.sleep(0.5)
         self.stop()
         raise RuntimeError("Rasa did not answer a message in time")
@@ -269,15 +289,9 @@ class Bot:
     def stop(self) -> None:
         """Stop every process group started here (their children too), then close the logs."""
         for process in self.processes:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(process.pid, signal.SIGTERM)
+            signal_group(process)
         for process in self.processes:
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError, PermissionError):
-                    os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+            reap_group(process, timeout=15)
         self.processes.clear()
         for log in self._logs:
             log.close()
