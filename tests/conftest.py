@@ -25,8 +25,9 @@ from bot.guides import Guides, load_guides
 from bot.paths import DOMAIN_FILE, GUIDES_DIR
 from bot.responses import Responses
 from bot.store import GuideStore
+from tests.bots import TODAY as E2E_TODAY
 
-TODAY = dt.date(2026, 11, 27)
+TODAY = dt.date.fromisoformat(E2E_TODAY)  # the same day the running test bots answer as of
 BEFORE_JULY_2025 = dt.date(2025, 6, 15)
 
 

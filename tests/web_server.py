@@ -19,18 +19,6 @@ from pathlib import Path
 from bot.paths import PROJECT_ROOT
 from bot.processes import reachable
 
-PORT_BASE = int(os.environ.get("LOTSE_TEST_PORT_BASE", "15000"))
-
-
-def port_of(offset: int) -> int:
-    """A port of this test run: LOTSE_TEST_PORT_BASE + offset.
-
-    The widget's tests use offsets 900–999 (browser bot 905/955 and its web server 980, other web
-    servers 971–973 and 984–989, silent Rasa 996/997, a Rasa that is down 999), clear of the ports
-    of the e2e bots (tests/e2e) and of the cluster tests (tests/cluster).
-    """
-    return PORT_BASE + offset
-
 
 class WebServer:
     """One `python -m bot.web` process; stop() and start() again keep its port."""

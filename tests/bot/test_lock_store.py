@@ -20,7 +20,7 @@ import pytest
 import redis
 
 from bot.lock_store import AtomicRedisLockStore
-from tests.e2e.conftest import PORT_BASE
+from tests.bots import PORT_BASE
 
 REDIS_PORT = PORT_BASE + 979
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"

@@ -24,7 +24,8 @@ from bot.paths import PROJECT_ROOT
 from bot.processes import reachable
 from bot.security import SettingsError
 from bot.web import STATIC_DIR, parse_origins, record_unanswered
-from tests.web_server import WebServer, port_of, silent_server, web_server
+from tests.bots import port_of
+from tests.web_server import WebServer, silent_server, web_server
 
 INTRANET = "http://intranet.example:8443"
 OTHER_ORIGIN = "http://evil.example"

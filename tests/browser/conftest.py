@@ -21,9 +21,8 @@ from playwright.sync_api import Browser, Dialog, Locator, Page, sync_playwright
 from bot.feedback import FeedbackStore
 from bot.paths import PROJECT_ROOT
 from bot.processes import Bot, BotConfig
-from tests.web_server import port_of
+from tests.bots import bot_config, port_of
 
-TODAY = "2026-11-27"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
@@ -84,15 +83,7 @@ class Site:
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     folder = tmp_path_factory.mktemp("browser")
     db_url = f"sqlite:///{folder / 'feedback.db'}"
-    config = BotConfig(
-        rasa_port=port_of(905),
-        actions_port=port_of(955),
-        web_port=port_of(980),
-        tracker_db=folder / "trackers.db",
-        log_dir=folder / "log",
-        today=TODAY,
-        feedback_db_url=db_url,
-    )
+    config = bot_config(900, folder, web_port=port_of(980), feedback_db_url=db_url)  # Rasa 905, actions 955
     with Bot(config):
         yield Site(config, db_url, folder)
 

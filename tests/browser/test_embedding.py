@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.bots import port_of
 from tests.browser.conftest import Site, Watch, Widget
-from tests.web_server import WebServer, port_of, web_server
+from tests.web_server import WebServer, web_server
 
 HOST_PAGE = """<!doctype html>
 <html lang="de"><head><meta charset="utf-8"><title>Intranet – Team EZ</title></head>

@@ -9,8 +9,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from bot.processes import reachable
+from tests.bots import port_of
 from tests.browser.conftest import Site, Watch, Widget
-from tests.web_server import WebServer, port_of, silent_server, web_server
+from tests.web_server import WebServer, silent_server, web_server
 
 QUESTION = "Wohin gehen Terminabsagen aus dem Kontaktformular?"
 DEAD_RASA = f"http://127.0.0.1:{port_of(999)}"

@@ -24,7 +24,7 @@ from sqlalchemy import create_engine, text
 
 from bot.cluster import Cluster, ClusterConfig, remove_state
 from bot.processes import VAR_DIR
-from tests.e2e.conftest import PORT_BASE, TODAY
+from tests.bots import PORT_BASE, TODAY
 
 # Only `make test-cluster` collects the tests here (see the module docstring).
 collect_ignore_glob = [] if os.environ.get("LOTSE_CLUSTER_TESTS") == "1" else ["test_*.py"]

@@ -15,8 +15,8 @@ import pytest
 
 from bot.cluster import Cluster, ClusterConfig, find_programs, nginx_conf
 from bot.paths import PROJECT_ROOT
+from tests.bots import PORT_BASE
 from tests.cluster.conftest import post
-from tests.e2e.conftest import PORT_BASE
 
 LONE_PORT_BASE = PORT_BASE + 700  # nothing listens on its Rasa ports
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from bot.bench import FIGURES, NOT_TRAINED
 from bot.paths import PROJECT_ROOT
-from tests.e2e.conftest import bot_ports
+from tests.bots import bot_ports
 
 NUMBER = re.compile(r"^\d+(\.\d+)?$")
 SMOKE_TIMEOUT_S = 240
@@ -27,7 +27,7 @@ def _table(text: str) -> dict[str, list[str]]:
 
 
 def test_smoke_bench_produces_every_figure_for_both_columns(tmp_path: Path) -> None:
-    rasa_port, _ = bot_ports(200)  # Lotse on base+205/+255, the peer on base+305/+355
+    rasa_port, _ = bot_ports(600)  # Lotse on base+605/+655, the peer on base+705/+755
     out = tmp_path / "results.md"
     args = ["--smoke", "--port-base", str(rasa_port - 5), "--work-dir", str(tmp_path), "--out", str(out)]
     done = subprocess.run(

@@ -5,15 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.evaluate import ask
-from bot.processes import Bot, BotConfig
-from tests.e2e.conftest import TODAY, bot_ports
+from bot.processes import Bot
+from tests.bots import bot_config
 
 
 def test_action_server_down_gives_a_clear_reply_naming_the_source(tmp_path: Path) -> None:
-    rasa_port, actions_port = bot_ports(100)
-    config = BotConfig(
-        rasa_port=rasa_port, actions_port=actions_port, tracker_db=tmp_path / "t.db", log_dir=tmp_path / "log"
-    )
+    config = bot_config(100, tmp_path)
     with Bot(config) as bot:
         actions = bot.processes[0]
         actions.terminate()
@@ -26,14 +23,7 @@ def test_action_server_down_gives_a_clear_reply_naming_the_source(tmp_path: Path
 
 def test_a_restarted_bot_continues_the_conversation_where_it_was(tmp_path: Path) -> None:
     """The tracker lives in the SQLite tracker store: new processes pick up a pending clarifying question."""
-    rasa_port, actions_port = bot_ports(200)
-    config = BotConfig(
-        rasa_port=rasa_port,
-        actions_port=actions_port,
-        tracker_db=tmp_path / "trackers.db",
-        log_dir=tmp_path / "log",
-        today=TODAY,
-    )
+    config = bot_config(200, tmp_path)
     with Bot(config) as bot:
         before = {process.pid for process in bot.processes}
         asked = [

@@ -19,7 +19,7 @@ from bot.evaluate import ask
 from bot.guides import load_guides
 from bot.paths import GUIDES_DIR
 from bot.processes import Bot, BotConfig
-from tests.e2e.conftest import TODAY, bot_ports
+from tests.bots import bot_config
 
 
 @dataclass(frozen=True)
@@ -177,15 +177,7 @@ def default_bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BotConfig]
     folder = tmp_path_factory.mktemp("default-bot")
     guides = folder / "guides"
     shutil.copytree(GUIDES_DIR, guides)
-    rasa_port, actions_port = bot_ports(300)
-    config = BotConfig(
-        rasa_port=rasa_port,
-        actions_port=actions_port,
-        tracker_db=folder / "trackers.db",
-        log_dir=folder / "log",
-        today=TODAY,
-        guides_dir=guides,
-    )
+    config = bot_config(300, folder, guides_dir=guides)
     with Bot(config):
         yield config
 

@@ -1,0 +1,42 @@
+"""Where the tests' own bots listen and what they answer as of: one place for every test package.
+
+Ports are LOTSE_TEST_PORT_BASE (default 15000) plus an offset, so two test runs on one machine
+(a developer's and a helper's) do not collide. Offsets in `make test`: 0 the e2e session bot,
+100 and 200 the fault bots, 300 the default-configuration bot, 600 (+100 its stock peer) the
+smoke bench, 900–999 the widget's bot and web servers, 979 Redis of the lock-store tests;
+`make test-cluster` uses 500 and up in a run of its own.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from bot.processes import BotConfig
+
+TODAY = "2026-11-27"
+PORT_BASE = int(os.environ.get("LOTSE_TEST_PORT_BASE", "15000"))
+
+
+def port_of(offset: int) -> int:
+    """A port of this test run: LOTSE_TEST_PORT_BASE + offset."""
+    return PORT_BASE + offset
+
+
+def bot_ports(offset: int) -> tuple[int, int]:
+    """(Rasa port, action server port) for one test bot; offset picks the bot."""
+    return port_of(offset + 5), port_of(offset + 55)
+
+
+def bot_config(offset: int, folder: Path, **settings: Any) -> BotConfig:
+    """A test bot: ports from `offset`, tracker DB and logs in `folder`, today pinned to TODAY."""
+    rasa_port, actions_port = bot_ports(offset)
+    return BotConfig(
+        rasa_port=rasa_port,
+        actions_port=actions_port,
+        tracker_db=folder / "trackers.db",
+        log_dir=folder / "log",
+        today=TODAY,
+        **settings,
+    )
