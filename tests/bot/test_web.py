@@ -11,8 +11,6 @@ import re
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,22 +23,12 @@ from bot.processes import reachable
 from bot.security import SettingsError
 from bot.web import STATIC_DIR, parse_origins, record_unanswered
 from tests.bots import port_of
+from tests.http import call
 from tests.web_server import WebServer, silent_server, web_server
 
 INTRANET = "http://intranet.example:8443"
 OTHER_ORIGIN = "http://evil.example"
 DEAD_RASA = f"http://127.0.0.1:{port_of(999)}"
-
-
-def call(
-    url: str, method: str = "GET", body: bytes | None = None, headers: dict[str, str] | None = None
-) -> tuple[int, dict[str, str], bytes]:
-    request = urllib.request.Request(url, data=body, method=method, headers=headers or {})
-    try:
-        with urllib.request.urlopen(request, timeout=15) as reply:
-            return reply.status, {k.lower(): v for k, v in reply.headers.items()}, reply.read()
-    except urllib.error.HTTPError as error:
-        return error.code, {k.lower(): v for k, v in error.headers.items()}, error.read()
 
 
 def post_json(url: str, body: Any, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], Any]:

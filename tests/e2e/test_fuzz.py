@@ -31,6 +31,7 @@ from bot.evaluate import ask
 from bot.paths import DOMAIN_FILE
 from bot.processes import BotConfig
 from bot.responses import Responses
+from tests.http import call
 
 MIN_INPUTS = 2000
 IN_FLIGHT = 6  # the bot answers ~20 messages/s on two cores; more in flight only queues
@@ -299,12 +300,8 @@ def _generate_corpus(count: int) -> list[Case]:
 
 
 def _post(url: str, body: bytes) -> tuple[int, bytes]:
-    request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_S) as reply:
-            return reply.status, reply.read()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read()
+    status, _, raw = call(url, "POST", body, {"Content-Type": "application/json"}, timeout=TIMEOUT_S)
+    return status, raw
 
 
 def _broken_replies() -> set[str]:

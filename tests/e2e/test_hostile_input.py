@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-import urllib.error
-import urllib.request
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -19,6 +17,7 @@ from typing import Any
 import pytest
 
 from bot.processes import BotConfig
+from tests.http import call
 
 XSS = [
     "<img src=x onerror=alert(1)>",
@@ -42,16 +41,13 @@ QUESTION = "Wohin gehen Terminabsagen aus dem Kontaktformular?"  # README: EZ, k
 
 def post(config: BotConfig, body: dict[str, Any]) -> tuple[int, str, Any]:
     """(status, Content-Type, parsed JSON) of one webhook call."""
-    request = urllib.request.Request(
+    status, headers, raw = call(
         f"{config.rasa_url}/webhooks/rest/webhook",
-        data=json.dumps(body).encode(),
-        headers={"Content-Type": "application/json"},
+        "POST",
+        json.dumps(body).encode(),
+        {"Content-Type": "application/json"},
     )
-    try:
-        with urllib.request.urlopen(request, timeout=15) as reply:
-            return reply.status, reply.headers.get("Content-Type", ""), json.loads(reply.read())
-    except urllib.error.HTTPError as error:
-        return error.code, error.headers.get("Content-Type", ""), json.loads(error.read())
+    return status, headers.get("content-type", ""), json.loads(raw)
 
 
 def shown_strings(value: Any) -> Iterator[str]:

@@ -3,25 +3,20 @@
 from __future__ import annotations
 
 import json
-import urllib.error
-import urllib.request
 from typing import Any
 
 import pytest
 
 from bot.processes import BotConfig
 from tests.e2e.conftest import Ask
+from tests.http import call
 
 
 def post(config: BotConfig, body: bytes, content_type: str = "application/json") -> tuple[int, Any]:
-    request = urllib.request.Request(
-        f"{config.rasa_url}/webhooks/rest/webhook", data=body, headers={"Content-Type": content_type}
+    status, _, raw = call(
+        f"{config.rasa_url}/webhooks/rest/webhook", "POST", body, {"Content-Type": content_type}
     )
-    try:
-        with urllib.request.urlopen(request, timeout=15) as reply:
-            return reply.status, json.loads(reply.read() or b"null")
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read() or b"null")
+    return status, json.loads(raw or b"null")
 
 
 ROUTING = [

@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 import shutil
 import time
-import urllib.error
-import urllib.request
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,6 +17,7 @@ from bot.evaluate import ask
 from bot.guides import load_guides
 from bot.paths import GUIDES_DIR
 from bot.processes import Bot, BotConfig
+from tests import http
 from tests.bots import bot_config
 
 
@@ -34,14 +33,9 @@ class Reply:
 
 def call(url: str, method: str = "GET", body: object = None, headers: dict[str, str] | None = None) -> Reply:
     data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(url, data=data, method=method, headers=headers or {})
-    if data is not None:
-        request.add_header("Content-Type", "application/json")
-    try:
-        with urllib.request.urlopen(request, timeout=10) as reply:
-            return Reply(reply.status, reply.read(), {k.lower(): v for k, v in reply.headers.items()})
-    except urllib.error.HTTPError as error:
-        return Reply(error.code, error.read(), {k.lower(): v for k, v in error.headers.items()})
+    sent = {**(headers or {}), **({"Content-Type": "application/json"} if data is not None else {})}
+    status, received, raw = http.call(url, method, data, sent, timeout=10)
+    return Reply(status, raw, received)
 
 
 def bearer(secret: str, username: str, role: str) -> dict[str, str]:
