@@ -68,7 +68,8 @@ run: $(MODEL)
 
 lint: setup
 	$(VENV)/bin/ruff check bot actions tests
-	$(VENV)/bin/mypy bot actions
+	$(VENV)/bin/ruff format --check --quiet bot actions tests
+	$(VENV)/bin/mypy bot actions tests
 
 eval: $(MODEL)
 	$(PY) -m bot.cli eval $(EVAL_FILE)

@@ -21,7 +21,7 @@ import re
 import time
 from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, Protocol
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
@@ -85,7 +85,14 @@ def clean_message(text: str) -> str:
     return text
 
 
-def parse_request(request: Request) -> tuple[dict[str, Any] | None, str | None]:
+class JsonRequest(Protocol):
+    """What parse_request reads of a request: its body as JSON (sanic's Request has it)."""
+
+    @property
+    def json(self) -> Any: ...
+
+
+def parse_request(request: JsonRequest) -> tuple[dict[str, Any] | None, str | None]:
     """The request body as a dict, or the reason it is not acceptable."""
     try:
         body = request.json

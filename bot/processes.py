@@ -175,11 +175,13 @@ class Bot:
         self.quiet = quiet
         self.processes: list[subprocess.Popen[bytes]] = []
         self._logs: list[IO[bytes]] = []
+        self._log_paths: dict[int, Path] = {}  # pid -> its log, quoted when the process dies at start
         self.purged: Purged | None = None  # what the retention purge at start deleted
 
     def _spawn(self, name: str, args: list[str], api_secrets: bool = False) -> subprocess.Popen[bytes]:
         self.config.log_dir.mkdir(parents=True, exist_ok=True)
-        log = (self.config.log_dir / f"{name}-{self.config.rasa_port}.log").open("ab")
+        log_path = self.config.log_dir / f"{name}-{self.config.rasa_port}.log"
+        log = log_path.open("ab")
         self._logs.append(log)
         process = subprocess.Popen(
             args,
@@ -190,7 +192,16 @@ class Bot:
             start_new_session=True,
         )
         self.processes.append(process)
+        self._log_paths[process.pid] = log_path
         return process
+
+    def _log_tail(self, process: subprocess.Popen[bytes], lines: int = 15) -> str:
+        """The end of a process's log, so a failed start says why even where the log is gone (CI)."""
+        path = self._log_paths.get(process.pid)
+        if path is None or not path.exists():
+            return ""
+        tail = path.read_bytes().decode("utf-8", "replace").splitlines()[-lines:]
+        return "\n".join(["", f"last lines of {path}:", *tail]) if tail else ""
 
     def start(self) -> Bot:
         """Start both servers and return once a message gets the real greeting back.
@@ -257,6 +268,7 @@ class Bot:
                 self.stop()
                 raise RuntimeError(
                     f"the {what} exited with code {process.returncode}; see {self.config.log_dir}"
+                    + self._log_tail(process)
                 )
             if reachable(url):
                 return

@@ -33,10 +33,11 @@ def rasa_argv(args: list[str], environ: dict[str, str]) -> list[str]:
     token, jwt_secret = environ.get(API_TOKEN_ENV), environ.get(JWT_SECRET_ENV)
     if token or jwt_secret:
         argv.append("--enable-api")
+    # `--flag=value`: a random secret may begin with "-", which argparse would take for a flag
     if token:
-        argv += ["--auth-token", token]
+        argv.append(f"--auth-token={token}")
     if jwt_secret:
-        argv += ["--jwt-secret", jwt_secret, "--jwt-method", "HS256"]
+        argv += [f"--jwt-secret={jwt_secret}", "--jwt-method=HS256"]
     return argv
 
 

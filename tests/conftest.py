@@ -202,7 +202,8 @@ class ActionResult:
 
     @property
     def answer(self) -> dict[str, Any]:
-        return self.message["custom"]["answer"]
+        answer: dict[str, Any] = self.message["custom"]["answer"]
+        return answer
 
 
 RunAction = Callable[..., ActionResult]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from actions.follow_up import ActionAnswerSource, ActionAnswerValidity
@@ -14,7 +16,7 @@ VALIDITY_QUESTION = {"de": "Seit wann gilt das?", "en": "Since when does that ap
 SECTION_WORD = {"de": "Abschnitt", "en": "section"}
 
 
-def _assert_fact_payload(answer: dict, guides: Guides, entry_id: str, lang: str) -> None:
+def _assert_fact_payload(answer: dict[str, Any], guides: Guides, entry_id: str, lang: str) -> None:
     entry = guides.by_id[entry_id]
     assert answer["kind"] == "fact"
     assert answer["topic"] == entry_id

@@ -17,7 +17,6 @@ import pytest
 
 from bot.bench import (
     FIGURES,
-    MODEL_FILE,
     NOT_TRAINED,
     LoadResult,
     PeerFigures,
@@ -33,6 +32,7 @@ from bot.bench import (
 )
 from bot.channels import ERROR_REPLY, UNAVAILABLE_REPLY
 from bot.paths import DEV_QUESTIONS
+from bot.processes import MODEL_FILE
 
 DEV_SET = """
 single:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import yaml
 
 from bot.guides import Guides
@@ -17,7 +19,7 @@ from bot.slots import (
 FOLLOW_UPS = {INTENT_ASK_SOURCE, INTENT_ASK_VALIDITY, INTENT_ASK_AT_DATE, INTENT_ASK_WHY}
 
 
-def _domain() -> dict:
+def _domain() -> dict[str, Any]:
     with DOMAIN_FILE.open(encoding="utf-8") as handle:
         return dict(yaml.safe_load(handle))
 

@@ -413,6 +413,7 @@ def test_new_condition_key_is_asked_for(guides_with_region: Guides, responses: R
     found = resolve(guides_with_region, query, TODAY)
     assert _summary(found) == _clarify("region", "north", "south")
 
+    assert isinstance(found, Clarify)
     reply = AnswerWriter(guides_with_region, responses).clarify_reply(found, "de")
     assert reply.text == "In welcher Region sitzt die Agentur?"
     assert [b["title"] for b in reply.buttons] == ["Region Nord", "Region Süd"]

@@ -13,11 +13,11 @@ BASE = ["run", "--port", "5005"]
     ("environ", "added"),
     [
         ({}, []),
-        ({"LOTSE_API_TOKEN": "t"}, ["--enable-api", "--auth-token", "t"]),
-        ({"LOTSE_JWT_SECRET": "j"}, ["--enable-api", "--jwt-secret", "j", "--jwt-method", "HS256"]),
+        ({"LOTSE_API_TOKEN": "t"}, ["--enable-api", "--auth-token=t"]),
+        ({"LOTSE_JWT_SECRET": "j"}, ["--enable-api", "--jwt-secret=j", "--jwt-method=HS256"]),
         (
             {"LOTSE_API_TOKEN": "t", "LOTSE_JWT_SECRET": "j"},
-            ["--enable-api", "--auth-token", "t", "--jwt-secret", "j", "--jwt-method", "HS256"],
+            ["--enable-api", "--auth-token=t", "--jwt-secret=j", "--jwt-method=HS256"],
         ),
         ({"LOTSE_API_TOKEN": ""}, []),
     ],
@@ -38,3 +38,13 @@ def test_api_flags_on_the_command_line_are_refused(flag: str) -> None:
 @pytest.mark.parametrize("arg", ["--port", "--model", "--endpoints=x", "-p", "--"])
 def test_other_arguments_pass(arg: str) -> None:
     assert rasa_argv(["run", arg], {}) == ["rasa", "run", arg]
+
+
+@pytest.mark.parametrize("secret", ["-starts-with-dash", "--looks-like-a-flag", "plain_token", "a=b"])
+def test_rasa_parses_every_secret_it_is_given(secret: str) -> None:
+    """token_urlsafe() begins with "-" one time in 64: Rasa must still start (it exited with 2)."""
+    from rasa.__main__ import create_argument_parser
+
+    argv = rasa_argv(BASE, {"LOTSE_API_TOKEN": secret, "LOTSE_JWT_SECRET": secret})
+    parsed = create_argument_parser().parse_args(argv[1:])
+    assert (parsed.enable_api, parsed.auth_token, parsed.jwt_secret) == (True, secret, secret)

@@ -7,7 +7,7 @@ import json
 from collections import Counter
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
+from axe_playwright_python.sync_playwright import Axe  # type: ignore[import-untyped]
 from playwright.sync_api import Page
 
 from bot.web import STATIC_DIR
