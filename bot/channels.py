@@ -18,8 +18,6 @@ import asyncio
 import logging
 import os
 import re
-import time
-from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
@@ -33,6 +31,7 @@ from sanic.response import HTTPResponse
 from bot import speedups
 from bot.health import health_report
 from bot.language import detect_language
+from bot.rate_limit import RateLimiter
 from bot.redaction import redact
 
 logger = logging.getLogger(__name__)
@@ -118,27 +117,6 @@ def parse_request(request: JsonRequest) -> tuple[dict[str, Any] | None, str | No
 def _log_failure(turn: asyncio.Future[Any]) -> None:
     if not turn.cancelled() and turn.exception() is not None:
         logger.error("message could not be handled", exc_info=turn.exception())
-
-
-class RateLimiter:
-    """At most `per_second` messages per sender in any one-second window."""
-
-    def __init__(self, per_second: int) -> None:
-        self.per_second = per_second
-        self._recent: dict[str, deque[float]] = defaultdict(deque)
-
-    def allow(self, sender: str, now: float | None = None) -> bool:
-        now = time.monotonic() if now is None else now
-        recent = self._recent[sender]
-        while recent and now - recent[0] >= 1.0:
-            recent.popleft()
-        if len(recent) >= self.per_second:
-            return False
-        recent.append(now)
-        if len(self._recent) > 10_000:  # forget idle senders, keep memory bounded
-            for idle in [k for k, v in self._recent.items() if not v or now - v[-1] >= 1.0]:
-                del self._recent[idle]
-        return True
 
 
 class LotseRestInput(RestInput):

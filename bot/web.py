@@ -33,6 +33,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot import security
 from bot.feedback import DB_URL_ENV, UNANSWERED_KINDS, FeedbackError, FeedbackStore, Rating, db_url
+from bot.rate_limit import RateLimiter
 from bot.security import SettingsError
 
 logger = logging.getLogger(__name__)
@@ -49,6 +50,12 @@ MAX_BODY_BYTES = 64 * 1024  # as the REST channel: a question plus JSON
 UPSTREAM_TIMEOUT_S = 6.0
 WEBHOOK_PATH = "/webhooks/rest/webhook"
 FEEDBACK_PATH = "/api/feedback"
+# ratings per client address and second: a person clicks one or two, but many staff may share one
+# address (terminal servers); far more is a script filling the store
+FEEDBACK_PER_SECOND = 20
+TOO_MANY_RATINGS = {
+    "error": "Zu viele Rückmeldungen – bitte kurz warten. / Too much feedback at once – please wait a moment."
+}
 
 # file name -> content type; nothing else under bot/static is served
 STATIC_FILES = {
@@ -170,6 +177,7 @@ def create_app(settings: WebSettings, store: FeedbackStore) -> Sanic:
     app.config.REQUEST_MAX_SIZE = MAX_BODY_BYTES
     app.config.FALLBACK_ERROR_FORMAT = "json"
     session: dict[str, aiohttp.ClientSession] = {}
+    ratings_per_client = RateLimiter(FEEDBACK_PER_SECOND)
 
     @app.before_server_start
     async def open_session(*_: Any) -> None:
@@ -259,6 +267,8 @@ def create_app(settings: WebSettings, store: FeedbackStore) -> Sanic:
         if request.method == "OPTIONS":
             return preflight(request)
         headers = cors_headers(request)
+        if not ratings_per_client.allow(request.ip):
+            return _json(TOO_MANY_RATINGS, 429, headers)
         try:
             rating = rating_from_body(_read_json(request))
             stored = await asyncio.to_thread(store.add_rating, rating)

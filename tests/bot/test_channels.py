@@ -102,12 +102,3 @@ CLEAN_CASES = [
 @pytest.mark.parametrize(("raw", "expected"), [c[1:] for c in CLEAN_CASES], ids=[c[0] for c in CLEAN_CASES])
 def test_clean_message(raw: str, expected: str) -> None:
     assert clean_message(raw) == expected
-
-
-def test_rate_limiter_allows_n_per_second_per_sender() -> None:
-    from bot.channels import RateLimiter
-
-    limiter = RateLimiter(3)
-    assert [limiter.allow("a", now=10.0 + i * 0.1) for i in range(4)] == [True, True, True, False]
-    assert limiter.allow("b", now=10.35)  # another sender has its own budget
-    assert limiter.allow("a", now=11.05)  # a second later the first message has left the window

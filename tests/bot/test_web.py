@@ -11,7 +11,9 @@ import re
 import subprocess
 import sys
 import time
+from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +23,7 @@ from bot.feedback import FeedbackStore
 from bot.paths import PROJECT_ROOT
 from bot.processes import reachable
 from bot.security import SettingsError
-from bot.web import STATIC_DIR, parse_origins, record_unanswered
+from bot.web import FEEDBACK_PER_SECOND, STATIC_DIR, parse_origins, record_unanswered
 from tests.bots import port_of
 from tests.http import call
 from tests.web_server import WebServer, silent_server, web_server
@@ -268,6 +270,20 @@ def test_bad_feedback_is_refused_naming_the_field(
     status, _, reply = post_json(f"{server.url}/api/feedback", body)
     assert status == 400 and named in reply["error"]
     assert len(store.ratings()) == before
+
+
+def test_a_flood_of_feedback_is_refused_for_a_moment(server: WebServer, store: FeedbackStore) -> None:
+    """A script posting ratings in a loop gets 429 with a reason; a second later ratings count again."""
+    before = len(store.ratings())
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        replies = list(pool.map(lambda _: post_json(f"{server.url}/api/feedback", RATING), range(60)))
+    statuses = Counter(status for status, _, _ in replies)
+    assert set(statuses) == {201, 429} and statuses[201] <= 2 * FEEDBACK_PER_SECOND
+    assert all("warten" in body["error"] for status, _, body in replies if status == 429)
+    assert len(store.ratings()) == before + statuses[201]
+    time.sleep(1.1)
+    assert post_json(f"{server.url}/api/feedback", RATING)[0] == 201
+    time.sleep(1.1)  # the next test starts with a full budget
 
 
 # --- which replies are noted as unanswered ---------------------------------------------------------
