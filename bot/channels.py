@@ -60,6 +60,12 @@ UNAVAILABLE_REPLY = {
     "en": "The routing tables are unavailable right now. Please look in instruction 202505010 "
     "(section 2.2: who handles what; 2.1: the e-mail block) or ask again in a moment.",
 }
+# a timed-out message that had to wait for the same sender's previous one (Rasa handles one
+# conversation's messages in turn): the tables are fine, the question is just queued
+BUSY_REPLY = {
+    "de": "Lotse beantwortet noch Ihre vorige Frage – bitte diese gleich noch einmal stellen.",
+    "en": "Lotse is still answering your previous question – please ask this one again in a moment.",
+}
 ERROR_REPLY = (
     "Lotse konnte die Frage gerade nicht beantworten – bitte noch einmal versuchen. "
     "/ Lotse could not answer just now – please try again."
@@ -124,11 +130,23 @@ class LotseRestInput(RestInput):
 
     def __init__(self) -> None:
         self.limiter = RateLimiter(int(os.environ.get(RATE_ENV, DEFAULT_RATE)))
+        self.in_flight: dict[str, int] = {}  # sender -> turns not finished yet
         speedups.install()  # Rasa builds this channel once, in the server process (bot/speedups.py)
 
     @classmethod
     def name(cls) -> str:
         return "rest"
+
+    def _count_in_flight(self, sender: str, turn: asyncio.Future[Any]) -> None:
+        """Count the sender's unfinished turns, so a queued message that times out is told so."""
+        self.in_flight[sender] = self.in_flight.get(sender, 0) + 1
+
+        def finished(_: asyncio.Future[Any]) -> None:
+            left = self.in_flight.pop(sender, 1) - 1
+            if left:
+                self.in_flight[sender] = left
+
+        turn.add_done_callback(finished)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("lotse_rest_webhook", __name__)
@@ -162,8 +180,10 @@ class LotseRestInput(RestInput):
             redacted = redact(text)
             collector = CollectingOutputChannel()
             message = UserMessage(redacted.text, collector, sender, input_channel=self.name(), metadata=None)
+            queued = self.in_flight.get(sender, 0) > 0  # behind this sender's previous turn
             turn = asyncio.ensure_future(on_new_message(message))
             turn.add_done_callback(_log_failure)
+            self._count_in_flight(sender, turn)
             try:  # shielded: a slow turn still finishes and is saved, the user is not kept waiting
                 await asyncio.wait_for(asyncio.shield(turn), REPLY_TIMEOUT_S)
             except asyncio.TimeoutError:
@@ -172,8 +192,9 @@ class LotseRestInput(RestInput):
             except Exception:
                 logger.exception("message could not be handled")
                 return response.json([{"recipient_id": sender, "text": ERROR_REPLY}])
-            if not collector.messages:  # the action server is down or too slow: never silence
-                collector.messages.append({"recipient_id": sender, "text": UNAVAILABLE_REPLY[lang]})
+            if not collector.messages:  # queued, or the action server is down or too slow: never silence
+                fallback = BUSY_REPLY if queued else UNAVAILABLE_REPLY
+                collector.messages.append({"recipient_id": sender, "text": fallback[lang]})
             # the notice comes last: the first line an agent sees stays the verdict
             notice = [{"recipient_id": sender, "text": REDACTED_NOTICE[lang]}] if redacted.changed else []
             return response.json(collector.messages + notice)

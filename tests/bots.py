@@ -2,7 +2,7 @@
 
 Ports are LOTSE_TEST_PORT_BASE (default 15000) plus an offset, so two test runs on one machine
 (a developer's and a helper's) do not collide. Offsets in `make test`: 0 the e2e session bot,
-100 and 200 the fault bots, 300 the default-configuration bot, 600 (+100 its stock peer) the
+100, 200 and 400 the fault bots, 300 the default-configuration bot, 600 (+100 its stock peer) the
 smoke bench, 900–999 the widget's bot and web servers, 979 Redis of the lock-store tests;
 `make test-cluster` uses 500 and up in a run of its own.
 """

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from bot.channels import BUSY_REPLY, UNAVAILABLE_REPLY
 from bot.evaluate import ask
 from bot.processes import Bot
 from tests.bots import bot_config
@@ -19,6 +24,27 @@ def test_action_server_down_gives_a_clear_reply_naming_the_source(tmp_path: Path
     assert reply.texts and "nicht erreichbar" in reply.texts[0]
     assert "202505010" in reply.text
     assert reply.answer is None
+
+
+def test_a_question_queued_behind_a_hung_one_is_told_so(tmp_path: Path) -> None:
+    """Rasa answers one conversation's messages in turn: the second of two, stuck behind a hung
+    first one, is told to ask again, not that the routing tables are down."""
+    config = bot_config(400, tmp_path)
+    with Bot(config) as bot, ThreadPoolExecutor(max_workers=2) as pool:
+        actions = bot.processes[0]
+        os.kill(actions.pid, signal.SIGSTOP)  # the action server hangs
+        try:
+            first = pool.submit(ask, config.rasa_url, "queued", "Wer bearbeitet Terminabsagen?")
+            time.sleep(0.5)
+            second = pool.submit(ask, config.rasa_url, "queued", "Wer bearbeitet Terminanfragen?")
+            hung, queued = first.result(), second.result()
+        finally:
+            os.kill(actions.pid, signal.SIGCONT)
+        time.sleep(1.0)  # both late turns finish
+        after = ask(config.rasa_url, "queued", "Wer bearbeitet Terminabsagen?")
+    assert hung.texts == [UNAVAILABLE_REPLY["de"]]
+    assert queued.texts == [BUSY_REPLY["de"]]
+    assert after.answer is not None and (after.answer["kind"], after.answer["unit"]) == ("routing", "EZ")
 
 
 def test_a_restarted_bot_continues_the_conversation_where_it_was(tmp_path: Path) -> None:
