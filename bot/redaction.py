@@ -49,7 +49,9 @@ _VERBS = (
     "ruft|rief|sagt|sagte|meldet|meldete|kommt|kam|schickt|schickte|schreibt|schrieb|fragt|fragte|teilt|"
     "bittet|bat|braucht|benötigt|wünscht|beschwert|storniert|erscheint|wohnt|lebt|bezieht|beantragt|"
     "bekommt|erhält|sendet|mailt|geht|steht|fordert|verlangt|widerspricht|legt|reicht|gibt|nimmt|"
-    "kündigt|zieht|spricht|meint|wartet|versucht|weiß|bleibt|arbeitet|sucht"
+    "kündigt|zieht|spricht|meint|wartet|versucht|weiß|bleibt|arbeitet|sucht|"
+    "wants|wanted|calls|called|phones|phoned|says|said|asks|asked|has|had|is|was|writes|wrote|sent|"
+    "needs|lives|moved|cancels|cancelled|canceled"
 )
 _NAME_ENDS = re.compile(rf"\s*(?:[,;:()]|$)|\s+(?:{_VERBS})\b")
 
@@ -76,6 +78,16 @@ def _street(match: re.Match[str]) -> str:
     if _NOT_STREETS.fullmatch(street) or street.lower() in _known_words():
         return match.group(0)
     return "[ADRESSE]"
+
+
+def _postcode_town(match: re.Match[str]) -> str:
+    """Five digits and a town: after "in"/"aus"/"nach"/"PLZ", or a word Lotse does not know.
+
+    "90402 Nürnberg" is a place; "12345 Anfragen" five digits and a noun of the question.
+    """
+    if match["cue"] is None and _is_known(match["town"]):
+        return match.group(0)
+    return f"{match['cue'] or ''}[ADRESSE]"
 
 
 def _is_known(word: str) -> bool:
@@ -125,7 +137,12 @@ _RULES: tuple[tuple[str, re.Pattern[str], Replacement], ...] = (
         ),
         "[GEBURTSDATUM]",
     ),
-    ("[TELEFON]", re.compile(r"(?<![\w+])(?:\+49|0049|0)(?:[\s/()-]*\d){6,14}\b"), "[TELEFON]"),
+    # German forms (0911 …, +49 …, 0049 …) and any other country's (+44 20 …, 0033 …)
+    (
+        "[TELEFON]",
+        re.compile(r"(?<![\w+])(?:\+\d{1,3}|00[1-9]\d{0,2}|0)(?:[\s/()-]*\d){6,14}\b"),
+        "[TELEFON]",
+    ),
     # a street word on its own after a name ("Lange Straße 5", "Am Ring 3") is an address
     (
         "[ADRESSE]",
@@ -141,18 +158,34 @@ _RULES: tuple[tuple[str, re.Pattern[str], Replacement], ...] = (
         re.compile(rf"\b(?P<street>[A-ZÄÖÜ][a-zäöüß-]*{_STREET_WORDS})\s+{_HOUSE}{_POSTCODE_CITY}"),
         _street,
     ),
+    # a house number, then postcode and town: an address even without a street word ("Am Mühlbach 3,
+    # 90402 Nürnberg"); up to three words before the street name ("An der", "Alte")
+    (
+        "[ADRESSE]",
+        re.compile(
+            rf"\b(?:(?:{_WORD}|an|am|im|in|auf|der|dem|den|die|zum|zur)\s+){{0,3}}{_WORD}\s+{_HOUSE}"
+            rf"\s*,?\s*\d{{5}}\s+{_WORD}"
+        ),
+        "[ADRESSE]",
+    ),
+    # a postcode and town on their own ("wohnt in 90402 Nürnberg"), not five digits and a noun
+    (
+        "[ADRESSE]",
+        re.compile(rf"(?<![\w.,/-])(?P<cue>(?:in|aus|nach|PLZ:?)\s+)?\d{{5}}\s+(?P<town>{_WORD})"),
+        _postcode_town,
+    ),
     # after Herr / Frau any capitalised word is a name
     (
         "[NAME]",
         re.compile(rf"\b(?P<lead>Herrn?|Frau|Mr\.?|Mrs\.?|Ms\.?)\s+{_TITLES}{_PARTICLES}{_INITIALS}{_NAME}"),
         _titled_name,
     ),
-    # after Kunde / Kundin only a word Lotse does not know, or one a verb or the phrase's end follows:
-    # "Kundin Terminabsage per Kontaktformular" is a noun, "Kunde Mustermann will …" a name
+    # after Kunde / Kundin / customer only a word Lotse does not know, or one a verb or the phrase's end
+    # follows: "Kundin Terminabsage per Kontaktformular" is a noun, "Kunde Mustermann will …" a name
     (
         "[NAME]",
         re.compile(
-            rf"\b(?P<lead>Kunde|Kundin)\s+{_TITLES}{_PARTICLES}{_INITIALS}(?!(?:Herrn?|Frau)\b)"
+            rf"\b(?P<lead>Kunde|Kundin|[Cc]ustomer|[Cc]lient)\s+{_TITLES}{_PARTICLES}{_INITIALS}(?!(?:Herrn?|Frau)\b)"
             rf"(?P<first>{_WORD})(?:\s(?P<second>{_WORD}))?"
         ),
         _customer_name,

@@ -57,6 +57,15 @@ CASES = [
     ("wohnt Lange Straße 5, 90402 Nürnberg, wer?", ["Straße", "90402", "Nürnberg"], ["[ADRESSE]"], "wer?"),
     ("Hauptstr. 12-14 im Hinterhaus", ["Hauptstr", "12-14"], ["[ADRESSE]"], "im Hinterhaus"),
     ("Am Birkenweg 5a wohnt er", ["Birkenweg", "5a"], ["[ADRESSE]"], "wohnt er"),
+    # no street word, but a postcode and town after the house number; a postcode and town alone
+    ("Am Mühlbach 3, 90402 Nürnberg, Termin absagen", ["Mühlbach", "90402"], ["[ADRESSE]"], "Termin absagen"),
+    ("An der Alten Mühle 5, 12345 Berlin – wer?", ["Alten Mühle", "12345"], ["[ADRESSE]"], "wer?"),
+    ("Kundin wohnt jetzt in 90402 Nürnberg, wer?", ["90402", "Nürnberg"], ["[ADRESSE]"], "wohnt jetzt in"),
+    # English: a name after customer / client, phone numbers of other countries
+    ("customer Jones phoned about a cancellation", ["Jones"], ["[NAME]"], "phoned about a cancellation"),
+    ("Client Kowalski wants to register", ["Kowalski"], ["[NAME]"], "wants to register"),
+    ("call back on +44 20 7946 0958 about the ASU", ["7946"], ["[TELEFON]"], "about the ASU"),
+    ("Rückruf unter 0043 1 234 5678 bitte", ["234 5678"], ["[TELEFON]"], "bitte"),
     # dates of birth with a month name, obfuscated e-mail, IBAN without spaces, spaced customer number
     ("geb. am 3. März 1975, meldet sich", ["1975"], ["[GEBURTSDATUM]"], "meldet sich"),
     ("Mail an erika.muster(at)example.org", ["erika.muster", "example.org"], ["[E-MAIL]"], "Mail an"),
@@ -95,6 +104,10 @@ def test_personal_data_is_replaced(text: str, gone: list[str], placeholders: lis
         "Kunde Terminabsage und Terminanfrage – wer?",
         "Kunde ASU telefonisch – wer?",
         "Kundin Veränderungsmitteilung online, wer bearbeitet die?",
+        "customer ASU by phone – who?",
+        "former Alo customer calls, who handles it?",
+        "Weisung 202505010, Abschnitt 2.2 – seit 01.07.2025?",
+        "Ab 1. Juli 2025 bearbeitet die EZ 12345 Anfragen?",
     ],
 )
 def test_questions_without_personal_data_are_untouched(text: str) -> None:

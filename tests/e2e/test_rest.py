@@ -141,6 +141,11 @@ PERSONAL = {
     "obfuscated e-mail": "anna.b(at)example.org",
     "iban without spaces": "DE02120300000000202051",
     "customer number with spaces": "987 D 654321",
+    # English phrasing, a foreign phone number, a street without a street word
+    "name after customer": "Kowalczyk",
+    "foreign phone": "7946 0958",
+    "street without a street word": "Am Mühlbach 7",
+    "its postcode": "91054",
 }
 
 
@@ -171,6 +176,12 @@ def test_personal_data_is_redacted_before_it_is_stored(running_bot: BotConfig, c
     )
     assert fourth.answer is not None and (fourth.answer["kind"], fourth.answer["unit"]) == ("routing", "EZ")
     assert fourth.texts[-1].startswith("Hinweis: Personenbezogene Daten wurden entfernt")
+    fifth = conversation(
+        "customer Kowalczyk wants to cancel her appointment, call back on +44 20 7946 0958, "
+        "lives Am Mühlbach 7, 91054 Erlangen – came through the contact form, who handles it?"
+    )
+    assert fifth.answer is not None and fifth.answer["topic"] == "kontaktformular_termine"
+    assert fifth.texts[-1].startswith("Note: personal data was removed")
     # the database with its write-ahead log (bot/speedups.py), where the latest turns are
     database = sorted(running_bot.tracker_db.parent.glob(running_bot.tracker_db.name + "*"))
     stored = [*database, *sorted(running_bot.log_dir.glob("*"))]
