@@ -49,6 +49,7 @@ from bot.processes import (
     readiness_probe,
     reap_group,
     signal_group,
+    wait_ready,
 )
 from bot.retention import purge
 from bot.security import ACTION_TOKEN_ENV, SettingsError, cors_origins, load_secrets, retention_days
@@ -557,17 +558,9 @@ class Cluster:
         return process
 
     def _wait_for(self, name: str, ready: Callable[[], bool], timeout: float, where: str) -> None:
-        process = self.process(name)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                raise ClusterError(
-                    f"{name} exited with code {process.returncode}; see {self.config.log_dir / name}.log"
-                )
-            if ready():
-                return
-            time.sleep(0.25)
-        raise ClusterError(f"{name} did not answer at {where} within {timeout:.0f} s")
+        problem = wait_ready(self.process(name), ready, timeout, name, self.config.log_dir / f"{name}.log")
+        if problem is not None:
+            raise ClusterError(f"{problem} (at {where})")
 
     def _start_postgres(self, programs: Programs) -> None:
         config = self.config

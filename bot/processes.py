@@ -163,6 +163,28 @@ def reap_group(process: subprocess.Popen[bytes], timeout: float) -> None:
         process.wait()
 
 
+def log_tail(path: Path | None, lines: int = 15) -> str:
+    """The end of a log, to quote in an error: CI keeps pytest's output, not the log files."""
+    if path is None or not path.exists():
+        return ""
+    tail = path.read_bytes().decode("utf-8", "replace").splitlines()[-lines:]
+    return "\n".join(["", f"last lines of {path}:", *tail]) if tail else ""
+
+
+def wait_ready(
+    process: subprocess.Popen[bytes], ready: Callable[[], bool], timeout: float, what: str, log: Path | None
+) -> str | None:
+    """None once `ready()` holds; else why not: the process exited (quoting its log) or time ran out."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            return f"the {what} exited with code {process.returncode}; see {log}" + log_tail(log)
+        if ready():
+            return None
+        time.sleep(0.25)
+    return f"the {what} did not get ready within {timeout:.0f} s"
+
+
 def raise_interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
@@ -194,14 +216,6 @@ class Bot:
         self.processes.append(process)
         self._log_paths[process.pid] = log_path
         return process
-
-    def _log_tail(self, process: subprocess.Popen[bytes], lines: int = 15) -> str:
-        """The end of a process's log, so a failed start says why even where the log is gone (CI)."""
-        path = self._log_paths.get(process.pid)
-        if path is None or not path.exists():
-            return ""
-        tail = path.read_bytes().decode("utf-8", "replace").splitlines()[-lines:]
-        return "\n".join(["", f"last lines of {path}:", *tail]) if tail else ""
 
     def start(self) -> Bot:
         """Start both servers and return once a message gets the real greeting back.
@@ -262,19 +276,10 @@ class Bot:
         return self
 
     def _wait(self, process: subprocess.Popen[bytes], url: str, timeout: float, what: str) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                self.stop()
-                raise RuntimeError(
-                    f"the {what} exited with code {process.returncode}; see {self.config.log_dir}"
-                    + self._log_tail(process)
-                )
-            if reachable(url):
-                return
-            time.sleep(0.25)
-        self.stop()
-        raise RuntimeError(f"the {what} did not answer at {url} within {timeout:.0f} s")
+        problem = wait_ready(process, lambda: reachable(url), timeout, what, self._log_paths.get(process.pid))
+        if problem is not None:
+            self.stop()
+            raise RuntimeError(f"{problem} (at {url})")
 
     def _wait_model(self) -> None:
         """Rasa answers / before the model is loaded; a real message proves it is."""
