@@ -22,6 +22,7 @@ LIVES = "import time; time.sleep(30)"
         (
             DIES,
             False,
+            30.0,
             r"^the Rasa exited with code 2; see .*rasa\.log\n.*\nrasa run: error: expected one argument$",
         ),
         (LIVES, True, 30.0, None),
