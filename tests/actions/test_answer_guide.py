@@ -55,7 +55,7 @@ QUESTIONS = [
         [],
         "asu_telefon_reaktivierung",
         "de",
-        {"subject": "phone_registration", "channel": None, "customer": "reactivation", "postbox": None},
+        {"subject": "phone_registration", "channel": "phone", "customer": "reactivation", "postbox": None},
     ),
     (
         "stated-phone-overrides-intent",
@@ -220,6 +220,7 @@ def test_answer_to_clarifying_question_settles_the_case(
         entities,
         lang="de",
         subject="phone_registration",
+        channel="phone",
         pending_condition="customer",
         clarify_tries=0.0,
     )
@@ -240,7 +241,9 @@ def test_answer_to_clarifying_question_settles_the_case(
 def test_new_customer_gets_not_covered(
     run_action: RunAction, make_tracker: MakeTracker, text: str, intent: str, entities: list[dict[str, str]]
 ) -> None:
-    tracker = make_tracker(text, intent, entities, subject="phone_registration", pending_condition="customer")
+    tracker = make_tracker(
+        text, intent, entities, subject="phone_registration", channel="phone", pending_condition="customer"
+    )
     result = run_action(ActionAnswerGuide, tracker)
     assert result.answer["kind"] == "not_covered"
     assert result.answer["topic"] == "asu_telefon_ohne_status"
@@ -259,6 +262,7 @@ def test_button_click_keeps_the_conversation_language(
         [{"entity": "customer", "value": "new"}],
         lang="en",
         subject="phone_registration",
+        channel="phone",
         pending_condition="customer",
     )
     result = run_action(ActionAnswerGuide, tracker)
@@ -297,6 +301,7 @@ def test_typed_payload_with_a_junk_value_asks_again(
         [{"entity": "customer", "value": value}],
         lang="de",
         subject="phone_registration",
+        channel="phone",
         pending_condition="customer",
         clarify_tries=0.0,
     )
@@ -312,7 +317,12 @@ def test_two_failed_tries_give_up(
     run_action: RunAction, make_tracker: MakeTracker, responses: Responses, guides: Guides
 ) -> None:
     assert MAX_CLARIFY_TRIES == 2
-    pending = {"lang": "de", "subject": "phone_registration", "pending_condition": "customer"}
+    pending = {
+        "lang": "de",
+        "subject": "phone_registration",
+        "channel": "phone",
+        "pending_condition": "customer",
+    }
 
     first = run_action(
         ActionAnswerGuide, make_tracker("weiß ich nicht", "inform", clarify_tries=0.0, **pending)
@@ -425,6 +435,7 @@ def test_a_new_question_replaces_old_condition_slots(
         "ask_appointment_cancellation",
         lang="de",
         subject="phone_registration",
+        channel="phone",
         customer="reactivation",
         pending_condition="customer",
         last_topic="asu_telefon_reaktivierung",

@@ -55,7 +55,9 @@ def test_small_talk_answers_from_domain(
 def test_out_of_scope(
     run_action: RunAction, make_tracker: MakeTracker, responses: Responses, text: str, lang: str
 ) -> None:
-    tracker = make_tracker(text, "out_of_scope", subject="phone_registration", pending_condition="customer")
+    tracker = make_tracker(
+        text, "out_of_scope", subject="phone_registration", channel="phone", pending_condition="customer"
+    )
     result = run_action(ActionAnswerOutOfScope, tracker)
     assert result.text == responses.text("utter_out_of_scope", lang)
     answer = result.answer

@@ -34,7 +34,11 @@ def test_same_question_today_gets_the_current_entry(run_action: RunAction, make_
 
 def test_another_date_for_the_case_under_discussion(run_action: RunAction, make_tracker: MakeTracker) -> None:
     tracker = make_tracker(
-        "und was galt am 15.06.2025?", "ask_at_date", subject="phone_registration", customer="reactivation"
+        "und was galt am 15.06.2025?",
+        "ask_at_date",
+        subject="phone_registration",
+        channel="phone",
+        customer="reactivation",
     )
     result = run_action(ActionAnswerGuide, tracker)
     assert result.answer["kind"] == "not_covered"
@@ -72,7 +76,11 @@ def test_new_question_clears_the_case(
     run_action: RunAction, make_tracker: MakeTracker, responses: Responses
 ) -> None:
     tracker = make_tracker(
-        "neue Frage", "new_question", subject="phone_registration", pending_condition="customer"
+        "neue Frage",
+        "new_question",
+        subject="phone_registration",
+        channel="phone",
+        pending_condition="customer",
     )
     result = run_action(ActionAnswerReset, tracker)
     assert result.messages[0]["text"] == responses.text("utter_restart", "de")

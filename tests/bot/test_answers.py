@@ -123,7 +123,7 @@ def test_validity_line(
 # --- clarifying questions ---------------------------------------------------------
 
 CLARIFY_QUERIES = [
-    ("customer", {"subject": "phone_registration"}),
+    ("customer", {"subject": "phone_registration", "channel": "phone"}),
     ("channel-appointments", {"subject": "appointment_cancellation"}),
     ("channel-master-data", {"subject": "master_data_change"}),
     ("channel-change-notice", {"subject": "change_notice"}),
@@ -196,7 +196,11 @@ def test_not_covered_lists_what_the_guides_do_settle(
 def test_not_covered_on_a_day_before_the_rule(
     writer: AnswerWriter, guides: Guides, lang: str, date_text: str, topic: str
 ) -> None:
-    found = resolve(guides, {"subject": "phone_registration", "customer": "reactivation"}, BEFORE_JULY_2025)
+    found = resolve(
+        guides,
+        {"subject": "phone_registration", "channel": "phone", "customer": "reactivation"},
+        BEFORE_JULY_2025,
+    )
     assert isinstance(found, NotCovered) and found.outside_dates
     reply = writer.not_covered_reply(found, lang, BEFORE_JULY_2025, "phone_registration")
     lines = reply.text.split("\n")
@@ -221,7 +225,9 @@ def test_not_covered_without_related_entries_has_no_source(
 def test_not_covered_related_not_covered_entries_are_not_listed(
     writer: AnswerWriter, responses: Responses, guides: Guides
 ) -> None:
-    found = resolve(guides, {"subject": "phone_registration", "customer": "new"}, BEFORE_JULY_2025)
+    found = resolve(
+        guides, {"subject": "phone_registration", "channel": "phone", "customer": "new"}, BEFORE_JULY_2025
+    )
     assert isinstance(found, NotCovered)
     reply = writer.not_covered_reply(found, "de", BEFORE_JULY_2025, "phone_registration")
     assert responses.text("utter_guides_settle", "de") not in reply.text

@@ -38,31 +38,43 @@ RESOLVE_CASES = [
     # --- today (2026-11-27) ---
     (
         "asu-reactivation",
-        {"subject": "phone_registration", "customer": "reactivation"},
+        {"subject": "phone_registration", "channel": "phone", "customer": "reactivation"},
         TODAY,
         _answer("asu_telefon_reaktivierung"),
     ),
     (
         "asu-new-customer",
-        {"subject": "phone_registration", "customer": "new"},
+        {"subject": "phone_registration", "channel": "phone", "customer": "new"},
         TODAY,
         _answer("asu_telefon_ohne_status"),
     ),
     (
-        "asu-extra-channel-ignored",
-        {"subject": "phone_registration", "customer": "reactivation", "channel": "phone"},
+        "asu-in-person",  # the guides assign only the phone registration
+        {"subject": "phone_registration", "channel": "offline", "customer": "reactivation"},
         TODAY,
-        _answer("asu_telefon_reaktivierung"),
+        _answer("asu_nicht_telefonisch"),
+    ),
+    (
+        "asu-online-customer-open",
+        {"subject": "phone_registration", "channel": "online"},
+        TODAY,
+        _answer("asu_nicht_telefonisch"),
+    ),
+    (
+        "asu-channel-open",
+        {"subject": "phone_registration", "customer": "reactivation"},
+        TODAY,
+        _clarify("channel", "phone", "online", "contact_form", "offline"),
     ),
     (
         "asu-customer-open",
-        {"subject": "phone_registration"},
+        {"subject": "phone_registration", "channel": "phone"},
         TODAY,
         _clarify("customer", "reactivation", "new"),
     ),
     (
         "asu-customer-other",
-        {"subject": "phone_registration", "customer": OTHER},
+        {"subject": "phone_registration", "channel": "phone", "customer": OTHER},
         TODAY,
         _not_covered("asu_telefon_reaktivierung"),
     ),
@@ -144,13 +156,13 @@ RESOLVE_CASES = [
     ),
     (
         "asu-reactivation-not-yet-valid",
-        {"subject": "phone_registration", "customer": "reactivation"},
+        {"subject": "phone_registration", "channel": "phone", "customer": "reactivation"},
         BEFORE_JULY_2025,
         _not_covered("asu_telefon_reaktivierung", outside_dates=True),
     ),
     (
         "asu-open-not-yet-valid",
-        {"subject": "phone_registration"},
+        {"subject": "phone_registration", "channel": "phone"},
         BEFORE_JULY_2025,
         _not_covered("asu_telefon_reaktivierung", "asu_telefon_ohne_status", outside_dates=True),
     ),
@@ -182,7 +194,7 @@ RESOLVE_CASES = [
     ),
     (
         "asu-first-valid-day",
-        {"subject": "phone_registration", "customer": "reactivation"},
+        {"subject": "phone_registration", "channel": "phone", "customer": "reactivation"},
         dt.date(2025, 7, 1),
         _answer("asu_telefon_reaktivierung"),
     ),
@@ -305,7 +317,7 @@ CONDITIONS_CASES = [
         "stated-value-adds-key",
         "ask_phone_registration",
         {"customer": "reactivation"},
-        {"subject": "phone_registration", "customer": "reactivation"},
+        {"subject": "phone_registration", "channel": "phone", "customer": "reactivation"},
     ),
     (
         "stated-subject-overrides",  # an earlier instruction's number names the subject
@@ -313,8 +325,24 @@ CONDITIONS_CASES = [
         {"subject": "earlier_instructions"},
         {"subject": "earlier_instructions"},
     ),
-    ("empty-value-ignored", "ask_phone_registration", {"customer": None}, {"subject": "phone_registration"}),
-    ("unknown-key-ignored", "ask_phone_registration", {"colour": "red"}, {"subject": "phone_registration"}),
+    (
+        "stated-channel-overrides-default",  # "meldet sich persönlich arbeitsuchend"
+        "ask_phone_registration",
+        {"channel": "offline"},
+        {"subject": "phone_registration", "channel": "offline"},
+    ),
+    (
+        "empty-value-ignored",
+        "ask_phone_registration",
+        {"customer": None},
+        {"subject": "phone_registration", "channel": "phone"},
+    ),
+    (
+        "unknown-key-ignored",
+        "ask_phone_registration",
+        {"colour": "red"},
+        {"subject": "phone_registration", "channel": "phone"},
+    ),
     ("unknown-intent", "ask_weather", {"channel": "phone"}, None),
     ("inform-is-no-question", "inform", {"customer": "new"}, None),
 ]

