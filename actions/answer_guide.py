@@ -13,7 +13,6 @@ from bot.dates import find_date
 from bot.engine import OTHER, Answer, Clarify, conditions_for, is_follow_up, resolve, stated_in_text
 from bot.guides import Guides
 from bot.slots import (
-    CONDITION_SLOTS,
     INTENT_AFFIRM,
     INTENT_ASK_AT_DATE,
     INTENT_DENY,
@@ -72,7 +71,7 @@ class ActionAnswerGuide(LotseAction):
         text = user_text(tracker)
         day = find_date(text, self.today())
         if intent == INTENT_ASK_AT_DATE:  # "Was galt am 15.06.2025?" about the last question
-            kept = case_conditions(tracker)
+            kept = case_conditions(tracker, guides)
             if "subject" not in kept:
                 return writer.simple_reply("utter_no_previous_answer", lang, kind="out_of_scope"), []
             return self._resolve(writer, lang, kept, tries=0, day=day)
@@ -80,14 +79,14 @@ class ActionAnswerGuide(LotseAction):
         if query is None:  # an intent the guides do not know: never guess
             return writer.simple_reply("utter_out_of_scope", lang, kind="out_of_scope"), []
         if is_follow_up(guides, text):  # "Und Terminanfragen an die BB?": keep what it does not change
-            query = {**case_conditions(tracker), **query}
+            query = {**case_conditions(tracker, guides), **query}
         return self._resolve(writer, lang, query, tries=0, day=day)
 
     def _continue(
         self, tracker: Tracker, writer: AnswerWriter, lang: str, pending: str | None
     ) -> tuple[Reply, list[EventType]]:
         """The user answers a clarifying question (click or typed yes / no / value)."""
-        query = case_conditions(tracker)
+        query = case_conditions(tracker, writer.guides)
         if not pending or "subject" not in query:
             return writer.simple_reply("utter_nothing_pending", lang), []
         day = asked_day(tracker)
@@ -112,7 +111,9 @@ class ActionAnswerGuide(LotseAction):
         today = self.today()
         found = resolve(writer.guides, query, day or today)
         reply = writer.resolution_reply(found, lang, day or today, today, query.get("subject"))
-        events: list[EventType] = [SlotSet(slot, query.get(slot)) for slot in CONDITION_SLOTS]
+        events: list[EventType] = [
+            SlotSet(key, query.get(key)) for key in writer.guides.vocabulary.conditions
+        ]
         events.append(SlotSet(SLOT_PENDING, found.key if isinstance(found, Clarify) else None))
         events.append(SlotSet(SLOT_CLARIFY_TRIES, tries if isinstance(found, Clarify) else 0))
         events.append(SlotSet(SLOT_AS_OF, day.isoformat() if day and day != today else None))

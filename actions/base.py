@@ -13,9 +13,10 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.answers import AnswerWriter, Reply
+from bot.guides import Guides
 from bot.language import detect_language
 from bot.responses import Responses
-from bot.slots import CONDITION_SLOTS, SLOT_AS_OF, SLOT_LANG
+from bot.slots import SLOT_AS_OF, SLOT_LANG
 from bot.store import GuideStore
 
 logger = logging.getLogger(__name__)
@@ -68,9 +69,9 @@ def user_text(tracker: Tracker) -> str:
     return "" if text.startswith("/") else text
 
 
-def case_conditions(tracker: Tracker) -> dict[str, str]:
-    """The conditions of the case under discussion, as the slots keep them."""
-    return {slot: str(tracker.get_slot(slot)) for slot in CONDITION_SLOTS if tracker.get_slot(slot)}
+def case_conditions(tracker: Tracker, guides: Guides) -> dict[str, str]:
+    """The conditions of the case under discussion, as the slots (one per condition key) keep them."""
+    return {key: str(tracker.get_slot(key)) for key in guides.vocabulary.conditions if tracker.get_slot(key)}
 
 
 def asked_day(tracker: Tracker) -> dt.date | None:

@@ -59,4 +59,4 @@ class ActionAnswerWhy(LotseAction):
         if entry is None:
             return writer.simple_reply("utter_no_previous_answer", lang, kind="out_of_scope"), []
         day = asked_day(tracker) or self.today()
-        return writer.why_reply(entry, case_conditions(tracker), lang, day), []
+        return writer.why_reply(entry, case_conditions(tracker, writer.guides), lang, day), []

@@ -5,16 +5,13 @@ from __future__ import annotations
 # slots
 SLOT_LANG = "lang"
 SLOT_SUBJECT = "subject"
-SLOT_CHANNEL = "channel"
-SLOT_CUSTOMER = "customer"
-SLOT_POSTBOX = "postbox"
 SLOT_PENDING = "pending_condition"  # the condition a clarifying question asked for
 SLOT_LAST_TOPIC = "last_topic"  # the guide entry of the last answer
 SLOT_CLARIFY_TRIES = "clarify_tries"
 SLOT_AS_OF = "as_of"  # the day a question asked about (ISO), when not today
 
-# condition slots: one per condition key of the vocabulary that a user can state
-CONDITION_SLOTS = (SLOT_SUBJECT, SLOT_CHANNEL, SLOT_CUSTOMER, SLOT_POSTBOX)
+# Condition slots are not listed here: every condition key of the guides' vocabulary is a slot
+# (and, but for the subject, an entity) of domain.yml, so a new condition is YAML only.
 
 # intents the actions treat specially
 INTENT_INFORM = "inform"

@@ -12,7 +12,7 @@ from bot.guides import Guides
 from bot.responses import Responses
 from tests.conftest import TODAY, ActionResult, MakeTracker, RunAction
 
-CONDITION_SLOTS = ("subject", "channel", "customer", "postbox")
+CONDITION_SLOTS = ("subject", "channel", "customer", "postbox", "matter")
 
 
 def _assert_entry_answer(result: ActionResult, guides: Guides, entry_id: str, lang: str) -> None:
@@ -46,7 +46,13 @@ QUESTIONS = [
         [],
         "kontaktformular_termine",
         "de",
-        {"subject": "appointment_cancellation", "channel": "contact_form", "customer": None, "postbox": None},
+        {
+            "subject": "appointment_cancellation",
+            "channel": "contact_form",
+            "customer": None,
+            "postbox": None,
+            "matter": "appointment",
+        },
     ),
     (
         "former-alo-customer",
@@ -55,7 +61,13 @@ QUESTIONS = [
         [],
         "asu_telefon_reaktivierung",
         "de",
-        {"subject": "phone_registration", "channel": "phone", "customer": "reactivation", "postbox": None},
+        {
+            "subject": "phone_registration",
+            "channel": "phone",
+            "customer": "reactivation",
+            "postbox": None,
+            "matter": None,
+        },
     ),
     (
         "stated-phone-overrides-intent",
@@ -64,7 +76,13 @@ QUESTIONS = [
         [],
         "terminabsage_telefon",
         "de",
-        {"subject": "appointment_cancellation", "channel": "phone", "customer": None, "postbox": None},
+        {
+            "subject": "appointment_cancellation",
+            "channel": "phone",
+            "customer": None,
+            "postbox": None,
+            "matter": "appointment",
+        },
     ),
     (
         "master-data-by-letter",
@@ -73,7 +91,13 @@ QUESTIONS = [
         [],
         "veraenderung_nicht_online",
         "de",
-        {"subject": "master_data_change", "channel": "offline", "customer": None, "postbox": None},
+        {
+            "subject": "master_data_change",
+            "channel": "offline",
+            "customer": None,
+            "postbox": None,
+            "matter": None,
+        },
     ),
     (
         "english-cancellation",
@@ -82,7 +106,13 @@ QUESTIONS = [
         [],
         "kontaktformular_termine",
         "en",
-        {"subject": "appointment_cancellation", "channel": "contact_form", "customer": None, "postbox": None},
+        {
+            "subject": "appointment_cancellation",
+            "channel": "contact_form",
+            "customer": None,
+            "postbox": None,
+            "matter": "appointment",
+        },
     ),
     (
         "english-ez-postbox",
@@ -91,7 +121,7 @@ QUESTIONS = [
         [],
         "sperre_ez_postfaecher",
         "en",
-        {"subject": "email_block", "channel": None, "customer": None, "postbox": "ez"},
+        {"subject": "email_block", "channel": None, "customer": None, "postbox": "ez", "matter": None},
     ),
     (
         "entity-states-customer",
@@ -100,7 +130,13 @@ QUESTIONS = [
         [{"entity": "customer", "value": "new"}],
         "asu_telefon_ohne_status",
         "de",
-        {"subject": "phone_registration", "channel": "phone", "customer": "new", "postbox": None},
+        {
+            "subject": "phone_registration",
+            "channel": "phone",
+            "customer": "new",
+            "postbox": None,
+            "matter": None,
+        },
     ),
 ]
 

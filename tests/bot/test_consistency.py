@@ -9,7 +9,6 @@ import yaml
 from bot.guides import Guides
 from bot.paths import DATA_DIR, DOMAIN_FILE
 from bot.slots import (
-    CONDITION_SLOTS,
     INTENT_ASK_AT_DATE,
     INTENT_ASK_SOURCE,
     INTENT_ASK_VALIDITY,
@@ -40,11 +39,13 @@ def test_every_guide_intent_is_answered_by_the_guide_rule(guides: Guides) -> Non
     assert set(guides.vocabulary.intents) <= answered
 
 
-def test_every_condition_key_is_a_slot_the_actions_keep(guides: Guides) -> None:
-    slots = _domain()["slots"]
+def test_every_condition_key_is_a_slot_and_a_button_entity(guides: Guides) -> None:
+    """The actions keep each condition in its slot; a button sends it as an entity (/inform{...})."""
+    domain = _domain()
     for key in guides.vocabulary.conditions:
-        assert key in CONDITION_SLOTS, key
-        assert key in slots, key
+        assert key in domain["slots"], key
+        assert domain["slots"][key]["mappings"] == [{"type": "custom"}], key
+        assert key == "subject" or key in domain["entities"], key
 
 
 def test_every_guide_intent_names_its_subject(guides: Guides) -> None:

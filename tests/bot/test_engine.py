@@ -80,19 +80,25 @@ RESOLVE_CASES = [
     ),
     (
         "cancellation-contact-form",
-        {"subject": "appointment_cancellation", "channel": "contact_form"},
+        {"subject": "appointment_cancellation", "channel": "contact_form", "matter": "appointment"},
         TODAY,
         _answer("kontaktformular_termine"),
     ),
     (
         "request-av-contact-form",
-        {"subject": "appointment_request_av", "channel": "contact_form"},
+        {"subject": "appointment_request_av", "channel": "contact_form", "matter": "appointment"},
         TODAY,
         _answer("kontaktformular_termine"),
     ),
     (
+        "contact-form-about-money",  # the guides assign only appointment forms: not covered, naming them
+        {"subject": "appointment_request_av", "channel": "contact_form", "matter": "other_matter"},
+        TODAY,
+        _not_covered("kontaktformular_termine"),
+    ),
+    (
         "request-bb-phone",
-        {"subject": "appointment_request_bb", "channel": "phone"},
+        {"subject": "appointment_request_bb", "channel": "phone", "matter": "appointment"},
         TODAY,
         _answer("terminabsage_telefon"),
     ),
@@ -247,8 +253,23 @@ STATED_CASES = [
     ("de-ohne-frueheren-status", "Kunde ohne früheren Status", {"customer": "new"}),
     ("de-neukunde-telefonisch", "Neukunde meldet sich telefonisch", {"customer": "new", "channel": "phone"}),
     ("de-zum-ersten-mal", "Kunde meldet sich zum ersten Mal", {"customer": "new"}),
-    ("de-telefonisch", "Terminabsage telefonisch", {"channel": "phone"}),
-    ("de-kontaktformular", "Terminabsage über das Kontaktformular", {"channel": "contact_form"}),
+    ("de-telefonisch", "Terminabsage telefonisch", {"channel": "phone", "matter": "appointment"}),
+    (
+        "de-kontaktformular",
+        "Terminabsage über das Kontaktformular",
+        {"channel": "contact_form", "matter": "appointment"},
+    ),
+    # a contact form about money is another matter than the appointments of section 2.2
+    (
+        "de-form-about-money",
+        "Kontaktformular: wann wird das Arbeitslosengeld überwiesen?",
+        {"channel": "contact_form", "matter": "other_matter"},
+    ),
+    (
+        "de-both-matters",
+        "Terminabsage wegen Arbeitslosengeld per Kontaktformular",
+        {"channel": "contact_form"},
+    ),
     ("de-per-post", "Stammdaten per Post geändert", {"channel": "offline"}),
     ("de-kusos", "Änderung über KUSOS", {"channel": "online"}),
     ("de-liegenschaft", "Sperre der Liegenschaftspostfächer", {"postbox": "site"}),
@@ -260,8 +281,17 @@ STATED_CASES = [
     ("en-status-before", "customer had a status before", {"customer": "reactivation"}),
     ("en-first-time", "first-time customer", {"customer": "new"}),
     ("en-without-status", "customer without a status", {"customer": "new"}),
-    ("en-by-phone", "cancellation by phone", {"channel": "phone"}),
-    ("en-contact-form", "cancellation via the contact form", {"channel": "contact_form"}),
+    ("en-by-phone", "cancellation by phone", {"channel": "phone", "matter": "appointment"}),
+    (
+        "en-contact-form",
+        "cancellation via the contact form",
+        {"channel": "contact_form", "matter": "appointment"},
+    ),
+    (
+        "en-form-about-payment",
+        "contact form about a benefit payment",
+        {"channel": "contact_form", "matter": "other_matter"},
+    ),
     ("en-by-letter", "change sent by letter", {"channel": "offline"}),
     ("en-team-mailbox", "block the team mailbox", {"postbox": "team_org"}),
     # cues pointing both ways leave the key open
@@ -305,13 +335,13 @@ CONDITIONS_CASES = [
         "intent-only",
         "ask_appointment_cancellation",
         {},
-        {"subject": "appointment_cancellation", "channel": "contact_form"},
+        {"subject": "appointment_cancellation", "channel": "contact_form", "matter": "appointment"},
     ),
     (
         "stated-channel-overrides-intent",
         "ask_appointment_cancellation",
         {"channel": "phone"},
-        {"subject": "appointment_cancellation", "channel": "phone"},
+        {"subject": "appointment_cancellation", "channel": "phone", "matter": "appointment"},
     ),
     (
         "stated-value-adds-key",

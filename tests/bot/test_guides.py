@@ -47,7 +47,7 @@ def test_real_guides_have_every_text_in_both_languages(guides: Guides, lang: str
 
 def test_real_guides_know_the_instruction_and_compile_cues(guides: Guides) -> None:
     assert guides.instruction.number == "202505010"
-    assert set(guides.cues) == {"subject", "channel", "customer", "postbox"}
+    assert set(guides.cues) == {"subject", "channel", "customer", "postbox", "matter"}
     assert len(guides.version) == 12
 
 
