@@ -19,11 +19,22 @@ def test_dev_set_single_questions(running_bot: BotConfig) -> None:
     assert report.dialogue_accuracy() == 1.0, report.format()
 
 
-@pytest.mark.parametrize("name", ["paraphrases.yml", "blind.yml"])
-def test_own_question_sets(running_bot: BotConfig, name: str) -> None:
-    """Two wider sets written from the instruction (blind.yml by someone who never saw the training
-    data); they guard against regressions."""
+@pytest.mark.parametrize(
+    ("name", "min_single", "min_dialogues"),
+    [
+        ("paraphrases.yml", 0.93, 1.0),
+        ("blind.yml", 0.93, 1.0),
+        # written from the instruction alone, after the others; its misses (0.90 / 4 of 6 when it
+        # arrived) are the open work, the floor only keeps what was reached
+        ("blind2.yml", 0.87, 0.66),
+    ],
+)
+def test_own_question_sets(
+    running_bot: BotConfig, name: str, min_single: float, min_dialogues: float
+) -> None:
+    """Wider sets written from the instruction (the blind ones by someone who never saw the
+    training data); they guard against regressions."""
     report = run_eval(PROJECT_ROOT / "tests" / "eval" / name, running_bot.rasa_url)
     print(report.format())
-    assert report.single_accuracy() >= 0.93, report.format()
-    assert report.dialogue_accuracy() == 1.0, report.format()
+    assert report.single_accuracy() >= min_single, report.format()
+    assert report.dialogue_accuracy() >= min_dialogues, report.format()
