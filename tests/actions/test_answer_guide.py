@@ -289,6 +289,24 @@ def test_new_customer_gets_not_covered(
     assert result.slots["pending_condition"] is None
 
 
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Kontaktformular zur Auszahlung des Arbeitslosengeldes – wer bearbeitet das?", "de"),
+        ("contact form about a benefit payment – who handles it?", "en"),
+    ],
+)
+def test_contact_form_about_another_matter_is_not_covered_but_names_the_appointment_rule(
+    run_action: RunAction, make_tracker: MakeTracker, guides: Guides, text: str, lang: str
+) -> None:
+    """Filed under an appointment intent, a form that names only money gets no routing answer."""
+    result = run_action(ActionAnswerGuide, make_tracker(text, "ask_appointment_request_av", [], lang=lang))
+    assert (result.answer["kind"], result.answer["unit"]) == ("not_covered", None)
+    assert result.slots["matter"] == "other_matter"
+    rule = guides.by_id["kontaktformular_termine"].text.get(lang).verdict
+    assert f"• {rule}" in result.text  # what the guides do settle on the subject
+
+
 def test_button_click_keeps_the_conversation_language(
     run_action: RunAction, make_tracker: MakeTracker, guides: Guides
 ) -> None:
