@@ -29,6 +29,12 @@ from tests.bots import TODAY as E2E_TODAY
 
 TODAY = dt.date.fromisoformat(E2E_TODAY)  # the same day the running test bots answer as of
 BEFORE_JULY_2025 = dt.date(2025, 6, 15)
+# the slots once Lotse has asked, about a phone registration, whether the caller ever had a status
+ASKED_FOR_CUSTOMER: dict[str, Any] = {
+    "subject": "phone_registration",
+    "channel": "phone",
+    "pending_condition": "customer",
+}
 
 
 def domain_slot_names() -> list[str]:

@@ -10,7 +10,7 @@ import pytest
 from actions.answer_guide import MAX_CLARIFY_TRIES, ActionAnswerGuide
 from bot.guides import Guides
 from bot.responses import Responses
-from tests.conftest import TODAY, ActionResult, MakeTracker, RunAction
+from tests.conftest import ASKED_FOR_CUSTOMER, TODAY, ActionResult, MakeTracker, RunAction
 
 CONDITION_SLOTS = ("subject", "channel", "customer", "postbox", "matter")
 
@@ -255,10 +255,8 @@ def test_answer_to_clarifying_question_settles_the_case(
         intent,
         entities,
         lang="de",
-        subject="phone_registration",
-        channel="phone",
-        pending_condition="customer",
         clarify_tries=0.0,
+        **ASKED_FOR_CUSTOMER,
     )
     result = run_action(ActionAnswerGuide, tracker)
     _assert_entry_answer(result, guides, entry_id, "de")
@@ -277,9 +275,7 @@ def test_answer_to_clarifying_question_settles_the_case(
 def test_new_customer_gets_not_covered(
     run_action: RunAction, make_tracker: MakeTracker, text: str, intent: str, entities: list[dict[str, str]]
 ) -> None:
-    tracker = make_tracker(
-        text, intent, entities, subject="phone_registration", channel="phone", pending_condition="customer"
-    )
+    tracker = make_tracker(text, intent, entities, **ASKED_FOR_CUSTOMER)
     result = run_action(ActionAnswerGuide, tracker)
     assert result.answer["kind"] == "not_covered"
     assert result.answer["topic"] == "asu_telefon_ohne_status"
@@ -315,9 +311,7 @@ def test_button_click_keeps_the_conversation_language(
         "inform",
         [{"entity": "customer", "value": "new"}],
         lang="en",
-        subject="phone_registration",
-        channel="phone",
-        pending_condition="customer",
+        **ASKED_FOR_CUSTOMER,
     )
     result = run_action(ActionAnswerGuide, tracker)
     _assert_entry_answer(result, guides, "asu_telefon_ohne_status", "en")
@@ -354,10 +348,8 @@ def test_typed_payload_with_a_junk_value_asks_again(
         "inform",
         [{"entity": "customer", "value": value}],
         lang="de",
-        subject="phone_registration",
-        channel="phone",
-        pending_condition="customer",
         clarify_tries=0.0,
+        **ASKED_FOR_CUSTOMER,
     )
     result = run_action(ActionAnswerGuide, tracker)
     condition = guides.vocabulary.conditions["customer"]
@@ -371,12 +363,7 @@ def test_two_failed_tries_give_up(
     run_action: RunAction, make_tracker: MakeTracker, responses: Responses, guides: Guides
 ) -> None:
     assert MAX_CLARIFY_TRIES == 2
-    pending = {
-        "lang": "de",
-        "subject": "phone_registration",
-        "channel": "phone",
-        "pending_condition": "customer",
-    }
+    pending = {"lang": "de", **ASKED_FOR_CUSTOMER}
 
     first = run_action(
         ActionAnswerGuide, make_tracker("weiß ich nicht", "inform", clarify_tries=0.0, **pending)

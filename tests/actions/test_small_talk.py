@@ -6,7 +6,7 @@ import pytest
 
 from actions.small_talk import ActionAnswerOutOfScope, ActionAnswerSmallTalk
 from bot.responses import Responses
-from tests.conftest import MakeTracker, RunAction
+from tests.conftest import ASKED_FOR_CUSTOMER, MakeTracker, RunAction
 
 SMALL_TALK = [
     ("greet-de", "Hallo", "greet", None, "de", "utter_greet"),
@@ -55,9 +55,7 @@ def test_small_talk_answers_from_domain(
 def test_out_of_scope(
     run_action: RunAction, make_tracker: MakeTracker, responses: Responses, text: str, lang: str
 ) -> None:
-    tracker = make_tracker(
-        text, "out_of_scope", subject="phone_registration", channel="phone", pending_condition="customer"
-    )
+    tracker = make_tracker(text, "out_of_scope", **ASKED_FOR_CUSTOMER)
     result = run_action(ActionAnswerOutOfScope, tracker)
     assert result.text == responses.text("utter_out_of_scope", lang)
     answer = result.answer

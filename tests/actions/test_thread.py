@@ -7,7 +7,7 @@ from actions.follow_up import ActionAnswerWhy
 from actions.reset import ActionAnswerReset
 from bot.guides import Guides
 from bot.responses import Responses
-from tests.conftest import MakeTracker, RunAction
+from tests.conftest import ASKED_FOR_CUSTOMER, MakeTracker, RunAction
 
 
 def test_question_with_a_date_is_answered_for_that_day(
@@ -78,9 +78,7 @@ def test_new_question_clears_the_case(
     tracker = make_tracker(
         "neue Frage",
         "new_question",
-        subject="phone_registration",
-        channel="phone",
-        pending_condition="customer",
+        **ASKED_FOR_CUSTOMER,
     )
     result = run_action(ActionAnswerReset, tracker)
     assert result.messages[0]["text"] == responses.text("utter_restart", "de")
