@@ -36,7 +36,8 @@ _NOT_STREETS = re.compile(
     r"antrags|melde|schul|arbeits|lebens|amts|instanzen|übermittlungs|versand)weg|(?:lern|karriere|datei)pfad",
     re.IGNORECASE,
 )
-_POSTCODE_CITY = rf"(?:,?\s*\d{{5}}\s+{_WORD})?"
+_POSTCODE_TOWN = rf",?\s*\d{{5}}\s+{_WORD}"  # ", 90402 Nürnberg"
+_POSTCODE_CITY = rf"(?:{_POSTCODE_TOWN})?"
 _MONTHS = (
     r"(?:Jan(?:uar|uary)?|Feb(?:ruar|ruary)?|M(?:ärz|aerz|arch)|Apr(?:il)?|Mai|May|Jun[ie]?|Jul[iy]?|"
     r"Aug(?:ust)?|Sep(?:tember)?|Okt(?:ober)?|Oct(?:ober)?|Nov(?:ember)?|Dez(?:ember)?|Dec(?:ember)?)"
@@ -164,7 +165,7 @@ _RULES: tuple[tuple[str, re.Pattern[str], Replacement], ...] = (
         "[ADRESSE]",
         re.compile(
             rf"\b(?:(?:{_WORD}|an|am|im|in|auf|der|dem|den|die|zum|zur)\s+){{0,3}}{_WORD}\s+{_HOUSE}"
-            rf"\s*,?\s*\d{{5}}\s+{_WORD}"
+            rf"\s*{_POSTCODE_TOWN}"
         ),
         "[ADRESSE]",
     ),
