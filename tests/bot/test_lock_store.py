@@ -20,6 +20,7 @@ import pytest
 import redis
 
 from bot.lock_store import AtomicRedisLockStore
+from bot.processes import wait_ready
 from tests.bots import PORT_BASE
 
 REDIS_PORT = PORT_BASE + 979
@@ -39,12 +40,15 @@ def redis_port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
     )
     try:
         client = redis.Redis(port=REDIS_PORT, socket_connect_timeout=0.5)
-        for _ in range(40):
+
+        def answers() -> bool:
             try:
-                client.ping()
-                break
+                return bool(client.ping())
             except redis.exceptions.ConnectionError:
-                time.sleep(0.1)
+                return False
+
+        problem = wait_ready(process, answers, 10.0, "redis-server", None)
+        assert problem is None, problem
         yield REDIS_PORT
     finally:
         process.terminate()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -15,6 +14,7 @@ import pytest
 
 from bot.cluster import Cluster, ClusterConfig, find_programs, nginx_conf
 from bot.paths import PROJECT_ROOT
+from bot.processes import reachable, wait_ready
 from tests.bots import PORT_BASE
 from tests.cluster.conftest import post
 
@@ -32,14 +32,11 @@ def lone_nginx(tmp_path: Path) -> Iterator[ClusterConfig]:
     args = [nginx, "-p", f"{config.nginx_prefix}/", "-c", str(config.nginx_conf), "-e", "logs/error.log"]
     process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        for _ in range(40):
-            try:
-                with urllib.request.urlopen(f"{config.nginx_url}/nginx/health", timeout=1):
-                    break
-            except (urllib.error.URLError, OSError):
-                process.poll()
-                assert process.returncode is None, "nginx exited"
-                time.sleep(0.25)
+        health = f"{config.nginx_url}/nginx/health"
+        problem = wait_ready(
+            process, lambda: reachable(health), 10.0, "nginx", config.nginx_prefix / "logs/error.log"
+        )
+        assert problem is None, problem
         yield config
     finally:
         process.terminate()
