@@ -12,12 +12,11 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 from bot.paths import PROJECT_ROOT
-from bot.processes import reachable
+from bot.processes import reachable, wait_ready
 
 
 class WebServer:
@@ -57,12 +56,11 @@ class WebServer:
             self.process = subprocess.Popen(
                 args, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
             )
-        deadline = time.monotonic() + 30
-        while not reachable(f"{self.url}/health"):
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError(f"the web server did not start; see {self.log}")
-            time.sleep(0.1)
+        health = f"{self.url}/health"
+        problem = wait_ready(self.process, lambda: reachable(health), 30.0, "web server", self.log)
+        if problem is not None:
+            self.stop()
+            raise RuntimeError(problem)
         return self
 
     def stop(self) -> None:
