@@ -125,9 +125,9 @@ class LoadResult:
 
 def fault_texts() -> frozenset[str]:
     """The texts the REST channel sends instead of an answer when something failed."""
-    from bot.channels import ERROR_REPLY, UNAVAILABLE_REPLY
+    from bot.channels import ASK_AGAIN_REPLIES, ERROR_REPLY
 
-    return frozenset({ERROR_REPLY, *UNAVAILABLE_REPLY.values()})
+    return frozenset({ERROR_REPLY, *ASK_AGAIN_REPLIES})
 
 
 def failed_reply(status: int, body: Any, faults: frozenset[str]) -> bool:

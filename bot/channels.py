@@ -66,6 +66,9 @@ BUSY_REPLY = {
     "de": "Lotse beantwortet noch Ihre vorige Frage – bitte diese gleich noch einmal stellen.",
     "en": "Lotse is still answering your previous question – please ask this one again in a moment.",
 }
+# the replies that answer nothing and ask to try again: the bench counts them as errors, the
+# cluster tests as retryable, never as answered
+ASK_AGAIN_REPLIES = frozenset({*UNAVAILABLE_REPLY.values(), *BUSY_REPLY.values()})
 ERROR_REPLY = (
     "Lotse konnte die Frage gerade nicht beantworten – bitte noch einmal versuchen. "
     "/ Lotse could not answer just now – please try again."

@@ -30,7 +30,7 @@ from bot.bench import (
     run_load,
     table_rows,
 )
-from bot.channels import ERROR_REPLY, UNAVAILABLE_REPLY
+from bot.channels import BUSY_REPLY, ERROR_REPLY, UNAVAILABLE_REPLY
 from bot.paths import DEV_QUESTIONS
 from bot.processes import MODEL_FILE
 
@@ -104,6 +104,7 @@ REPLIES = [
     ("not a list", 200, {"text": "EZ"}, True),
     ("action server down (de)", 200, [{"text": UNAVAILABLE_REPLY["de"]}], True),
     ("action server down (en)", 200, [{"text": UNAVAILABLE_REPLY["en"]}], True),
+    ("queued behind the previous turn", 200, [{"text": BUSY_REPLY["de"]}], True),
     ("turn failed", 200, [{"text": ERROR_REPLY}], True),
 ]
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from bot.channels import ERROR_REPLY, UNAVAILABLE_REPLY
+from bot.channels import ASK_AGAIN_REPLIES, ERROR_REPLY
 from bot.cluster import Cluster
 from tests.cluster.conftest import Reply, post, stored_events
 
@@ -40,7 +40,7 @@ ANSWERS_AFTER_KILL = 3  # each user goes on until it has had this many answers a
 MAX_MESSAGES_PER_USER = 40  # … but sends no more than this
 DEADLINE_S = 150.0  # … and stops after this long
 CLIENT_TIMEOUT_S = 20.0  # a reply slower than this counts as a hang
-ASK_AGAIN = set(UNAVAILABLE_REPLY.values())
+ASK_AGAIN = ASK_AGAIN_REPLIES
 
 
 @dataclass

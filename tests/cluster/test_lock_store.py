@@ -13,7 +13,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from bot.channels import UNAVAILABLE_REPLY
+from bot.channels import ASK_AGAIN_REPLIES
 from bot.cluster import Cluster
 from tests.cluster.conftest import Reply, post, stored_events
 
@@ -57,7 +57,7 @@ def test_concurrent_messages_of_one_conversation_do_not_interleave(cluster: Clus
     for question, reply in zip(questions, replies, strict=True):
         assert reply.status == 200, reply
         # its own answer, or "ask again" when it waited for the lock longer than the 3 s reply timeout
-        if not set(UNAVAILABLE_REPLY.values()) & set(reply.texts):
+        if not ASK_AGAIN_REPLIES & set(reply.texts):
             assert reply.answer is not None and reply.answer["topic"] == QUESTIONS[question], (
                 question,
                 reply,

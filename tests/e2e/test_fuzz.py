@@ -26,7 +26,7 @@ import pytest
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
-from bot.channels import ERROR_REPLY, UNAVAILABLE_REPLY
+from bot.channels import ASK_AGAIN_REPLIES, ERROR_REPLY, UNAVAILABLE_REPLY
 from bot.evaluate import ask
 from bot.paths import DOMAIN_FILE
 from bot.processes import BotConfig
@@ -309,7 +309,7 @@ def _broken_replies() -> set[str]:
     responses = Responses.from_domain_file(DOMAIN_FILE)
     return {
         ERROR_REPLY,
-        *UNAVAILABLE_REPLY.values(),
+        *ASK_AGAIN_REPLIES,
         *(responses.text("utter_internal_error", lang) for lang in ("de", "en")),
     }
 
