@@ -23,10 +23,11 @@ from sanic.response import HTTPResponse
 
 from actions import build_actions
 from actions.base import Clock
+from bot import http_guard
 from bot.guides import GuideError
 from bot.paths import DOMAIN_FILE, guides_dir
 from bot.responses import Responses
-from bot.security import ACTION_TOKEN_ENV
+from bot.security import ACTION_TOKEN_ENV, refuse_post
 from bot.store import GuideStore
 
 logger = logging.getLogger(__name__)
@@ -67,6 +68,10 @@ def create_app(
 
     @app.post("/webhook")
     async def webhook(request: Request) -> HTTPResponse:
+        # Rasa posts JSON and sends no Origin; no browser page may call actions, so no origin is allowed
+        refused = refuse_post(request.headers.get("content-type"), request.headers.get("origin"), ())
+        if refused is not None:
+            return response.json({"error": refused[1]}, status=refused[0])
         if action_token is not None:  # Rasa sends the endpoint's token as ?token=…
             shown = request.args.get("token") or ""
             if not hmac.compare_digest(shown.encode(), action_token.encode()):
@@ -108,6 +113,7 @@ def main(argv: list[str] | None = None) -> int:
         action_token=os.environ.get(ACTION_TOKEN_ENV) or None,
     )
     logger.info("guides version %s loaded; action server on http://%s:%d", store.get().version, host, port)
+    http_guard.install()  # Content-Length / Transfer-Encoding checked, header and body deadlines
     app.run(host=host, port=port, workers=1, access_log=False, motd=False)
     return 0
 

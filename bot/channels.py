@@ -4,7 +4,10 @@ Rasa's RestInput answers an empty message with silence (`[]`) and a JSON body
 that is not an object with a 500. Staff and the widget must always get a clear
 answer, so this channel (same URL: /webhooks/rest/webhook) checks the request
 first: a malformed request gets a 400 that says what is wrong, an empty
-question gets a reply asking for one, control characters are dropped.
+question gets a reply asking for one, control characters are dropped. A body
+not sent as application/json gets a 415 and a browser's foreign Origin a 403
+(bot/security.py: another page could otherwise post without a CORS preflight);
+too many messages from one sender or one client address get a 429.
 
 Personal data never gets past this channel: a message over 2,000 characters is
 answered without being processed, and every other message is redacted
@@ -15,12 +18,15 @@ metadata is not passed on, since nothing checks what it holds.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
 import re
 from collections.abc import Awaitable, Callable
+from functools import cache
 from typing import Any, Protocol
 
+import yaml
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
 from rasa.shared.core.constants import USER_INTENT_BACK, USER_INTENT_RESTART, USER_INTENT_SESSION_START
@@ -28,10 +34,11 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot import speedups
+from bot import rate_limit, security, speedups
 from bot.health import health_report
 from bot.language import detect_language
-from bot.rate_limit import RateLimiter
+from bot.lexicon import warm_up
+from bot.paths import DOMAIN_FILE
 from bot.redaction import redact
 
 logger = logging.getLogger(__name__)
@@ -44,6 +51,10 @@ MAX_MESSAGE_CHARS = 2000
 MAX_BODY_BYTES = 64 * 1024  # a question plus JSON; anything bigger is not a staff question
 RATE_ENV = "LOTSE_MAX_MESSAGES_PER_SECOND"  # per sender; more are refused with 429
 DEFAULT_RATE = 10
+TOO_MANY = {
+    "sender": "too many messages from this sender; please wait a second",
+    "address": "too many messages from this address; please wait a second",
+}
 EMPTY_REPLY = "Bitte stellen Sie eine Frage. / Please type a question."
 TOO_LONG_REPLY = {
     "de": f"Bitte stellen Sie eine kürzere Frage (höchstens {MAX_MESSAGE_CHARS} Zeichen).",
@@ -52,6 +63,12 @@ TOO_LONG_REPLY = {
 REDACTED_NOTICE = {
     "de": "Hinweis: Personenbezogene Daten wurden entfernt und nicht gespeichert – Lotse braucht sie nicht.",
     "en": "Note: personal data was removed and not stored – Lotse does not need it.",
+}
+ONLY_PERSONAL_REPLY = {
+    "de": "Ihre Nachricht enthielt nur personenbezogene Daten; sie wurde nicht gespeichert. "
+    "Bitte stellen Sie Ihre Frage ohne Kundendaten.",
+    "en": "Your message held only personal data; it was not stored. "
+    "Please ask your question without customer data.",
 }
 REPLY_TIMEOUT_S = 3.0
 UNAVAILABLE_REPLY = {
@@ -85,11 +102,42 @@ def _bad_request(problem: str) -> HTTPResponse:
 _RASA_CONTROL_INTENTS = (USER_INTENT_RESTART, USER_INTENT_BACK, USER_INTENT_SESSION_START)
 
 
+# a button's payload, as Rasa reads "/intent@confidence{entities}" (the widget's buttons send these)
+_PAYLOAD = re.compile(r"/(?P<intent>[A-Za-z_][\w-]*)(?:@[0-9.]+)?(?P<entities>\{.*\})?", re.DOTALL)
+
+
+@cache
+def _domain_names() -> tuple[frozenset[str], frozenset[str]]:
+    """The domain's intents and entities: what a button payload may name (read once, at first use)."""
+    domain = yaml.safe_load(DOMAIN_FILE.read_text(encoding="utf-8"))
+    return frozenset(domain.get("intents") or ()), frozenset(domain.get("entities") or ())
+
+
+def is_payload(text: str) -> bool:
+    """A well-formed payload of our domain: a known intent, optionally known entities with text values."""
+    match = _PAYLOAD.fullmatch(text)
+    intents, entities = _domain_names()
+    if match is None or match["intent"] not in intents or match["intent"] in _RASA_CONTROL_INTENTS:
+        return False
+    if match["entities"] is None:
+        return True
+    try:
+        values = json.loads(match["entities"])
+    except ValueError:
+        return False
+    return isinstance(values, dict) and all(k in entities and isinstance(v, str) for k, v in values.items())
+
+
 def clean_message(text: str) -> str:
+    """Control characters out; a "/…" that is not one of our button payloads is plain words.
+
+    Rasa reads any message beginning with "/" as an intent and logs the whole line, in clear,
+    when the intent or its entities are not the domain's ("/restart" also ran Rasa's built-in
+    action and answered with silence): staff cannot mean those, so they go to NLU as words.
+    """
     text = _CONTROL.sub("", text).strip()
-    # the intent name as Rasa reads a "/intent@confidence{entities}" message
-    if text.startswith("/") and re.split(r"[{@]", text[1:], maxsplit=1)[0].strip() in _RASA_CONTROL_INTENTS:
-        text = text[1:].strip()
+    if text.startswith("/") and not is_payload(text):
+        text = text.lstrip("/").strip()
     return text
 
 
@@ -132,9 +180,15 @@ class LotseRestInput(RestInput):
     """REST input at /webhooks/rest/webhook that never answers with silence or a 500."""
 
     def __init__(self) -> None:
-        self.limiter = RateLimiter(int(os.environ.get(RATE_ENV, DEFAULT_RATE)))
+        # counted per sender and per client address, in Redis when the instances share one
+        self.limiter = rate_limit.from_environment()
+        self.per_sender = int(os.environ.get(RATE_ENV, DEFAULT_RATE))
+        self.per_address = int(os.environ.get(rate_limit.PER_ADDRESS_ENV, rate_limit.DEFAULT_PER_ADDRESS))
+        # the origins Rasa's CORS allows (bot/processes.py hands Rasa the same list as --cors)
+        self.allowed_origins = frozenset(security.cors_origins())
         self.in_flight: dict[str, int] = {}  # sender -> turns not finished yet
         speedups.install()  # Rasa builds this channel once, in the server process (bot/speedups.py)
+        warm_up()  # the allow-list of the redaction, read now rather than during the first message
 
     @classmethod
     def name(cls) -> str:
@@ -166,21 +220,35 @@ class LotseRestInput(RestInput):
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
+            refused = security.refuse_post(
+                request.headers.get("content-type"), request.headers.get("origin"), self.allowed_origins
+            )
+            if refused is not None:
+                return response.json({"error": refused[1]}, status=refused[0])
             if len(request.body or b"") > MAX_BODY_BYTES:
                 return response.json({"error": f"the body is over {MAX_BODY_BYTES} bytes"}, status=413)
             body, problem = parse_request(request)
             if body is None:
                 return _bad_request(problem or "bad request")
             sender = body["sender"]
-            if not self.limiter.allow(sender):
-                return response.json({"error": "too many messages; please wait a second"}, status=429)
+            address = security.client_address(
+                request.ip, request.headers.getall("x-forwarded-for", []), request.headers.get("x-real-ip")
+            )
+            limits = {f"sender:{sender}": self.per_sender, f"address:{address}": self.per_address}
+            full = self.limiter.refused_by(limits)
+            if full is not None:
+                reason = TOO_MANY[full.split(":", 1)[0]]
+                return response.json({"error": reason}, status=429, headers={"Retry-After": "1"})
             text = clean_message(body["message"])
             if not text:
                 return response.json([{"recipient_id": sender, "text": EMPTY_REPLY}])
-            lang = detect_language(text[:MAX_MESSAGE_CHARS]) or "de"
             if len(text) > MAX_MESSAGE_CHARS:  # nothing of it is processed or stored
+                lang = detect_language(text[:MAX_MESSAGE_CHARS]) or "de"
                 return response.json([{"recipient_id": sender, "text": TOO_LONG_REPLY[lang]}])
-            redacted = redact(text)
+            redacted = redact(text)  # personal data out of what NLU reads; stored only allow-listed
+            lang = detect_language(redacted.text) or detect_language(redacted.stored) or "de"
+            if redacted.changed and not redacted.substance:  # only personal data: nothing to answer or keep
+                return response.json([{"recipient_id": sender, "text": ONLY_PERSONAL_REPLY[lang]}])
             collector = CollectingOutputChannel()
             message = UserMessage(redacted.text, collector, sender, input_channel=self.name(), metadata=None)
             queued = self.in_flight.get(sender, 0) > 0  # behind this sender's previous turn

@@ -74,6 +74,7 @@ def run(args: argparse.Namespace) -> int:
         f"  kept:     conversations for {config.retention_days} days"
         f" (purged at start: {purged.conversations if purged else 0})\n"
         f"  logs:     {config.log_dir}\n"
+        "  watched:  a server that stops answering (5 s) or exits is restarted; each restart is noted here\n"
         "Ctrl-C stops everything.",
         flush=True,
     )

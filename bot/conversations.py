@@ -37,6 +37,7 @@ from typing import Any
 
 import yaml
 
+from bot import markdown
 from bot.evaluate import BotReply, ask, check
 from bot.guides import Guides
 from bot.paths import PROJECT_ROOT
@@ -455,8 +456,9 @@ def summary(run: RunResult, rows: Sequence[CoverageRow] | None = None) -> str:
     return text
 
 
-def _md(text: str) -> str:
-    return " ".join(str(text).split()).replace("|", "\\|")
+def _md(text: object) -> str:
+    """A cell: what trainers and the bot wrote, as inert Markdown (no HTML, no link, no extra column)."""
+    return markdown.text(text)
 
 
 def format_report(run: RunResult, rows: Sequence[CoverageRow], confusion_png: str | None) -> str:
@@ -510,8 +512,8 @@ def format_report(run: RunResult, rows: Sequence[CoverageRow], confusion_png: st
         "|---|---|---|---|---|",
     ]
     for row in rows:
-        entry = f"**{row.entry}** (not reached)" if row.turns == 0 else row.entry
-        lines.append(f"| {entry} | {row.file} | {row.turns} | {row.de} | {row.en} |")
+        entry = f"**{_md(row.entry)}** (not reached)" if row.turns == 0 else _md(row.entry)
+        lines.append(f"| {entry} | {_md(row.file)} | {row.turns} | {row.de} | {row.en} |")
     if confusion_png:
         lines += [
             "",

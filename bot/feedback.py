@@ -23,8 +23,10 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from bot import markdown
+from bot.lexicon import warm_up
 from bot.paths import PROJECT_ROOT
-from bot.redaction import redact
+from bot.redaction import for_storage
 
 DB_URL_ENV = "LOTSE_FEEDBACK_DB_URL"
 DEFAULT_DB_URL = f"sqlite:///{PROJECT_ROOT / 'var' / 'feedback.db'}"
@@ -117,8 +119,8 @@ def db_url() -> str:
 
 
 def _clean(text: str, limit: int) -> str:
-    """Redacted, one line, at most `limit` characters (cut after redaction, so no half number stays)."""
-    return " ".join(redact(text).text.split())[:limit]
+    """Allow-listed, one line, at most `limit` characters (cut after redaction, so no half number stays)."""
+    return " ".join(for_storage(text).split())[:limit]
 
 
 def _now() -> dt.datetime:
@@ -154,6 +156,7 @@ class FeedbackStore:
     """Ratings and unanswered questions in one database (SQLite file or PostgreSQL)."""
 
     def __init__(self, url: str) -> None:
+        warm_up()  # the redaction's allow-list, read at the server's start
         self.url = url
         self.engine: Engine = sa.create_engine(url, future=True)
         database = self.engine.url.database
@@ -260,8 +263,8 @@ def _question_key(question: str) -> str:
 
 
 def _cell(text: str | None) -> str:
-    """Table cell text: no line breaks or pipes to break the Markdown table."""
-    return (text or "").replace("|", "\\|").replace("\n", " ")
+    """Copied text as inert Markdown: no line break or pipe to break the table, no HTML, no link."""
+    return markdown.text(text)
 
 
 def _when(moment: dt.datetime) -> str:
@@ -284,9 +287,9 @@ def format_report(store: FeedbackStore, limit: int = 20) -> str:
         lines.append("No negative feedback.")
     by_entry: dict[str, list[StoredRating]] = defaultdict(list)
     for item in negative:  # newest first, so each group and the group order are newest first
-        by_entry[item.topic or f"(no entry: {item.kind})"].append(item)
+        by_entry[_cell(item.topic) or f"(no entry: {_cell(item.kind)})"].append(item)
     for entry, items in by_entry.items():
-        units = ", ".join(sorted({i.unit for i in items if i.unit})) or "–"
+        units = ", ".join(sorted({_cell(i.unit) for i in items if i.unit})) or "–"
         lines += [
             f"### {entry} – {len(items)} × 👎 (unit {units})",
             "",
@@ -294,8 +297,8 @@ def format_report(store: FeedbackStore, limit: int = 20) -> str:
             "|---|---|---|---|---|",
         ]
         lines += [
-            f"| {_when(i.created_at)} | {_cell(i.question)} | {_cell(i.comment) or '–'} | {i.kind} "
-            f"| {i.guides_version or '–'} |"
+            f"| {_when(i.created_at)} | {_cell(i.question)} | {_cell(i.comment) or '–'} | {_cell(i.kind)} "
+            f"| {_cell(i.guides_version) or '–'} |"
             for i in items
         ]
         lines.append("")
@@ -310,7 +313,7 @@ def format_report(store: FeedbackStore, limit: int = 20) -> str:
     else:
         lines += ["| count | question | kind | last asked |", "|---|---|---|---|"]
         lines += [
-            f"| {q.count} | {_cell(q.question)} | {', '.join(q.kinds)} | {_when(q.last_seen)} |"
+            f"| {q.count} | {_cell(q.question)} | {_cell(', '.join(q.kinds))} | {_when(q.last_seen)} |"
             for q in frequent
         ]
     return "\n".join(lines).rstrip() + "\n"

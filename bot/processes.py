@@ -1,17 +1,20 @@
-"""Start and stop Lotse's two servers: the action server and Rasa.
+"""Start and stop Lotse's servers: the action server, Rasa and (for `make run`) the web server.
 
-`make run` keeps them in the foreground; the eval and the end-to-end tests start
-them the same way on ports of their own. Either way Ctrl-C (or leaving the
-`with` block) stops every process that was started here.
+`make run` keeps them in the foreground and supervised (Bot.wait: a hung or crashed server is
+restarted, bot/supervisor.py); the eval and the end-to-end tests start them the same way on ports
+of their own. Either way Ctrl-C (or leaving the `with` block) stops every process that was started
+here, and none outlives the process that started it, even one killed with SIGKILL.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -24,15 +27,27 @@ from typing import IO
 from bot.evaluate import ask
 from bot.feedback import db_url as feedback_db_url
 from bot.paths import DOMAIN_FILE, GUIDES_DIR_ENV, PROJECT_ROOT
+from bot.rate_limit import PER_ADDRESS_ENV
 from bot.responses import Responses
 from bot.retention import Purged, purge
 from bot.security import (
     ACTION_TOKEN_ENV,
     API_TOKEN_ENV,
+    CORS_ENV,
     DEFAULT_CORS_ORIGINS,
     DEFAULT_RETENTION_DAYS,
     JWT_SECRET_ENV,
     SECRET_NAMES,
+)
+from bot.supervisor import (
+    PROBE_TIMEOUT_S,
+    Service,
+    SupervisionError,
+    Supervisor,
+    log_tail,
+    reap_group,
+    signal_group,
+    start_process,
 )
 
 MODEL_FILE = PROJECT_ROOT / "models" / "lotse.tar.gz"
@@ -59,6 +74,9 @@ class BotConfig:
     model: Path = MODEL_FILE  # another trained model (make bench: a fresh one, the stock peer)
     web_port: int | None = None  # the widget's web server (bot/web.py); `make run` uses 8080
     feedback_db_url: str | None = None  # LOTSE_FEEDBACK_DB_URL for the web server (default: var/)
+    # LOTSE_MAX_MESSAGES_PER_SECOND_PER_ADDRESS for Rasa; None: the environment's, or the default.
+    # The bench and the tests set it high: they drive the bot from one address on purpose.
+    messages_per_address: int | None = None
 
     @property
     def rasa_url(self) -> str:
@@ -83,7 +101,7 @@ def _endpoints_file(config: BotConfig) -> Path:
         f'  url: "{config.actions_url}/webhook"\n'
         f"{token}"
         "tracker_store:\n"
-        "  type: SQL\n"
+        "  type: bot.tracker_store.RedactingSQLTrackerStore\n"  # SQL, storing messages allow-listed
         "  dialect: sqlite\n"
         f'  db: "{config.tracker_db}"\n',
         encoding="utf-8",
@@ -105,6 +123,10 @@ def child_env(config: BotConfig, api_secrets: bool = False) -> dict[str, str]:
     )
     if config.today:
         env["LOTSE_TODAY"] = config.today
+    # the REST channel refuses a browser Origin that Rasa's --cors (the same list) does not allow
+    env[CORS_ENV] = ",".join(config.cors_origins)
+    if config.messages_per_address is not None:
+        env[PER_ADDRESS_ENV] = str(config.messages_per_address)
     if config.feedback_db_url:  # in the environment, not on the command line: it may hold a password
         env["LOTSE_FEEDBACK_DB_URL"] = config.feedback_db_url
     if config.guides_dir:
@@ -148,29 +170,6 @@ def readiness_probe(rasa_url: str, sender: str) -> Callable[[], bool]:
     return greets
 
 
-def signal_group(process: subprocess.Popen[bytes], sig: int = signal.SIGTERM) -> None:
-    """Signal the process group a server was started in (its children too)."""
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(process.pid, sig)
-
-
-def reap_group(process: subprocess.Popen[bytes], timeout: float) -> None:
-    """Wait for a signalled server; a group still running after `timeout` is killed."""
-    try:
-        process.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        signal_group(process, signal.SIGKILL)
-        process.wait()
-
-
-def log_tail(path: Path | None, lines: int = 15) -> str:
-    """The end of a log, to quote in an error: CI keeps pytest's output, not the log files."""
-    if path is None or not path.exists():
-        return ""
-    tail = path.read_bytes().decode("utf-8", "replace").splitlines()[-lines:]
-    return "\n".join(["", f"last lines of {path}:", *tail]) if tail else ""
-
-
 def wait_ready(
     process: subprocess.Popen[bytes], ready: Callable[[], bool], timeout: float, what: str, log: Path | None
 ) -> str | None:
@@ -190,32 +189,52 @@ def raise_interrupt(signum: int, frame: object) -> None:
 
 
 class Bot:
-    """The running action server and Rasa server, as a context manager."""
+    """The running action server, Rasa server and web server, as a context manager."""
 
     def __init__(self, config: BotConfig, quiet: bool = True) -> None:
         self.config = config
         self.quiet = quiet
-        self.processes: list[subprocess.Popen[bytes]] = []
+        self.services: list[Service] = []  # in order of start: actions, rasa, web
         self._logs: list[IO[bytes]] = []
         self._log_paths: dict[int, Path] = {}  # pid -> its log, quoted when the process dies at start
         self.purged: Purged | None = None  # what the retention purge at start deleted
+
+    @property
+    def processes(self) -> list[subprocess.Popen[bytes]]:
+        """The servers' current processes (a restart replaces one), in order of start."""
+        return [service.process for service in self.services]
 
     def _spawn(self, name: str, args: list[str], api_secrets: bool = False) -> subprocess.Popen[bytes]:
         self.config.log_dir.mkdir(parents=True, exist_ok=True)
         log_path = self.config.log_dir / f"{name}-{self.config.rasa_port}.log"
         log = log_path.open("ab")
         self._logs.append(log)
-        process = subprocess.Popen(
-            args,
-            cwd=PROJECT_ROOT,
-            env=child_env(self.config, api_secrets),
-            stdout=log if self.quiet else None,
-            stderr=subprocess.STDOUT if self.quiet else None,
-            start_new_session=True,
-        )
-        self.processes.append(process)
-        self._log_paths[process.pid] = log_path
-        return process
+
+        def spawn() -> subprocess.Popen[bytes]:  # again on each restart, the same log
+            return start_process(
+                args,
+                cwd=PROJECT_ROOT,
+                env=child_env(self.config, api_secrets),
+                stdout=log if self.quiet else None,
+                stderr=subprocess.STDOUT if self.quiet else None,
+            )
+
+        what, url, ready, ready_timeout = self._checks(name)
+        alive = functools.partial(reachable, url, PROBE_TIMEOUT_S)
+        service = Service(what, spawn, alive, url, ready, ready_timeout, log=log_path)
+        self.services.append(service)
+        self._log_paths[service.process.pid] = log_path
+        return service.process
+
+    def _checks(self, name: str) -> tuple[str, str, Callable[[], bool] | None, float]:
+        """What the supervisor calls a server, its health URL, its start-up check and time."""
+        config = self.config
+        if name == "rasa":  # alive: `/` (the health report would fail with the action server)
+            greets = readiness_probe(config.rasa_url, "lotse-readiness-probe")
+            return "Rasa", f"{config.rasa_url}/", greets, RASA_READY_TIMEOUT_S
+        if name == "actions":
+            return "the action server", f"{config.actions_url}/health", None, 60.0
+        return "the web server", f"http://{config.host}:{config.web_port}/health", None, 30.0
 
     def start(self) -> Bot:
         """Start both servers and return once a message gets the real greeting back.
@@ -292,11 +311,21 @@ class Bot:
         self.stop()
         raise RuntimeError("Rasa did not answer a message in time")
 
+    def supervise(self, stop: threading.Event | None = None) -> None:
+        """Restart a hung or crashed server until `stop` is set (bot/supervisor.py).
+
+        Call it from the thread that called start(): restarts fork there, and the kernel
+        kills a server when the thread that forked it ends.
+        """
+        Supervisor(self.services).run(stop)
+
     def wait(self) -> int:
-        """Block until a process exits (or Ctrl-C / SIGTERM); then stop all."""
+        """Keep the servers answering until Ctrl-C / SIGTERM (0) or one keeps failing (1); then stop all."""
         try:
-            while all(process.poll() is None for process in self.processes):
-                time.sleep(0.5)
+            self.supervise()
+            return 0
+        except SupervisionError as error:
+            print(f"Lotse stopped: {error}", file=sys.stderr, flush=True)
             return 1
         except KeyboardInterrupt:
             return 0
@@ -309,7 +338,7 @@ class Bot:
             signal_group(process)
         for process in self.processes:
             reap_group(process, timeout=15)
-        self.processes.clear()
+        self.services.clear()
         for log in self._logs:
             log.close()
         self._logs.clear()

@@ -9,12 +9,14 @@ the repository); the environment always wins over the file.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import secrets
-from collections.abc import Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from bot.paths import PROJECT_ROOT
 
@@ -29,6 +31,10 @@ SECRET_NAMES = (API_TOKEN_ENV, JWT_SECRET_ENV, ACTION_TOKEN_ENV)
 DEFAULT_CORS_ORIGINS = ("http://localhost:8080", "http://127.0.0.1:8080")  # the widget's page
 DEFAULT_RETENTION_DAYS = 30
 _ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(?::\d{1,5})?$")  # scheme://host[:port], nothing else
+# the body type every POST must declare: a page on another origin cannot send it without a CORS
+# preflight, which only the listed origins pass (text/plain and forms need none)
+JSON_TYPE = "application/json"
+_UTF8 = ("utf-8", "utf8")
 
 
 class SettingsError(ValueError):
@@ -130,3 +136,78 @@ def retention_days(environ: Mapping[str, str] | None = None) -> int:
     if days < 1:
         raise SettingsError(f"{RETENTION_ENV} must be at least 1, not {days}")
     return days
+
+
+def refuse_post(
+    content_type: str | None,
+    origin: str | None,
+    allowed_origins: Collection[str],
+    own_host: str | None = None,
+) -> tuple[int, str] | None:
+    """Why a POST is refused – (415 or 403, the reason) – or None when it may go on.
+
+    Another page on the intranet may send a "simple" cross-origin POST (text/plain, a
+    form) without any CORS preflight: the browser sends it and only hides the answer,
+    so CORS headers alone did not stop it from storing rows. Requiring
+    `application/json` (charset utf-8 at most) forces the preflight; a browser's
+    `Origin` that is not listed is refused as well, whatever got through. A request
+    without Origin (curl, the web server asking Rasa, Rasa calling the action server)
+    is not a browser's cross-site request and passes. `own_host` (the Host header)
+    lets the page's own origin in: its host and port are the server's, scheme aside.
+    """
+    media_type, *parameters = (content_type or "").split(";")
+    charset_ok = all(
+        name.strip().lower() == "charset" and value.strip().strip('"').lower() in _UTF8
+        for name, _, value in (parameter.partition("=") for parameter in parameters if parameter.strip())
+    )
+    if media_type.strip().lower() != JSON_TYPE or not charset_ok:
+        return 415, f"the body must be JSON, sent with Content-Type: {JSON_TYPE}"
+    if origin is not None and origin not in allowed_origins:
+        own = own_host is not None and urlsplit(origin).netloc.lower() == own_host.lower()
+        if not own or not _ORIGIN.match(origin):
+            return 403, f"requests from {origin[:100]!r} are not allowed"
+    return None
+
+
+def _ip(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """An IP address (IPv4 in IPv6 read as IPv4), or None for anything else."""
+    try:
+        address = ipaddress.ip_address(text.strip())
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    return address
+
+
+def client_address(peer: str, forwarded_for: Iterable[str] = (), real_ip: str | None = None) -> str:
+    """The address a request is counted against: its peer's, or the client a trusted proxy names.
+
+    Only a peer on loopback is trusted to name the client, because every Lotse server
+    listens on 127.0.0.1: a peer there is the web server, nginx or a reverse proxy on
+    this machine, which write the address they received from. Anyone else could put any
+    address in these headers and so dodge the per-address limit, so from a peer off
+    loopback the headers are ignored. In `X-Forwarded-For` each proxy appends the
+    address it received from; walking from the right, loopback hops (our own proxies)
+    are skipped and the first other address is the client. Everything left of it was
+    written by the client and is ignored; an entry that is not an address stops the walk
+    (whoever sent it is the loopback hop right of it). `X-Real-IP` counts only when
+    there is no `X-Forwarded-For`. A local process can name any address – local users
+    are trusted with the bot's processes anyway.
+    """
+    peer_ip = _ip(peer)
+    if peer_ip is None or not peer_ip.is_loopback:
+        return peer
+    hops = [hop for value in forwarded_for for hop in value.split(",")]
+    if not hops:
+        named = _ip(real_ip or "")
+        return str(named or peer_ip)
+    client = peer_ip
+    for hop in reversed(hops):
+        address = _ip(hop)
+        if address is None:
+            break
+        client = address
+        if not address.is_loopback:
+            break
+    return str(client)

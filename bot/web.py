@@ -9,7 +9,9 @@ redacts personal data before anything is stored.
 
 Another intranet page may embed the widget with one script tag; its origin must
 then be listed in LOTSE_WEB_CORS_ORIGINS (exact origins, comma-separated –
-never `*`). Run it as `python -m bot.web`; bot/processes.py does so for `make run`.
+never `*`). A POST must be sent as application/json, and a browser's Origin must be
+listed or the page's own (bot/security.py): any other page could post text/plain
+without a CORS preflight. Run it as `python -m bot.web`; bot/processes.py does so for `make run`.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot import security
+from bot import http_guard, security
 from bot.feedback import DB_URL_ENV, UNANSWERED_KINDS, FeedbackError, FeedbackStore, Rating, db_url
 from bot.rate_limit import RateLimiter
 from bot.security import SettingsError
@@ -177,7 +179,7 @@ def create_app(settings: WebSettings, store: FeedbackStore) -> Sanic:
     app.config.REQUEST_MAX_SIZE = MAX_BODY_BYTES
     app.config.FALLBACK_ERROR_FORMAT = "json"
     session: dict[str, aiohttp.ClientSession] = {}
-    ratings_per_client = RateLimiter(FEEDBACK_PER_SECOND)
+    ratings_per_client = RateLimiter()  # this server's own count: one web server per bot
 
     @app.before_server_start
     async def open_session(*_: Any) -> None:
@@ -196,6 +198,24 @@ def create_app(settings: WebSettings, store: FeedbackStore) -> Sanic:
         if origin and origin in settings.cors_origins:
             return {"Access-Control-Allow-Origin": origin, "Vary": "Origin"}
         return {"Vary": "Origin"}
+
+    def refused(request: Request) -> HTTPResponse | None:
+        """415 for a body not sent as JSON; 403 for a browser on an origin not listed and not the page's."""
+        problem = security.refuse_post(
+            request.headers.get("content-type"),
+            request.headers.get("origin"),
+            settings.cors_origins,
+            own_host=request.headers.get("host"),
+        )
+        if problem is None:
+            return None
+        return _json({"error": problem[1]}, problem[0], cors_headers(request))  # a listed page reads why
+
+    def client(request: Request) -> str:
+        """The browser's address: the peer's, or what a reverse proxy on loopback names (bot/security.py)."""
+        return security.client_address(
+            request.ip, request.headers.getall("x-forwarded-for", []), request.headers.get("x-real-ip")
+        )
 
     def preflight(request: Request) -> HTTPResponse:
         headers = cors_headers(request)
@@ -236,14 +256,22 @@ def create_app(settings: WebSettings, store: FeedbackStore) -> Sanic:
     async def webhook(request: Request) -> HTTPResponse:
         if request.method == "OPTIONS":
             return preflight(request)
+        refusal = refused(request)
+        if refusal is not None:
+            return refusal
         headers = cors_headers(request)
         body = _read_json(request)
         if not isinstance(body, dict):
             problem = 'the body must be a JSON object {"sender": "...", "message": "..."}'
             return _json({"error": problem}, 400, headers)
         forward = {"sender": body.get("sender"), "message": body.get("message")}
+        # Rasa sees this server on 127.0.0.1 and counts its per-address limit on the browser's
+        # address instead, which it takes from these headers only from a peer on loopback
+        address = client(request)
+        via = {"X-Forwarded-For": address, "X-Real-IP": address}
+        url = f"{settings.rasa_url}{WEBHOOK_PATH}"
         try:
-            async with session["rasa"].post(f"{settings.rasa_url}{WEBHOOK_PATH}", json=forward) as upstream:
+            async with session["rasa"].post(url, json=forward, headers=via) as upstream:
                 status, raw = upstream.status, await upstream.read()
         except asyncio.TimeoutError:
             logger.error("Rasa did not answer within %.1f s", settings.upstream_timeout_s)
@@ -266,8 +294,12 @@ def create_app(settings: WebSettings, store: FeedbackStore) -> Sanic:
     async def feedback(request: Request) -> HTTPResponse:
         if request.method == "OPTIONS":
             return preflight(request)
+        refusal = refused(request)
+        if refusal is not None:
+            return refusal
         headers = cors_headers(request)
-        if not ratings_per_client.allow(request.ip):
+        address = client(request)
+        if ratings_per_client.refused_by({address: FEEDBACK_PER_SECOND}) is not None:
             return _json(TOO_MANY_RATINGS, 429, headers)
         try:
             rating = rating_from_body(_read_json(request))
@@ -318,6 +350,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     app = create_app(settings, store)
     logger.info("widget on http://%s:%d/ (Rasa at %s)", args.host, args.port, settings.rasa_url)
+    http_guard.install()  # Content-Length / Transfer-Encoding checked, header and body deadlines
     app.run(host=args.host, port=args.port, workers=1, access_log=False, motd=False)
     return 0
 

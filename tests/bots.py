@@ -2,8 +2,11 @@
 
 Ports are LOTSE_TEST_PORT_BASE (default 15000) plus an offset, so two test runs on one machine
 (a developer's and a helper's) do not collide. Offsets in `make test`: 0 the e2e session bot,
+60 the web server of the hostile-HTTP tests, 61 the HTTP guard's busy sanic server,
 100, 200 and 400 the fault bots, 300 the default-configuration bot, 600 (+100 its stock peer) the
-smoke bench, 900–999 the widget's bot and web servers, 979 Redis of the lock-store tests;
+smoke bench, 800–880 the supervision test's launcher (tests/e2e/test_supervision.py),
+900–999 the widget's bot and web servers (974 the one in front of the default-configuration
+bot), 977–979 Redis (977 a port where none listens, 978 the rate-limit tests', 979 the lock-store tests');
 `make test-cluster` uses 500 and up in a run of its own.
 """
 
@@ -17,6 +20,10 @@ from bot.processes import BotConfig
 
 TODAY = "2026-11-27"
 PORT_BASE = int(os.environ.get("LOTSE_TEST_PORT_BASE", "15000"))
+# The tests ask from one address (127.0.0.1) faster than staff behind one address would (the fuzz
+# test, the dev set): their bots count per address far above that. The default-configuration bot
+# keeps Lotse's default, and the per-address limit is tested there (tests/e2e/test_security.py).
+MESSAGES_PER_ADDRESS = 100_000
 
 
 def port_of(offset: int) -> int:
@@ -32,6 +39,7 @@ def bot_ports(offset: int) -> tuple[int, int]:
 def bot_config(offset: int, folder: Path, **settings: Any) -> BotConfig:
     """A test bot: ports from `offset`, tracker DB and logs in `folder`, today pinned to TODAY."""
     rasa_port, actions_port = bot_ports(offset)
+    settings.setdefault("messages_per_address", MESSAGES_PER_ADDRESS)
     return BotConfig(
         rasa_port=rasa_port,
         actions_port=actions_port,

@@ -166,7 +166,7 @@ def test_action_call_is_answered_from_the_guides(server_url: str, guides: Guides
     [
         (b"this is not json", "application/json"),
         (b"[1, 2, 3]", "application/json"),
-        (b"", "text/plain"),
+        (b"", "application/json"),
         (b'{"next_action": "action_answer_guide", "version": "3.6.21"}', "application/json"),
     ],
     ids=["not-json", "json-list", "empty", "no-tracker"],
@@ -175,6 +175,30 @@ def test_malformed_body_gets_400(server_url: str, body: bytes, content_type: str
     status, answer = _request(f"{server_url}/webhook", body, content_type)
     assert status == 400
     assert "JSON object" in answer["error"]
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded"])
+def test_an_action_call_not_declared_json_gets_415(server_url: str, content_type: str) -> None:
+    """Rasa posts JSON; a page could post text/plain (no CORS preflight) to a local action server."""
+    call = _action_call(
+        "action_answer_guide", "Wohin gehen Terminabsagen aus dem Kontaktformular?", "routing"
+    )
+    status, answer = _request(f"{server_url}/webhook", json.dumps(call).encode("utf-8"), content_type)
+    assert status == 415 and "application/json" in answer["error"]
+
+
+def test_a_browser_may_not_call_actions_from_any_origin(server_url: str) -> None:
+    call = _action_call(
+        "action_answer_guide", "Wohin gehen Terminabsagen aus dem Kontaktformular?", "routing"
+    )
+    request = urllib.request.Request(
+        f"{server_url}/webhook",
+        data=json.dumps(call).encode("utf-8"),
+        headers={"Content-Type": "application/json", "Origin": "http://localhost:8080"},
+    )
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=30)
+    assert refused.value.code == 403 and json.loads(refused.value.read())["error"]
 
 
 def test_unknown_action_gets_404(server_url: str) -> None:

@@ -20,6 +20,7 @@ from bot.bench import (
     NOT_TRAINED,
     LoadResult,
     PeerFigures,
+    bench_bot_config,
     column_model,
     conversations,
     cpu_seconds,
@@ -32,7 +33,8 @@ from bot.bench import (
 )
 from bot.channels import BUSY_REPLY, ERROR_REPLY, UNAVAILABLE_REPLY
 from bot.paths import DEV_QUESTIONS
-from bot.processes import MODEL_FILE
+from bot.processes import MODEL_FILE, child_env
+from bot.rate_limit import DEFAULT_PER_ADDRESS, PER_ADDRESS_ENV
 
 DEV_SET = """
 single:
@@ -237,3 +239,10 @@ def test_a_run_without_training_says_when_there_is_no_stock_model(tmp_path: Path
         RuntimeError, match=r"no model at .*stock\.tar\.gz; run the bench once without --no-train"
     ):
         column_model(args, tmp_path, "stock", Path("unused.yml"))
+
+
+def test_the_benchs_bots_measure_the_bot_not_the_address_limit(tmp_path: Path) -> None:
+    """Every bench user asks from 127.0.0.1, together up to ~90 replies/s: over the staff's 30 a second."""
+    env = child_env(bench_bot_config(MODEL_FILE, (16005, 16055), tmp_path))
+    assert int(env[PER_ADDRESS_ENV]) >= 100 * DEFAULT_PER_ADDRESS
+    assert env["LOTSE_CORS_ORIGINS"] == ""  # and no browser page may ask it

@@ -100,7 +100,7 @@ def test_rasa_reads_the_endpoints_with_the_secrets_from_its_environment(
         monkeypatch.setenv(name, value)
 
     tracker = read_endpoint_config(str(path), "tracker_store")
-    assert (tracker.type, tracker.url) == ("SQL", "127.0.0.1")
+    assert (tracker.type, tracker.url) == ("bot.tracker_store.RedactingSQLTrackerStore", "127.0.0.1")
     assert tracker.kwargs == {
         "dialect": "postgresql",
         "port": 19932,

@@ -34,6 +34,7 @@ from bot.conversations import (
 from bot.evaluate import BotReply
 from bot.guides import Entry, Guides
 from bot.paths import DEV_QUESTIONS, PROJECT_ROOT
+from tests.report_html import render
 
 GOOD_FILE = """\
 version: "3.1"
@@ -428,6 +429,19 @@ def test_a_pipe_in_a_name_or_regex_does_not_break_the_markdown_table(guides: Gui
     assert len(rows) == 1
     assert "EZ \\| SC" in rows[0] and "/Eingangszone\\|VCC/" in rows[0]
     assert rows[0].replace("\\|", "").count("|") == 9  # 8 columns
+
+
+def test_markup_a_trainer_typed_is_shown_as_text(guides: Guides) -> None:
+    """The report copies what the conversation said; a Markdown viewer must show it, not run it."""
+    said = "<script>alert(1)</script> <img src=x onerror=alert(1)> [Hilfe](https://evil.example/)"
+    hostile = Conversation("<b>name</b>", "x.yml", (Turn(said, {"kind": "not_covered"}),))
+    reply = reply_from(guides.by_id["asu_telefon_reaktivierung"], "de")
+    run = RunResult([result(hostile, 1, reply)], 0.1)
+    text = format_report(run, coverage(guides, run.results), None)
+    assert "<script" not in text and "<img" not in text and "<b>" not in text
+    rendered = render(text)
+    assert not rendered.tags & {"script", "img", "a", "b"}
+    assert said in rendered.text and "<b>name</b>" in rendered.text
 
 
 def png_size(path: Path) -> tuple[int, int]:

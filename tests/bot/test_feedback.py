@@ -21,6 +21,7 @@ from bot.feedback import (
     write_report,
 )
 from bot.paths import PROJECT_ROOT
+from tests.report_html import render
 
 VERSION = "30145a60298d"
 T0 = dt.datetime(2026, 11, 27, 9, 0, tzinfo=dt.timezone.utc)
@@ -78,10 +79,10 @@ def test_a_rating_is_stored_with_everything_the_trainers_need(store: FeedbackSto
 
 PERSONAL = [
     ("e-mail", "Frage von max.muster@example.org zu VÄM", "max.muster@example.org", "[E-MAIL]"),
-    ("phone", "Kunde unter 0911 1234567 will Termin absagen", "1234567", "[TELEFON]"),
-    ("customer number", "Kd-Nr. 123D456789 hat eine VÄM geschickt", "123D456789", "[KUNDENNUMMER]"),
+    ("phone", "Kunde unter 0911 1234567 will Termin absagen", "1234567", "[NUMMER]"),
+    ("customer number", "Kd-Nr. 123D456789 hat eine VÄM geschickt", "123D456789", "[NUMMER]"),
     ("name", "Herr Mustermann will seine ASU telefonisch machen", "Mustermann", "[NAME]"),
-    ("iban", "IBAN DE89 3704 0044 0532 0130 00 geändert – wer?", "0532 0130", "[IBAN]"),
+    ("iban", "IBAN DE89 3704 0044 0532 0130 00 geändert – wer?", "0532 0130", "[NUMMER]"),
 ]
 
 
@@ -192,6 +193,23 @@ def test_report_of_an_empty_store_says_so(store: FeedbackStore) -> None:
 def test_report_cells_cannot_break_the_table(store: FeedbackStore) -> None:
     store.add_rating(down("A | B", comment="x | y"))
     assert "| A \\| B | x \\| y |" in format_report(store)
+
+
+def test_report_shows_markup_from_questions_and_comments_as_text(store: FeedbackStore) -> None:
+    """A comment or question is text the trainer reads: no element, no link in the rendered report."""
+    script, image = "<script>alert(1)</script>", "<img src=x onerror=alert(1)>"
+    link = "[neu anmelden](https://evil.example/login)"
+    store.add_rating(down(f"Terminabsage? {link}", comment=f"{script} {image}"))
+    store.record_unanswered(f"Wetter? {image} ![x](https://evil.example/p.png)", "out_of_scope")
+    report = format_report(store)
+    assert "<script" not in report and "<img" not in report
+    rendered = render(report)
+    assert rendered.tags <= {"h1", "h2", "h3", "p", "table", "thead", "tbody", "tr", "th", "td"}
+    [stored] = store.ratings()  # as stored, i.e. redacted: the report shows exactly that
+    [unanswered] = store.frequent_unanswered()
+    assert stored.comment and stored.comment.startswith(script)
+    for shown in (stored.question, stored.comment, unanswered.question):
+        assert shown in rendered.text
 
 
 def test_write_report_writes_the_file(store: FeedbackStore, tmp_path: Path) -> None:

@@ -8,51 +8,25 @@ ticket someone else took in between – both happen with a read-change-write loc
 from __future__ import annotations
 
 import asyncio
-import shutil
-import subprocess
 import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
-import redis
 
 from bot.lock_store import AtomicRedisLockStore
-from bot.processes import wait_ready
 from tests.bots import PORT_BASE
+from tests.redis_server import needs_redis, redis_server
 
 REDIS_PORT = PORT_BASE + 979
-REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
-pytestmark = pytest.mark.skipif(
-    not Path(REDIS_SERVER).exists(), reason="needs Debian's redis-server: make cluster-deps"
-)
+pytestmark = needs_redis
 
 
 @pytest.fixture(scope="module")
 def redis_port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
-    folder = tmp_path_factory.mktemp("redis")
-    process = subprocess.Popen(
-        [REDIS_SERVER, "--bind", "127.0.0.1", "--port", str(REDIS_PORT), "--save", "", "--dir", str(folder)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        client = redis.Redis(port=REDIS_PORT, socket_connect_timeout=0.5)
-
-        def answers() -> bool:
-            try:
-                return bool(client.ping())
-            except redis.exceptions.ConnectionError:
-                return False
-
-        problem = wait_ready(process, answers, 10.0, "redis-server", None)
-        assert problem is None, problem
-        yield REDIS_PORT
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    with redis_server(REDIS_PORT, tmp_path_factory.mktemp("redis")) as port:
+        yield port
 
 
 def store(port: int) -> AtomicRedisLockStore:

@@ -1,87 +1,91 @@
-"""Personal data is replaced before the message goes anywhere; the question survives."""
+"""Personal data is taken out of what NLU reads, only allow-listed text is stored; the question survives."""
 
 from __future__ import annotations
 
+import datetime as dt
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-from bot.paths import PROJECT_ROOT
-from bot.redaction import redact
+from bot.channels import clean_message
+from bot.dates import find_date
+from bot.engine import stated_in_text
+from bot.guides import load_guides
+from bot.language import detect_language
+from bot.paths import GUIDES_DIR, PROJECT_ROOT
+from bot.redaction import for_storage, redact
 
+CORPUS = PROJECT_ROOT / "tests" / "privacy" / "corpus.yml"
+
+# (message, values that must be gone from both texts, a phrase of the question that must stay for NLU)
 CASES = [
     (
         "Herr Mustermann, Kd-Nr. 123D456789, Tel. 0911 1234567, will seinen Termin absagen",
-        ["Mustermann", "123D456789", "0911 1234567"],
-        ["[NAME]", "[KUNDENNUMMER]", "[TELEFON]"],
-        "Termin absagen",
+        ["Mustermann", "123D456789", "0911 1234567", "1234567"],
+        "will seinen Termin absagen",
     ),
+    ("Kundin hat mir von anna.muster@example.org geschrieben, wohin damit?", ["anna.muster"], "wohin damit"),
+    ("Rückruf an +49 (0)911 98765-43 wegen ASU", ["98765-43", "911"], "wegen ASU"),
+    ("IBAN DE89 3704 0044 0532 0130 00 per Brief geändert", ["3704", "DE89"], "per Brief geändert"),
+    ("Kunde geb. 01.02.1980 meldet sich arbeitsuchend", ["01.02.1980"], "meldet sich"),
+    ("wohnt Musterstraße 12a, Änderung online", ["Musterstraße", "12a"], "Änderung online"),
+    ("Frau Dr. Meier-Schulz ruft an", ["Meier", "Schulz"], "ruft an"),
+    ("Kundin Anna Schmidt hat angerufen, wer?", ["Anna", "Schmidt"], "hat angerufen"),
+    ("Kundin Lange ruft an wegen ASU", ["Lange"], "ruft an wegen ASU"),  # "lange" is a word of ours
+    ("Kundin Yılmaz Öztürk möchte sich melden", ["Yılmaz", "Öztürk"], "möchte sich melden"),
+    ("Kunde Schmidt Terminabsage per Post", ["Schmidt"], "Terminabsage per Post"),
+    ("Herr von Müller fragt nach", ["Müller"], "fragt nach"),
+    ("Mr. O'Brien wants to cancel", ["Brien"], "wants to cancel"),
+    ("herr müller ruft an wegen asu", ["müller"], "ruft an wegen asu"),  # typed in lower case
+    ("HERR KOWALSKI ruft an wegen ASU", ["KOWALSKI"], "ruft an wegen ASU"),
+    # names with no cue: from the name lists, and the surname after a first name
+    ("Anna Lehmann ruft an wegen Terminabsage", ["Anna", "Lehmann"], "ruft an wegen Terminabsage"),
+    ("spoke to Tom Fletcher about his appointment", ["Tom", "Fletcher"], "about his appointment"),
+    # a name seen once is a name everywhere in the message
     (
-        "Kundin hat mir von anna.muster@example.org geschrieben, wohin damit?",
-        ["anna.muster@example.org"],
-        ["[E-MAIL]"],
-        "wohin damit",
+        "Arbeitgeber Brückner von der Brückner Haustechnik GmbH schreibt ans Postfach",
+        ["Brückner"],
+        "Postfach",
     ),
-    ("Rückruf an +49 (0)911 98765-43 wegen ASU", ["98765-43"], ["[TELEFON]"], "wegen ASU"),
+    # numbers: phones in every form, numbers with letters inside, identity numbers
+    ("Tel. 0911.123456 oder 123456", ["123456", "0911"], "oder"),
+    ("call back on +44 20 7946 0958 about the ASU", ["7946", "0958"], "about the ASU"),
+    ("Kundennummer 123 D 456789 ändern", ["456789"], "ändern"),
+    ("SV-Nr. 65 170839 J 003 bitte ändern", ["170839"], "bitte ändern"),
+    ("NI number QQ 12 34 56 C", ["12 34 56"], "NI number"),
     (
-        "IBAN DE89 3704 0044 0532 0130 00 per Brief geändert",
-        ["DE89 3704 0044 0532 0130 00"],
-        ["[IBAN]"],
-        "per Brief geändert",
+        "Pass C01X00T47, BG-Nr. 12345BG0012345, Steuer-ID 12345678901",
+        ["C01X00T47", "12345678901", "0012345"],
+        "",
     ),
-    ("Kunde geb. 01.02.1980 meldet sich arbeitsuchend", ["01.02.1980"], ["[GEBURTSDATUM]"], "meldet sich"),
-    ("wohnt Musterstraße 12a, Änderung online", ["Musterstraße 12a"], ["[ADRESSE]"], "Änderung online"),
-    ("Frau Dr. Meier-Schulz ruft an", ["Meier-Schulz"], ["[NAME]"], "ruft an"),
-    ("Kunde Mustermann, war früher arbeitslos", ["Mustermann"], ["[NAME]"], "war früher arbeitslos"),
-    # names after Kunde / Kundin in the middle of the phrase, in any script
-    ("Kunde Mustermann will seinen Termin absagen", ["Mustermann"], ["[NAME]"], "will seinen Termin absagen"),
-    ("Kundin Anna Schmidt hat angerufen, wer?", ["Anna", "Schmidt"], ["[NAME]"], "hat angerufen"),
-    ("Kundin Lange ruft an wegen ASU", ["Lange"], ["[NAME]"], "ruft an wegen ASU"),  # "lange" is a word
-    ("Kundin Yılmaz Öztürk möchte sich melden", ["Yılmaz", "Öztürk"], ["[NAME]"], "möchte sich melden"),
-    ("Kunde Schmidt Terminabsage per Post", ["Schmidt"], ["[NAME]"], "Terminabsage per Post"),
-    ("Kundin Müller-Lüdenscheidt storniert", ["Müller", "Lüdenscheidt"], ["[NAME]"], "storniert"),
-    ("Herr Çelik hat geschrieben", ["Çelik"], ["[NAME]"], "hat geschrieben"),
-    ("Frau Prof. Dr. Nguyễn ruft an", ["Nguyễn"], ["[NAME]"], "ruft an"),
-    ("Herr von Müller fragt nach", ["Müller"], ["[NAME]"], "fragt nach"),
-    ("Frau A. Schmidt ruft an", ["Schmidt"], ["[NAME]"], "ruft an"),
-    ("Mr. O'Brien wants to cancel", ["Brien"], ["[NAME]"], "wants to cancel"),
-    # phone numbers in the usual German forms
-    ("Tel +49 911 1234567 bitte", ["1234567"], ["[TELEFON]"], "bitte"),
-    ("Rückruf 0049 171 1234567", ["1234567"], ["[TELEFON]"], "Rückruf"),
-    ("Handy 0171-1234567, Festnetz 0911/7654321", ["1234567", "7654321"], ["[TELEFON]"], "Festnetz"),
-    # addresses: a street word on its own, with a postcode and town, a house number range
-    ("wohnt Lange Straße 5, 90402 Nürnberg, wer?", ["Straße", "90402", "Nürnberg"], ["[ADRESSE]"], "wer?"),
-    ("Hauptstr. 12-14 im Hinterhaus", ["Hauptstr", "12-14"], ["[ADRESSE]"], "im Hinterhaus"),
-    ("Am Birkenweg 5a wohnt er", ["Birkenweg", "5a"], ["[ADRESSE]"], "wohnt er"),
-    # no street word, but a postcode and town after the house number; a postcode and town alone
-    ("Am Mühlbach 3, 90402 Nürnberg, Termin absagen", ["Mühlbach", "90402"], ["[ADRESSE]"], "Termin absagen"),
-    ("An der Alten Mühle 5, 12345 Berlin – wer?", ["Alten Mühle", "12345"], ["[ADRESSE]"], "wer?"),
-    ("Kundin wohnt jetzt in 90402 Nürnberg, wer?", ["90402", "Nürnberg"], ["[ADRESSE]"], "wohnt jetzt in"),
-    # English: a name after customer / client, phone numbers of other countries
-    ("customer Jones phoned about a cancellation", ["Jones"], ["[NAME]"], "phoned about a cancellation"),
-    ("Client Kowalski wants to register", ["Kowalski"], ["[NAME]"], "wants to register"),
-    ("call back on +44 20 7946 0958 about the ASU", ["7946"], ["[TELEFON]"], "about the ASU"),
-    ("Rückruf unter 0043 1 234 5678 bitte", ["234 5678"], ["[TELEFON]"], "bitte"),
-    # dates of birth with a month name, obfuscated e-mail, IBAN without spaces, spaced customer number
-    ("geb. am 3. März 1975, meldet sich", ["1975"], ["[GEBURTSDATUM]"], "meldet sich"),
-    ("Mail an erika.muster(at)example.org", ["erika.muster", "example.org"], ["[E-MAIL]"], "Mail an"),
-    ("IBAN DE89370400440532013000 geändert", ["DE89370400440532013000"], ["[IBAN]"], "geändert"),
-    ("Kundennummer 123 D 456789 ändern", ["456789"], ["[KUNDENNUMMER]"], "ändern"),
+    ("iban de89370400440532013000 per Post", ["89370400440532013000"], "per Post"),
+    # dates of birth: with a cue, or a year no staff case has
+    ("geb. am 3. März 1975, meldet sich", ["1975", "3. März"], "meldet sich"),
+    ("DOB 1987-04-12, born 04/12/1987", ["1987-04-12", "04/12/1987"], ""),
+    # addresses
+    ("wohnt Lange Straße 5, 90402 Nürnberg, wer?", ["Straße 5", "90402", "Nürnberg"], "wer?"),
+    ("Hauptstr. 12-14 im Hinterhaus", ["Hauptstr", "12-14"], "im Hinterhaus"),
+    ("Hauptstr.5 in 90402 Nürnberg – wer?", ["Hauptstr", "90402"], "wer?"),
+    ("Am Mühlbach 3, 90402 Nürnberg, Termin absagen", ["Mühlbach", "90402"], "Termin absagen"),
+    ("neue anschrift bahnhofstr 12 in fürth über eService", ["bahnhofstr", "fürth"], "über eService"),
+    ("last address 27 Chalton Road, Manchester M14 5RX, entered online", ["Chalton", "M14 5RX"], "online"),
+    ("geboren in Lüdenscheid, Kundin ruft an", ["Lüdenscheid"], "Kundin ruft an"),
+    ("Mail an erika.muster(at)example.org", ["erika.muster", "example.org"], "Mail an"),
 ]
 
 
-@pytest.mark.parametrize(("text", "gone", "placeholders", "kept"), CASES, ids=[c[2][0] for c in CASES])
-def test_personal_data_is_replaced(text: str, gone: list[str], placeholders: list[str], kept: str) -> None:
+@pytest.mark.parametrize(("text", "gone", "kept"), CASES, ids=[c[0][:40] for c in CASES])
+def test_personal_data_is_neither_read_nor_stored(text: str, gone: list[str], kept: str) -> None:
     result = redact(text)
     for value in gone:
-        assert value not in result.text
-    for placeholder in placeholders:
-        assert placeholder in result.text and placeholder in result.kinds
+        assert value not in result.text, f"NLU reads {value!r}: {result.text!r}"
+        assert value not in result.stored, f"stored {value!r}: {result.stored!r}"
     assert kept in result.text
+    assert result.changed
 
 
 @pytest.mark.parametrize(
@@ -93,26 +97,32 @@ def test_personal_data_is_replaced(text: str, gone: list[str], placeholders: lis
         "Aktentyp 1001 Alg, Dokumentart Online-Dokument",
         "Weisung 202505010 Abschnitt 2.2",
         "Ortschaft@arbeitsagentur.de gesperrt?",
+        "Erlangen@arbeitsagentur.de ist gesperrt – was bekommt der Absender?",  # a functional postbox
+        "Gilt das auch für _BA-Zentrale-VCC-SGB3_SC-Nord?",
         "on 2025-06-20",
         "Kunde war schon mal arbeitslos",
-        "Monitoring 2025 wer?",
-        # street words in nouns of the question, not addresses
         "Ist der Kommunikationsweg 2 noch offen?",
-        "Arbeitsplatz 2 im SC – wer bearbeitet das?",
-        "Rechtsweg 1 oder Postweg 2?",
-        # a noun of Lotse's subject after Kunde / Kundin, jargon in capitals
-        "Kunde Terminabsage und Terminanfrage – wer?",
         "Kunde ASU telefonisch – wer?",
         "Kundin Veränderungsmitteilung online, wer bearbeitet die?",
         "customer ASU by phone – who?",
         "former Alo customer calls, who handles it?",
+        "Will the SC handle it?",
         "Weisung 202505010, Abschnitt 2.2 – seit 01.07.2025?",
-        "Ab 1. Juli 2025 bearbeitet die EZ 12345 Anfragen?",
+        "Kundin ist am 02.04.2025 umgezogen und hat das online gemeldet – wer bearbeitet das?",
+        "Asu-Fall von 2023, wer?",
     ],
 )
 def test_questions_without_personal_data_are_untouched(text: str) -> None:
     result = redact(text)
-    assert result.text == text and not result.changed
+    assert result.text == text and result.stored == text and not result.changed
+
+
+def test_unknown_words_are_not_stored_but_read() -> None:
+    """The allow-list: a word Lotse does not know is read by NLU, but stored only as a placeholder."""
+    result = redact("Kundin Terminabsage Xqzvbrt per Kontaktformular")
+    assert "Xqzvbrt" in result.text and not result.changed
+    assert result.stored == "Kundin Terminabsage […] per Kontaktformular"
+    assert for_storage("Rückruf 0911 4711") == "Rückruf [NUMMER]"
 
 
 def _questions(node: Any) -> Iterator[str]:
@@ -134,28 +144,82 @@ QUESTION_FILES = sorted((PROJECT_ROOT / "tests" / "eval").glob("*.yml")) + sorte
 
 
 @pytest.mark.parametrize("path", QUESTION_FILES, ids=[p.name for p in QUESTION_FILES])
-def test_the_questions_staff_ask_are_not_redacted(path: Path) -> None:
+def test_the_questions_staff_ask_reach_nlu_unchanged(path: Path) -> None:
     """Redaction must not eat a question: no eval or conversation question holds personal data."""
     questions = list(_questions(yaml.safe_load(path.read_text(encoding="utf-8"))))
     assert questions
-    changed = {q: redact(q).text for q in questions if redact(q).changed}
+    changed = {q: redact(q).text for q in questions if redact(q).text != q.strip()}
     assert not changed
 
 
-HOSTILE = [
-    ("accented-hyphen-chain", "Éé-" * 666),  # was exponential: two ways to read each "-Éé"
-    ("name-chain-after-kunde", "Kunde " + "Éé-" * 600 + "!"),
-    ("address-run-without-at", "1-" * 1000),  # was quadratic: the e-mail pattern tried every start
-    ("dotted-run-without-at", "a." * 1000),
-    ("apostrophe-chain", "Ab'" * 666),
-    ("plus-49-chain", "+49" * 666),
-]
+def _corpus() -> list[dict[str, Any]]:
+    messages: list[dict[str, Any]] = yaml.safe_load(CORPUS.read_text(encoding="utf-8"))["messages"]
+    return messages
 
 
-@pytest.mark.parametrize("text", [c[1] for c in HOSTILE], ids=[c[0] for c in HOSTILE])
-def test_redaction_of_a_hostile_message_is_quick(text: str) -> None:
-    """Every message is redacted on the server's event loop: 2,000 hostile characters must not stall it."""
-    redact("warm-up")  # the vocabulary is read on first use
-    started = time.perf_counter()
-    redact(text)
-    assert time.perf_counter() - started < 0.1
+@pytest.mark.parametrize("message", _corpus(), ids=lambda m: str(m["id"]))
+def test_corpus_values_are_neither_read_nor_stored(message: dict[str, Any]) -> None:
+    """tests/privacy/corpus.yml, written blind from the instruction: every personal value, in both texts."""
+    result = redact(message["text"])
+    for value in message["values"]:
+        assert value not in result.stored, f"stored: {result.stored!r}"
+        assert value not in result.text, f"NLU reads: {result.text!r}"
+    if not message["values"]:  # the look-alikes the instruction itself uses stay
+        assert result.text == message["text"].strip() and not result.changed
+
+
+# --- linear time: every per-message text step, n against 4n characters -------------------------------
+
+HOSTILE = {
+    "accented-hyphen-chain": "Éé-",
+    "apostrophe-chain": "Ab'",
+    "address-run-without-at": "1-",
+    "dotted-run-without-at": "a.",
+    "plus-49-chain": "+49",
+    "name-chain-after-kunde": "Kunde Éé ",
+    "digits-and-letters": "12D34 ",
+    "street-chain": "Am Hauptstr. 1 ",
+    "at-chain": "x(at)",
+    "words": "Herr Kundin Tel ",
+}
+
+
+def _min_seconds(step: Callable[[str], object], text: str, repeat: int = 7) -> float:
+    """The step's least CPU time of this thread: other work on the machine does not count in it."""
+    best = float("inf")
+    for _ in range(repeat):
+        started = time.thread_time()
+        step(text)
+        best = min(best, time.thread_time() - started)
+    return best
+
+
+def _steps() -> dict[str, Callable[[str], object]]:
+    guides = load_guides(GUIDES_DIR)
+    today = dt.date(2026, 11, 27)
+    return {
+        "redact": redact,
+        "clean_message": clean_message,
+        "detect_language": detect_language,
+        "find_date": lambda text: find_date(text, today),
+        "stated_in_text": lambda text: stated_in_text(guides, text),
+    }
+
+
+@pytest.mark.parametrize("pattern", list(HOSTILE.values()), ids=list(HOSTILE))
+def test_every_text_step_is_linear_in_the_message_length(pattern: str) -> None:
+    """4n characters must cost about 4 times n, not 16 (quadratic) — a ratio, no wall-clock limit.
+
+    n is 2,000 characters (the longest message Lotse processes); a ratio under 8 leaves room for
+    noise on a loaded machine while any quadratic step (16) or worse fails.
+    """
+    redact("warm-up")  # the lexicon is read on first use
+    short = (pattern * (2000 // len(pattern) + 1))[:2000]
+    long = (pattern * (8000 // len(pattern) + 1))[:8000]
+    ratios = {}
+    for name, step in _steps().items():
+        step(short)
+        base = max(_min_seconds(step, short), 1e-5)  # below 10 µs the clock, not the step, is measured
+        ratios[name] = _min_seconds(step, long) / base
+    print(pattern, {name: round(ratio, 1) for name, ratio in ratios.items()})
+    assert all(ratio < 8 for ratio in ratios.values()), ratios

@@ -26,6 +26,7 @@ from bot.security import SettingsError
 from bot.web import FEEDBACK_PER_SECOND, STATIC_DIR, parse_origins, record_unanswered
 from tests.bots import port_of
 from tests.http import call
+from tests.report_html import render
 from tests.web_server import WebServer, silent_server, web_server
 
 INTRANET = "http://intranet.example:8443"
@@ -184,6 +185,56 @@ def test_another_origin_gets_no_cors_headers(server: WebServer, path: str, origi
     assert "access-control-allow-origin" not in headers
 
 
+# --- what another page can send without a CORS preflight is refused ---------------------------------
+
+API_PATHS = ["/webhooks/rest/webhook", "/api/feedback"]
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", None])
+@pytest.mark.parametrize("path", API_PATHS)
+def test_a_post_not_declared_json_gets_415_and_stores_nothing(
+    server: WebServer, store: FeedbackStore, path: str, content_type: str | None
+) -> None:
+    """A page on any origin may send text/plain or a form without a preflight; JSON inside or not."""
+    before = len(store.ratings())
+    headers = {"Content-Type": content_type} if content_type else {}
+    status, head, raw = call(server.url + path, "POST", json.dumps(RATING).encode(), headers)
+    assert status == 415 and "application/json" in json.loads(raw)["error"]
+    assert head["content-type"].startswith("application/json")
+    assert len(store.ratings()) == before
+
+
+@pytest.mark.parametrize("origin", [OTHER_ORIGIN, "null", INTRANET + ".evil.example"])
+@pytest.mark.parametrize("path", API_PATHS)
+def test_a_post_from_an_origin_not_allowed_gets_403_and_stores_nothing(
+    server: WebServer, store: FeedbackStore, path: str, origin: str
+) -> None:
+    before = len(store.ratings())
+    status, headers, body = post_json(server.url + path, RATING, {"Origin": origin})
+    assert status == 403 and body["error"]
+    assert "access-control-allow-origin" not in headers
+    assert len(store.ratings()) == before
+
+
+def test_the_pages_own_origin_may_post(server: WebServer, store: FeedbackStore) -> None:
+    """The widget on the server's own page: its Origin names the host the request went to."""
+    before = len(store.ratings())
+    status, _, _ = post_json(f"{server.url}/api/feedback", RATING, {"Origin": server.url})
+    assert status == 201 and len(store.ratings()) == before + 1
+    status, _, _ = post_json(
+        f"{server.url}/api/feedback", RATING, {"Origin": server.url.replace("127.0.0.1", "x")}
+    )
+    assert status == 403
+
+
+def test_the_widget_sends_its_posts_as_json() -> None:
+    script = (STATIC_DIR / "widget.js").read_text(encoding="utf-8")
+    posts = re.findall(r'fetch\(base \+ "([^"]+)", \{(.*?)\}\)', script, re.DOTALL)
+    assert {path for path, _ in posts} >= {"/webhooks/rest/webhook", "/api/feedback"}
+    for path, options in posts:
+        assert 'method: "POST"' in options and '"Content-Type": "application/json"' in options, path
+
+
 ORIGINS = [
     ("none", "", frozenset()),
     (
@@ -238,8 +289,8 @@ def test_feedback_is_stored_redacted(server: WebServer, store: FeedbackStore) ->
     status, _, body = post_json(f"{server.url}/api/feedback", RATING)
     assert status == 201
     [stored] = [r for r in store.ratings() if r.id == body["stored"]]
-    assert stored.question == "Herr [NAME] (Tel. [TELEFON]) fragt: Terminabsage per Kontaktformular?"
-    assert stored.comment == "falsches Postfach, Kd-Nr. [KUNDENNUMMER]"
+    assert stored.question == "Herr [NAME] (Tel. [NUMMER]) fragt: Terminabsage per Kontaktformular?"
+    assert stored.comment == "falsches Postfach, Kd-Nr. [NUMMER]"
     assert (stored.rating, stored.topic, stored.unit, stored.kind) == (
         -1,
         "kontaktformular_termine",
@@ -284,6 +335,35 @@ def test_a_flood_of_feedback_is_refused_for_a_moment(server: WebServer, store: F
     time.sleep(1.1)
     assert post_json(f"{server.url}/api/feedback", RATING)[0] == 201
     time.sleep(1.1)  # the next test starts with a full budget
+
+
+def test_a_comment_with_markup_reaches_the_report_as_text(
+    server: WebServer, store: FeedbackStore, db_url: str, tmp_path: Path
+) -> None:
+    """What the tester found: `make feedback-report` copied <script> and <img onerror> from comments."""
+    comment = "<script>alert(1)</script> <img src=x onerror=alert(1)>"
+    question = "Terminabsage? [hier klicken](https://evil.example/)"
+    status, _, body = post_json(
+        f"{server.url}/api/feedback", {**RATING, "comment": comment, "question": question}
+    )
+    assert status == 201
+    [stored] = [r for r in store.ratings() if r.id == body["stored"]]
+    assert stored.comment and stored.comment.startswith("<script>alert(1)</script>")
+    out = tmp_path / "feedback.md"
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "feedback-report", "--out", str(out)],
+        cwd=PROJECT_ROOT,
+        env={"LOTSE_FEEDBACK_DB_URL": db_url, "PATH": "/usr/bin:/bin", "PYTHONPATH": str(PROJECT_ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    report = out.read_text(encoding="utf-8")
+    assert "<script" not in report and "<img" not in report and "&lt;script&gt;alert(1)" in report
+    rendered = render(report)
+    assert rendered.tags <= {"h1", "h2", "h3", "p", "table", "thead", "tbody", "tr", "th", "td"}
+    assert stored.comment in rendered.text and stored.question in rendered.text  # shown as typed
 
 
 # --- which replies are noted as unanswered ---------------------------------------------------------

@@ -46,7 +46,7 @@ def test_thumbs_down_with_a_comment_reaches_the_store_and_the_report(
     [stored] = [r for r in store.ratings(rating=-1) if r.comment and r.comment.startswith("Postfach stimmt")]
     store.close()
     assert stored.question == QUESTION
-    assert stored.comment == "Postfach stimmt nicht – Rückruf unter [TELEFON]"  # redacted
+    assert stored.comment == "Postfach stimmt nicht – Rückruf unter [NUMMER]"  # redacted
     assert (stored.topic, stored.kind, stored.unit, stored.lang) == (
         "kontaktformular_termine",
         "routing",
@@ -58,7 +58,7 @@ def test_thumbs_down_with_a_comment_reaches_the_store_and_the_report(
     widget.ask(UNANSWERED)  # out of scope: noted for the report by the web server
     text = report(site, tmp_path / "feedback.md")
     entry = text.split("### kontaktformular_termine")[1].split("###")[0]
-    assert "Postfach stimmt nicht – Rückruf unter [TELEFON]" in entry and QUESTION in entry
+    assert "Postfach stimmt nicht – Rückruf unter [NUMMER]" in entry and QUESTION in entry
     assert stored.guides_version in entry
     assert re.search(rf"\| \d+ \| {re.escape(UNANSWERED)} \| out_of_scope \|", text)
     assert "1234567" not in text

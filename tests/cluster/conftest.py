@@ -30,12 +30,19 @@ from tests.bots import PORT_BASE, TODAY
 collect_ignore_glob = [] if os.environ.get("LOTSE_CLUSTER_TESTS") == "1" else ["test_*.py"]
 
 CLUSTER_PORT_BASE = PORT_BASE + 500  # clear of the e2e bots' ports (base+5 … base+155)
+# All the tests ask from 127.0.0.1; the failover test's 20 users get at most what two instances on
+# two cores answer (~90 replies/s), so they stay under this, and tests/cluster/test_rate_limit.py
+# shows both instances counting one window per address by sending more than this at once.
+MESSAGES_PER_ADDRESS = 150
 
 
 @pytest.fixture(scope="session")
 def cluster() -> Iterator[Cluster]:
     config = ClusterConfig(
-        port_base=CLUSTER_PORT_BASE, state_dir=VAR_DIR / f"cluster-test-{CLUSTER_PORT_BASE}", today=TODAY
+        port_base=CLUSTER_PORT_BASE,
+        state_dir=VAR_DIR / f"cluster-test-{CLUSTER_PORT_BASE}",
+        today=TODAY,
+        messages_per_address=MESSAGES_PER_ADDRESS,
     )
     remove_state(config)
     try:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-import string
 import time
 import uuid
 
@@ -23,8 +22,25 @@ def test_the_widget_server_asks_through_nginx(cluster: Cluster) -> None:
     assert any("POST /webhooks/rest/webhook" in line and "upstream_status=200" in line for line in lines)
 
 
+MARKER_WORDS = [
+    "apfel",
+    "birne",
+    "kirsche",
+    "pflaume",
+    "traube",
+    "melone",
+    "zitrone",
+    "banane",
+    "tomate",
+    "gurke",
+    "karotte",
+    "zwiebel",
+]
+
+
 def test_a_question_the_guides_do_not_answer_lands_in_the_postgresql_feedback_store(cluster: Cluster) -> None:
-    marker = "".join(random.choices(string.ascii_lowercase, k=12))  # letters only: nothing to redact
+    # words the allow-list keeps (bot/redaction.py), drawn at random: this run's question alone has them
+    marker = " ".join(random.choices(MARKER_WORDS, k=6))
     question = f"Wie wird das Wetter morgen, {marker}?"
     reply = post(cluster.config.web_url, f"web-{marker}", question)
     assert reply.status == 200 and reply.answer is not None

@@ -167,13 +167,19 @@ def test_the_containers_endpoints_match_the_local_clusters(
         }, section
 
 
+RULE_DIRECTIVES = (
+    *("proxy_", "error_page", "add_header", "return 503"),
+    *("client_", "large_client_", "send_timeout", "keepalive_timeout", "reset_timedout_"),  # framing limits
+)
+
+
 def _proxy_rules(text: str) -> list[str]:
-    """The directives that decide retries, time-outs and the 503 (hosts and ports left out)."""
+    """The directives that decide retries, time-outs, limits and the 503 (hosts and ports left out)."""
     rules = []
     for line in text.splitlines():
         line = line.strip()
         local_only = "_temp_path" in line  # the local nginx keeps its buffers under var/cluster
-        wanted = line.startswith(("proxy_", "error_page", "add_header", "return 503", "client_"))
+        wanted = line.startswith(RULE_DIRECTIVES)
         if wanted and not local_only:
             rules.append(line)
     return sorted(rules)

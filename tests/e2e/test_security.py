@@ -6,7 +6,9 @@ import json
 import shutil
 import time
 import uuid
+from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,8 +19,10 @@ from bot.evaluate import ask
 from bot.guides import load_guides
 from bot.paths import GUIDES_DIR
 from bot.processes import Bot, BotConfig
+from bot.rate_limit import DEFAULT_PER_ADDRESS
 from tests import http
-from tests.bots import bot_config
+from tests.bots import bot_config, port_of
+from tests.web_server import web_server
 
 
 @dataclass(frozen=True)
@@ -158,7 +162,7 @@ def test_health_reports_every_part(running_bot: BotConfig) -> None:
     assert isinstance(report, dict)
     assert report["status"] == "ok"
     assert report["model"]["ok"] and report["model"]["file"].endswith("lotse.tar.gz")
-    assert report["database"] == {"ok": True, "store": "SQLTrackerStore", "dialect": "sqlite"}
+    assert report["database"] == {"ok": True, "store": "RedactingSQLTrackerStore", "dialect": "sqlite"}
     assert report["action_server"]["ok"]
     assert report["guides"] == {"ok": True, "version": load_guides(GUIDES_DIR).version, "error": None}
 
@@ -171,7 +175,7 @@ def default_bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BotConfig]
     folder = tmp_path_factory.mktemp("default-bot")
     guides = folder / "guides"
     shutil.copytree(GUIDES_DIR, guides)
-    config = bot_config(300, folder, guides_dir=guides)
+    config = bot_config(300, folder, guides_dir=guides, messages_per_address=DEFAULT_PER_ADDRESS)
     with Bot(config):
         yield config
 
@@ -216,3 +220,61 @@ def test_broken_guide_keeps_answering_and_health_names_file_and_line(default_bot
     while call(default_bot.health_url).status != 200 and time.monotonic() < deadline:
         time.sleep(0.2)
     assert call(default_bot.health_url).status == 200  # fixed file: healthy again
+
+
+# --- too many messages from one address, whatever the senders (the default limit) -----------------
+
+
+def flood(url: str, count: int, headers: dict[str, str] | None = None) -> list[tuple[int, str]]:
+    """`count` senders send one message each at once: (status, error) of every reply.
+
+    The message is empty: the limits are checked before anything is done with a message,
+    so the crowd arrives within a fraction of a second even on a busy machine.
+    """
+    crowd = uuid.uuid4().hex[:8]
+
+    def one(index: int) -> tuple[int, str]:
+        body = json.dumps({"sender": f"crowd-{crowd}-{index}", "message": ""}).encode()
+        status, _, raw = http.call(url, "POST", body, {"Content-Type": "application/json", **(headers or {})})
+        reply = json.loads(raw)
+        return status, reply.get("error", "") if isinstance(reply, dict) else ""
+
+    time.sleep(1.1)  # a fresh window: nothing an earlier test sent is still counted
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        return list(pool.map(one, range(count)))
+
+
+def assert_cut_at_the_address_limit(replies: list[tuple[int, str]]) -> None:
+    statuses = Counter(status for status, _ in replies)
+    assert set(statuses) == {200, 429}, statuses
+    assert statuses[200] >= DEFAULT_PER_ADDRESS  # the first 30 of the second get through
+    assert all("address" in error for status, error in replies if status == 429)
+
+
+def test_200_senders_from_one_address_get_429_after_the_address_limit(default_bot: BotConfig) -> None:
+    """What the tester found: 200 senders, one request each, all passed a per-sender limit."""
+    assert_cut_at_the_address_limit(flood(f"{default_bot.rasa_url}/webhooks/rest/webhook", 200))
+
+
+def test_a_proxy_on_loopback_names_the_address_that_is_counted(default_bot: BotConfig) -> None:
+    """From 127.0.0.1 (nginx, the web server) X-Forwarded-For names the client; the peer's own count stays."""
+    url = f"{default_bot.rasa_url}/webhooks/rest/webhook"
+    assert_cut_at_the_address_limit(flood(url, 200, {"X-Forwarded-For": "203.0.113.7"}))
+    status, _ = ask_once(url, {})
+    assert status == 200  # 127.0.0.1 itself sent nothing in this second
+
+
+def test_the_web_server_passes_the_browsers_address_on(default_bot: BotConfig, tmp_path: Path) -> None:
+    """The widget's server asks Rasa from 127.0.0.1; Rasa counts the browser's address it forwards."""
+    db_url = f"sqlite:///{tmp_path / 'feedback.db'}"
+    with web_server(port_of(974), default_bot.rasa_url, db_url, tmp_path / "web.log") as web:
+        replies = flood(f"{web.url}/webhooks/rest/webhook", 200, {"X-Forwarded-For": "203.0.113.8"})
+    assert_cut_at_the_address_limit(replies)
+    status, _ = ask_once(f"{default_bot.rasa_url}/webhooks/rest/webhook", {})
+    assert status == 200  # counted for 203.0.113.8, not for the web server's 127.0.0.1
+
+
+def ask_once(url: str, headers: dict[str, str]) -> tuple[int, object]:
+    body = json.dumps({"sender": f"once-{uuid.uuid4().hex}", "message": "Hallo"}).encode()
+    status, _, raw = http.call(url, "POST", body, {"Content-Type": "application/json", **headers})
+    return status, json.loads(raw)
