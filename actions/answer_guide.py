@@ -8,9 +8,19 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 
 from actions.base import LotseAction, asked_day, case_conditions, intent_of, user_text
+from actions.details import asked_detail
 from bot.answers import AnswerWriter, Reply
-from bot.dates import find_date
-from bot.engine import OTHER, Answer, Clarify, conditions_for, is_follow_up, resolve, stated_in_text
+from bot.dates import question_date
+from bot.engine import (
+    OTHER,
+    Answer,
+    Clarify,
+    NotCovered,
+    conditions_for,
+    is_follow_up,
+    resolve,
+    stated_in_text,
+)
 from bot.guides import Guides
 from bot.slots import (
     INTENT_AFFIRM,
@@ -55,6 +65,10 @@ def _answer_to_pending(tracker: Tracker, guides: Guides, pending: str) -> str | 
     return None
 
 
+def _same_answer(one: Answer | Clarify | NotCovered, other: Answer | Clarify | NotCovered) -> bool:
+    return isinstance(one, Answer) and isinstance(other, Answer) and one.entry.id == other.entry.id
+
+
 class ActionAnswerGuide(LotseAction):
     """Looks the question up in the current guides and answers from the entry found."""
 
@@ -69,7 +83,7 @@ class ActionAnswerGuide(LotseAction):
         if intent in ANSWERS_TO_QUESTION:
             return self._continue(tracker, writer, lang, tracker.get_slot(SLOT_PENDING))
         text = user_text(tracker)
-        day = find_date(text, self.today())
+        day = question_date(text, self.today(), guides.change_dates)  # not a date that describes the case
         if intent == INTENT_ASK_AT_DATE:  # "Was galt am 15.06.2025?" about the last question
             kept = case_conditions(tracker, guides)
             if "subject" not in kept:
@@ -80,7 +94,10 @@ class ActionAnswerGuide(LotseAction):
             return writer.simple_reply("utter_out_of_scope", lang, kind="out_of_scope"), []
         if is_follow_up(guides, text):  # "Und Terminanfragen an die BB?": keep what it does not change
             query = {**case_conditions(tracker, guides), **query}
-        return self._resolve(writer, lang, query, tries=0, day=day)
+        reply, events = self._resolve(writer, lang, query, tries=0, day=day)
+        entry = guides.by_id.get(str(reply.payload.get("answer", {}).get("topic") or ""))
+        detail = asked_detail(guides, writer, lang, text, entry) if entry else None  # "… welche Frist?"
+        return (detail or reply), events
 
     def _continue(
         self, tracker: Tracker, writer: AnswerWriter, lang: str, pending: str | None
@@ -108,15 +125,21 @@ class ActionAnswerGuide(LotseAction):
         tries: int,
         day: dt.date | None = None,
     ) -> tuple[Reply, list[EventType]]:
-        today = self.today()
-        found = resolve(writer.guides, query, day or today)
-        reply = writer.resolution_reply(found, lang, day or today, today, query.get("subject"))
-        events: list[EventType] = [
-            SlotSet(key, query.get(key)) for key in writer.guides.vocabulary.conditions
-        ]
-        events.append(SlotSet(SLOT_PENDING, found.key if isinstance(found, Clarify) else None))
-        events.append(SlotSet(SLOT_CLARIFY_TRIES, tries if isinstance(found, Clarify) else 0))
-        events.append(SlotSet(SLOT_AS_OF, day.isoformat() if day and day != today else None))
-        # follow-ups ("Warum?", "Wo steht das?") are about this reply's entry, or about none
-        events.append(SlotSet(SLOT_LAST_TOPIC, found.entry.id if isinstance(found, Answer) else None))
-        return reply, events
+        return resolution(writer, lang, query, tries, day, self.today())
+
+
+def resolution(
+    writer: AnswerWriter, lang: str, query: dict[str, str], tries: int, day: dt.date | None, today: dt.date
+) -> tuple[Reply, list[EventType]]:
+    """The reply for a question's conditions on a day, and the slots that keep the case for follow-ups."""
+    found = resolve(writer.guides, query, day or today)
+    if day and day != today and _same_answer(found, resolve(writer.guides, query, today)):
+        day = None  # that day's answer is today's: no "Stand …" (the entry's validity says since when)
+    reply = writer.resolution_reply(found, lang, day or today, today, query.get("subject"))
+    events: list[EventType] = [SlotSet(key, query.get(key)) for key in writer.guides.vocabulary.conditions]
+    events.append(SlotSet(SLOT_PENDING, found.key if isinstance(found, Clarify) else None))
+    events.append(SlotSet(SLOT_CLARIFY_TRIES, tries if isinstance(found, Clarify) else 0))
+    events.append(SlotSet(SLOT_AS_OF, day.isoformat() if day and day != today else None))
+    # follow-ups ("Warum?", "Wo steht das?") are about this reply's entry, or about none
+    events.append(SlotSet(SLOT_LAST_TOPIC, found.entry.id if isinstance(found, Answer) else None))
+    return reply, events

@@ -6,7 +6,7 @@ import abc
 import datetime as dt
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -28,6 +28,8 @@ DEFAULT_LANG = "de"
 class LotseAction(Action, abc.ABC):
     """Base of the Lotse actions; abstract, so rasa-sdk never registers it."""
 
+    reads_context: ClassVar[bool] = True  # "neue Frage" does not: it drops the context
+
     def __init__(self, store: GuideStore, responses: Responses, today: Clock) -> None:
         self.store = store
         self.responses = responses
@@ -43,13 +45,24 @@ class LotseAction(Action, abc.ABC):
     ) -> tuple[Reply, list[EventType]]:
         """The reply to send and the events to return, for one turn."""
 
+    def _in_context(
+        self, tracker: Tracker, writer: AnswerWriter, lang: str
+    ) -> tuple[Reply, list[EventType]] | None:
+        """What the message means in the conversation so far, whichever intent it got (actions/context.py)."""
+        if not self.reads_context:
+            return None
+        from actions.context import context_reply  # imported here: it builds on the guide action
+
+        return context_reply(tracker, writer, lang, self.today())
+
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         lang = language_of(tracker)
         try:
             writer = AnswerWriter(self.store.get(), self.responses)
-            reply, events = await self.answer(tracker, writer, lang)
+            in_context = self._in_context(tracker, writer, lang)
+            reply, events = in_context or await self.answer(tracker, writer, lang)
         except Exception:  # a bug must not leave an agent on a call without an answer
             logger.exception("%s failed", self.name())
             dispatcher.utter_message(text=self.responses.text("utter_internal_error", lang))

@@ -12,6 +12,8 @@ from bot.answers import AnswerWriter, Reply
 class ActionAnswerReset(LotseAction):
     """Clears every slot (the language is set again by the base class) and says so."""
 
+    reads_context = False  # "neue Frage" is never an answer to the last question
+
     def name(self) -> str:
         return "action_answer_reset"
 

@@ -1,12 +1,18 @@
-"""Greetings, thanks, help, and questions from elsewhere: short, polite, never a guess."""
+"""Greetings, thanks, help, and questions from elsewhere: short, polite, never a guess.
+
+A question the NLU was unsure about, or put out of scope while guide subjects ranked close
+behind, gets "Meinten Sie …?" with those subjects as buttons instead (bot/did_you_mean.py).
+"""
 
 from __future__ import annotations
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 
-from actions.base import LotseAction, intent_of
+from actions.base import LotseAction, intent_of, user_text
 from bot.answers import AnswerWriter, Reply
+from bot.did_you_mean import suggestions
+from bot.engine import stated_in_text
 from bot.slots import (
     INTENT_GOODBYE,
     INTENT_GREET,
@@ -37,7 +43,11 @@ class ActionAnswerSmallTalk(LotseAction):
 
 
 class ActionAnswerOutOfScope(LotseAction):
-    """Questions the instruction is not about, and text the bot cannot read."""
+    """Questions the instruction is not about, text the bot cannot read, and unsure readings.
+
+    Rasa runs it for `out_of_scope` and `nlu_fallback`; where guide subjects rank close behind
+    (the rule in bot/did_you_mean.py), it offers them ("Meinten Sie …?") instead.
+    """
 
     def name(self) -> str:
         return "action_answer_out_of_scope"
@@ -47,4 +57,9 @@ class ActionAnswerOutOfScope(LotseAction):
     ) -> tuple[Reply, list[EventType]]:
         # an unrelated question instead of an answer drops a pending clarifying question
         dropped: list[EventType] = [SlotSet(SLOT_PENDING, None), SlotSet(SLOT_CLARIFY_TRIES, 0)]
+        ranking = (tracker.latest_message or {}).get("intent_ranking")
+        stated = stated_in_text(writer.guides, user_text(tracker))
+        offered = suggestions(writer.guides, ranking, stated, self.today())
+        if offered:
+            return writer.topic_choice_reply(offered, lang), dropped
         return writer.simple_reply("utter_out_of_scope", lang, kind="out_of_scope"), dropped

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.did_you_mean import Suggestion
 from bot.engine import OTHER, Answer, Clarify, NotCovered, Resolution
-from bot.guides import Entry, Guides
+from bot.guides import Bilingual, Entry, FollowUpAttribute, Guides
 from bot.responses import Responses
 
 _MONTHS_EN = [
@@ -146,12 +149,20 @@ class AnswerWriter:
     # --- replies --------------------------------------------------------------
 
     def entry_reply(self, entry: Entry, lang: str, day: dt.date, today: dt.date) -> Reply:
+        """The entry's answer; for another day than today "Stand …:" opens the verdict line itself.
+
+        The first line stays the verdict an agent reads out (the call view shows only it), so the
+        day it holds for stands in that line, not above it. The caller passes `day == today`
+        when the answer on that day is today's answer anyway.
+        """
         text = entry.text.get(lang)
-        lines = [text.verdict]
+        payload = self._entry_payload(entry, lang)
+        verdict = text.verdict
         if day != today:
-            lines.insert(0, self.responses.text("utter_answer_for_date", lang, date=format_date(day, lang)))
-        lines += [text.detail, self.validity_line(entry, lang), self.source_line(entry, lang)]
-        return Reply("\n".join(line for line in lines if line), self._entry_payload(entry, lang))
+            as_of = self.responses.text("utter_answer_for_date", lang, date=format_date(day, lang))
+            verdict = payload["answer"]["verdict"] = f"{as_of} {verdict}"
+        lines = [verdict, text.detail, self.validity_line(entry, lang), self.source_line(entry, lang)]
+        return Reply("\n".join(line for line in lines if line), payload)
 
     def clarify_reply(self, clarify: Clarify, lang: str) -> Reply:
         condition = self.guides.vocabulary.conditions[clarify.key]
@@ -165,6 +176,23 @@ class AnswerWriter:
             click = "/inform" + json.dumps({clarify.key: value}, ensure_ascii=False)
             buttons.append({"title": title, "payload": click})
         return Reply(question, self._payload("clarify", lang, asks=clarify.key, options=buttons), buttons)
+
+    def topic_choice_reply(self, suggestions: Sequence[Suggestion], lang: str) -> Reply:
+        """'Meinten Sie …?': one button per likely guide subject (bot/did_you_mean.py).
+
+        The payload is a clarifying question about the topic (`asks: topic`); each option names
+        the entry its click answers with (`topic`, None when the click asks back first) and every
+        entry it can lead to (`topics`).
+        """
+        labels = self.guides.vocabulary.conditions["subject"].values
+        buttons, options = [], []
+        for suggestion in suggestions:
+            button = {"title": labels[suggestion.subject].get(lang), "payload": suggestion.payload}
+            buttons.append(button)
+            names = {"subject": suggestion.subject, "topic": suggestion.topic, "topics": suggestion.topics}
+            options.append({**button, **names})
+        payload = self._payload("clarify", lang, asks="topic", options=options)
+        return Reply(self.responses.text("utter_did_you_mean", lang), payload, buttons)
 
     def not_covered_reply(self, found: NotCovered, lang: str, day: dt.date, subject: str | None) -> Reply:
         instruction = self.guides.instruction
@@ -222,6 +250,28 @@ class AnswerWriter:
             verdict=entry.text.get(lang).verdict,
         )
         return Reply(text, self._entry_payload(entry, lang, kind="fact"))
+
+    def detail_not_covered_reply(self, entry: Entry, attribute: FollowUpAttribute, lang: str) -> Reply:
+        """A detail the guides do not name ("Bearbeitungsfrist?"): say so, and what they do settle."""
+        first = self.responses.text("utter_detail_not_covered", lang, label=attribute.label.get(lang))
+        lines = [first, f"• {entry.text.get(lang).verdict}", self.source_line(entry, lang)]
+        return Reply("\n".join(lines), self._payload("not_covered", lang, source=self.source_of(entry, lang)))
+
+    def detail_reply(self, entry: Entry, attribute: FollowUpAttribute, lang: str) -> Reply:
+        """A follow-up about one detail of an answer ("bis wann?"): the detail, the entry, its source."""
+        value: Any = getattr(entry.answer, attribute.field or "", None)
+        if isinstance(value, Bilingual):
+            value = value.get(lang)
+        elif attribute.field == "unit" and value in self.guides.vocabulary.units:
+            value = self.guides.vocabulary.units[value].get(lang)
+        elif isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            value = format_date(dt.date.fromisoformat(value), lang)
+        first = self.responses.text(
+            "utter_follow_up_detail", lang, label=attribute.label.get(lang), value=value
+        )
+        text = entry.text.get(lang)
+        lines = [first, text.verdict, text.detail, self.source_line(entry, lang)]
+        return Reply("\n".join(lines), self._entry_payload(entry, lang, kind="fact"))
 
     def validity_reply(self, entry: Entry, lang: str) -> Reply:
         """'Since when does that apply?' for the last answer."""

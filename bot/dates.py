@@ -10,6 +10,8 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 
 from bot.engine import normalise
 
@@ -62,30 +64,89 @@ def _year(raw: str | None, today: dt.date) -> int:
     return int(raw) + 2000 if len(raw) == 2 else int(raw)
 
 
-def find_date(text: str, today: dt.date) -> dt.date | None:
-    """The day the text asks about, or None when it names no date."""
-    plain = normalise(text)
+@dataclass(frozen=True)
+class FoundDate:
+    """A date named in a question, and how it was named."""
+
+    day: dt.date
+    start: int
+    end: int
+    prefixed: bool  # "vor", "bis Ende", "nach", "before", "until the end of", "after"
+    month_only: bool  # "ab Juli", "im Juni" (no day)
+
+
+def _dates(plain: str, today: dt.date, change_dates: Sequence[dt.date] = ()) -> Iterator[FoundDate]:
+    """Every date the normalised text names, in the order of the patterns (most precise first)."""
     for pattern in _PATTERNS:
-        match = pattern.search(plain)
-        if match is None:
-            continue
-        parts = match.groupdict()
-        month = MONTHS[parts["mname"]] if parts.get("mname") else int(parts["month"])
-        year = _year(parts.get("year"), today)
-        if not 1 <= month <= 12:
-            continue
-        has_day = bool(parts.get("day"))
-        day = int(parts["day"]) if has_day else 1
-        if parts.get("end") and not has_day:
-            day = calendar.monthrange(year, month)[1]
-        try:
-            found = dt.date(year, month, day)
-        except ValueError:  # 31.02., year 0
-            continue
-        if parts.get("before"):
-            found -= dt.timedelta(days=1)
-        elif parts.get("after"):  # "nach Mai": the day after (that month)
-            last = day if has_day else calendar.monthrange(year, month)[1]
-            found = dt.date(year, month, last) + dt.timedelta(days=1)
-        return found
-    return None
+        for match in pattern.finditer(plain):
+            found = _date_of(match, today, change_dates)
+            if found is not None:
+                yield found
+
+
+def _date_of(match: re.Match[str], today: dt.date, change_dates: Sequence[dt.date]) -> FoundDate | None:
+    parts = match.groupdict()
+    month = MONTHS[parts["mname"]] if parts.get("mname") else int(parts["month"])
+    if not 1 <= month <= 12:
+        return None
+    has_day = bool(parts.get("day"))
+    year = _year(parts.get("year"), today)
+    day = int(parts["day"]) if has_day else 1
+    if not has_day and not parts.get("year"):
+        # "ab Juli": the guides' change date in that month, where they have one ("01.07.2025")
+        changes = sorted(d for d in change_dates if d.month == month)
+        if changes:
+            year, day = changes[-1].year, changes[-1].day
+    if parts.get("end") and not has_day:
+        day = calendar.monthrange(year, month)[1]
+    try:
+        found = dt.date(year, month, day)
+    except ValueError:  # 31.02., year 0
+        return None
+    if parts.get("before"):
+        found -= dt.timedelta(days=1)
+    elif parts.get("after"):  # "nach Mai": the day after (that month)
+        last = day if has_day else calendar.monthrange(year, month)[1]
+        found = dt.date(year, month, last) + dt.timedelta(days=1)
+    prefixed = bool(parts.get("before") or parts.get("end") or parts.get("after"))
+    return FoundDate(found, match.start(), match.end(), prefixed, month_only=not has_day)
+
+
+def find_date(text: str, today: dt.date, change_dates: Sequence[dt.date] = ()) -> dt.date | None:
+    """The first date the text names, or None."""
+    return next((found.day for found in _dates(normalise(text), today, change_dates)), None)
+
+
+# a date the question asks about: "was galt am …", "stand …", "as of …" (wins over what the case tells)
+_ASKS = re.compile(
+    r"\b(galt|galten|gilt|gelten|gueltig|stand|damals|zu dem zeitpunkt|as of|applied|applies|apply|valid|"
+    r"at that time|back then)\b"
+)
+# a date that tells what happened in the case: "ist am 02.04.2025 umgezogen … wer bearbeitet das heute?"
+_DESCRIBES = re.compile(
+    r"\b(heute|jetzt|aktuell|derzeit|today|now|currently|umgezogen|eingetragen|gemeldet|geschickt|"
+    r"eingereicht|angefangen|anfangen|beginnt|faengt|arbeitsaufnahme|aufgenommen|geaendert|verzogen|"
+    r"moved|reported|starts?|started|begins?|began|changed|sent|submitted|registered)\b"
+)
+# "wer bearbeitet am 15.06.2025 …": the date right after the question's verb is the question's
+_VERB_THEN_DATE = re.compile(
+    r"\b(bearbeitet|bearbeitete|zustaendig|handles?|handled|responsible|processe[sd])\s+$"
+)
+
+
+def question_date(text: str, today: dt.date, change_dates: Sequence[dt.date] = ()) -> dt.date | None:
+    """The day the question asks about; None when it asks about today.
+
+    A date can also describe the case ("Kundin ist am 02.04.2025 umgezogen – wer bearbeitet
+    das?"): that question is about today. A date counts as the question's when it is named
+    with "vor", "bis Ende", "nach" (before, until the end of, after), right after the question's
+    verb, or when the question asks what applied ("was galt am …", "as of …"); a date in a
+    question that tells what happened ("umgezogen", "reported", "heute") is the case's.
+    """
+    plain = normalise(text)
+    found = next(iter(_dates(plain, today, change_dates)), None)
+    if found is None:
+        return None
+    if found.prefixed or _VERB_THEN_DATE.search(plain[: found.start]) or _ASKS.search(plain):
+        return found.day
+    return None if _DESCRIBES.search(plain) else found.day

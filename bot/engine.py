@@ -8,6 +8,7 @@ condition open, it asks for it; when no entry fits, it says so.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -86,16 +87,46 @@ def normalise(text: str) -> str:
 def stated_in_text(guides: Guides, text: str) -> dict[str, str]:
     """Condition values the text states by the vocabulary's cues.
 
-    A key whose cues point to two values ("never had a status before") is
-    left out: the question stays open rather than being guessed.
+    A key whose cues point to two values ("never had a status before") is left out: the
+    question stays open rather than being guessed — unless one of them is declared more precise
+    (`overrides`). A negated cue ("kein Terminthema") states nothing, or the value the
+    vocabulary declares for its negation (`negated`).
     """
     plain = normalise(text)
     stated: dict[str, str] = {}
     for key, values in guides.cues.items():
-        found = [value for value, patterns in values.items() if any(p.search(plain) for p in patterns)]
+        found: set[str] = set()
+        negated: set[str] = set()
+        for value, patterns in values.items():
+            affirmed, denied = _cue_matches(guides, plain, patterns)
+            if affirmed:
+                found.add(value)
+            elif denied:
+                negated.add(value)
+        specs = guides.vocabulary.conditions[key].values
+        found -= {other for value in found for other in specs[value].overrides}
+        if not found:
+            found = {n for value in negated if (n := specs[value].negated) is not None}
         if len(found) == 1:
-            stated[key] = found[0]
+            stated[key] = found.pop()
     return stated
+
+
+def _cue_matches(guides: Guides, plain: str, patterns: Sequence[re.Pattern[str]]) -> tuple[bool, bool]:
+    """(a cue matches and is not negated, a cue matches only negated): "kein Kontaktformular".
+
+    Only the few words before a match are looked at (negation_cues end with `$`), so the check
+    stays linear in the message length.
+    """
+    negated = False
+    for pattern in patterns:
+        for match in pattern.finditer(plain):
+            before = plain[max(0, match.start() - 40) : match.start()]
+            if any(negation.search(before) for negation in guides.negation_cues):
+                negated = True
+            else:
+                return True, False
+    return False, negated
 
 
 def is_follow_up(guides: Guides, text: str) -> bool:

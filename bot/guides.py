@@ -99,6 +99,9 @@ class EntryAnswer(_Strict):
     where: Bilingual | None = None
     deadline: str | None = None
     form: str | None = None
+    form_location: Bilingual | None = None  # where staff find the form ("IM-Webshop, Register Anträge")
+    done_by: Bilingual | None = None  # who carries it out ("die verantwortlichen Führungskräfte")
+    sender_gets: Bilingual | None = None  # what the sender of a refused e-mail receives
 
 
 class EntrySource(_Strict):
@@ -114,6 +117,9 @@ class RawEntry(_Strict):
     valid_to: dt.date | None
     source: EntrySource
     text: EntryTexts
+    # entries whose facts answer a follow-up about this one ("bis wann?" after the rule-set change
+    # is the request's deadline); ids of any guide file
+    related: tuple[str, ...] = ()
 
 
 class RawGuideFile(_Strict):
@@ -126,6 +132,11 @@ class ConditionValue(Bilingual):
     # regular expressions that state this value in a question, matched against the
     # lower-cased text with umlauts written out (ä -> ae, ß -> ss); see bot.engine
     cues: tuple[str, ...] = ()
+    # values of the same key this one is more precise than: both stated, this one counts
+    # ("Termin beim Arbeitgeber-Service" states the employer service, not any appointment)
+    overrides: tuple[str, ...] = ()
+    # the value a negated cue of this one states ("kein Terminthema" = another matter)
+    negated: str | None = None
 
 
 class ConditionKey(_Strict):
@@ -143,6 +154,22 @@ class WithoutContext(_Strict):
     validity: str | None = None
 
 
+class FollowUpAttribute(_Strict):
+    """A detail a short follow-up asks about the last answer: "bis wann?", "welches Formular?"."""
+
+    label: Bilingual
+    cues: tuple[str, ...]
+    # in a question of its own (not only a follow-up) these ask for the detail of the entry it
+    # gets: "gibt es eine Bearbeitungsfrist für …?" — where the guides name none, Lotse says so
+    question_cues: tuple[str, ...] = ()
+    # the answer field that holds it (of the last entry, else of its related entries) …
+    field: Literal["deadline", "form", "form_location", "where", "unit", "done_by", "sender_gets"] | None = (
+        None
+    )
+    # … or the subject whose entry answers it for every entry ("gilt das auch für SGB II?")
+    subject: str | None = None
+
+
 class RawVocabulary(_Strict):
     version: str
     units: dict[str, Bilingual]
@@ -150,6 +177,9 @@ class RawVocabulary(_Strict):
     intents: dict[str, dict[str, str]]
     # a question that matches one of these continues the case under discussion ("Und Terminabsagen?")
     follow_up_cues: tuple[str, ...] = ()
+    # a condition's cue right after one of these is negated: "kein Kontaktformular, sondern ein Brief"
+    negation_cues: tuple[str, ...] = ()
+    follow_up_attributes: dict[str, FollowUpAttribute] = {}
     without_context: WithoutContext = WithoutContext()
 
 
@@ -200,6 +230,7 @@ class Entry:
     valid_to: dt.date | None
     section: str
     text: EntryTexts
+    related: tuple[str, ...] = ()
 
     def valid_on(self, day: dt.date) -> bool:
         return (self.valid_from is None or self.valid_from <= day) and (
@@ -219,9 +250,19 @@ class Guides:
     by_id: Mapping[str, Entry] = field(default_factory=dict)
     cues: Mapping[str, Mapping[str, tuple[re.Pattern[str], ...]]] = field(default_factory=dict)
     follow_up_cues: tuple[re.Pattern[str], ...] = ()
+    negation_cues: tuple[re.Pattern[str], ...] = ()
+    attribute_cues: Mapping[str, tuple[re.Pattern[str], ...]] = field(default_factory=dict)
+    attribute_question_cues: Mapping[str, tuple[re.Pattern[str], ...]] = field(default_factory=dict)
 
     def intent_conditions(self, intent: str) -> Mapping[str, str] | None:
         return self.vocabulary.intents.get(intent)
+
+    @property
+    def change_dates(self) -> list[dt.date]:
+        """The days an entry starts or ends on: "ab Juli" means the change of July (bot/dates.py)."""
+        days = {e.valid_from for e in self.entries if e.valid_from}
+        days |= {e.valid_to + dt.timedelta(days=1) for e in self.entries if e.valid_to}
+        return sorted(days)
 
 
 # --- loading ------------------------------------------------------------------
@@ -292,6 +333,12 @@ def _compile_cues(vocab: RawVocabulary) -> dict[str, dict[str, tuple[re.Pattern[
 
 def _check_vocabulary(vocab: RawVocabulary) -> None:
     for name, condition in vocab.conditions.items():
+        for value_name, spec in condition.values.items():
+            for other in (*spec.overrides, *([spec.negated] if spec.negated else [])):
+                if other not in condition.values or other == value_name:
+                    raise GuideError(
+                        VOCABULARY_FILE, name, f"values.{value_name}", f"unknown value '{other}'"
+                    )
         for answer in ("affirm", "deny"):
             value = getattr(condition, answer)
             if value is not None and value not in condition.values:
@@ -406,6 +453,7 @@ def _load_guides(folder: Path) -> Guides:
                     valid_to=raw.valid_to,
                     section=raw.source.section,
                     text=raw.text,
+                    related=raw.related,
                 )
             )
 
@@ -420,6 +468,15 @@ def _load_guides(folder: Path) -> Guides:
                 )
 
     known = {entry.id for entry in entries}
+    for entry in entries:
+        for index, other in enumerate(entry.related):
+            if other not in known or other == entry.id:
+                raise GuideError(entry.file, entry.id, f"related[{index}]", f"unknown entry id '{other}'")
+    for name, attribute in vocab.follow_up_attributes.items():
+        if (attribute.field is None) == (attribute.subject is None):
+            raise GuideError(VOCABULARY_FILE, name, "field", "name either a field or a subject")
+        if attribute.subject and attribute.subject not in vocab.conditions["subject"].values:
+            raise GuideError(VOCABULARY_FILE, name, "subject", f"unknown subject '{attribute.subject}'")
     for key, entry_id in vocab.without_context.dict().items():
         if entry_id is not None and entry_id not in known:
             raise GuideError(VOCABULARY_FILE, "without_context", key, f"unknown entry id '{entry_id}'")
@@ -432,6 +489,20 @@ def _load_guides(folder: Path) -> Guides:
         version=guides_version(folder),
         by_id={entry.id: entry for entry in entries},
         cues=_compile_cues(vocab),
+        attribute_question_cues={
+            name: tuple(
+                _compile(cue, name, f"question_cues[{index}]")
+                for index, cue in enumerate(attribute.question_cues)
+            )
+            for name, attribute in vocab.follow_up_attributes.items()
+        },
+        attribute_cues={
+            name: tuple(_compile(cue, name, f"cues[{index}]") for index, cue in enumerate(attribute.cues))
+            for name, attribute in vocab.follow_up_attributes.items()
+        },
+        negation_cues=tuple(
+            _compile(cue, "negation_cues", f"[{index}]") for index, cue in enumerate(vocab.negation_cues)
+        ),
         follow_up_cues=tuple(
             _compile(cue, "follow_up_cues", f"[{index}]") for index, cue in enumerate(vocab.follow_up_cues)
         ),

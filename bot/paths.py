@@ -10,6 +10,8 @@ GUIDES_DIR = PROJECT_ROOT / "guides"
 DOMAIN_FILE = PROJECT_ROOT / "domain.yml"
 DATA_DIR = PROJECT_ROOT / "data"
 DEV_QUESTIONS = PROJECT_ROOT.parent / "shared" / "eval" / "dev_questions.yml"
+# negations, case dates, short follow-ups, typed answers, scope, a language switch
+DEV_FOLLOWUPS = PROJECT_ROOT.parent / "shared" / "eval" / "dev_followups.yml"
 GUIDES_DIR_ENV = "LOTSE_GUIDES_DIR"  # another guides folder, for trainers' drafts and tests
 
 

@@ -143,7 +143,8 @@ def make_tracker() -> MakeTracker:
     """Build a real rasa_sdk Tracker for one user turn.
 
     Every slot of domain.yml is present (None unless given); `intent` and
-    `entities` make up latest_message as Rasa's NLU would deliver it.
+    `entities` make up latest_message as Rasa's NLU would deliver it, with
+    `intent_ranking` ((intent, confidence) pairs, best first) when given.
     """
     slot_names = domain_slot_names()
 
@@ -152,6 +153,7 @@ def make_tracker() -> MakeTracker:
         intent: str | None = None,
         entities: Iterable[Mapping[str, Any]] = (),
         sender_id: str = "unit-test",
+        intent_ranking: Iterable[tuple[str, float]] = (),
         **slots: Any,
     ) -> Tracker:
         unknown = set(slots) - set(slot_names)
@@ -162,6 +164,8 @@ def make_tracker() -> MakeTracker:
             "intent": {"name": intent, "confidence": 0.99} if intent else {},
             "entities": [dict(entity) for entity in entities],
         }
+        if intent_ranking:
+            latest_message["intent_ranking"] = [{"name": n, "confidence": c} for n, c in intent_ranking]
         return Tracker(
             sender_id=sender_id,
             slots=all_slots,

@@ -19,9 +19,35 @@ def test_question_with_a_date_is_answered_for_that_day(
     result = run_action(ActionAnswerGuide, tracker)
     assert (result.answer["kind"], result.answer["unit"]) == ("routing", "EZ")
     assert result.answer["topic"] == "freie_emails_bis_juni_2025"
-    assert result.lines[0] == responses.text("utter_answer_for_date", "de", date="30.06.2025")
-    assert result.lines[1] == guides.by_id["freie_emails_bis_juni_2025"].text.de.verdict
+    # the day stands in the verdict line itself: an agent on a call reads the first line only
+    as_of = responses.text("utter_answer_for_date", "de", date="30.06.2025")
+    verdict = guides.by_id["freie_emails_bis_juni_2025"].text.de.verdict
+    assert result.lines[0] == f"{as_of} {verdict}" == result.answer["verdict"]
     assert result.slots["as_of"] == "2025-06-30"
+
+
+def test_a_date_whose_answer_is_todays_gets_no_as_of(
+    run_action: RunAction, make_tracker: MakeTracker
+) -> None:
+    """ "ab August 2025" is answered as today: no "Stand …", which would suggest a difference."""
+    tracker = make_tracker(
+        "Wer bearbeitet ab August 2025 die freien E-Mails?", "ask_free_emails_site_postbox"
+    )
+    result = run_action(ActionAnswerGuide, tracker)
+    assert result.answer["topic"] == "freie_emails_ab_juli_2025"
+    assert not result.lines[0].startswith("Stand") and result.slots["as_of"] is None
+
+
+def test_a_date_that_describes_the_case_is_not_the_questions(
+    run_action: RunAction, make_tracker: MakeTracker
+) -> None:
+    tracker = make_tracker(
+        "Kundin ist am 02.04.2025 umgezogen und hat das online gemeldet – wer bearbeitet das?",
+        "ask_master_data_change",
+    )
+    result = run_action(ActionAnswerGuide, tracker)
+    assert (result.answer["kind"], result.answer["unit"]) == ("routing", "EZ")
+    assert result.lines[0] == result.answer["verdict"] and result.lines[0].startswith("EZ")
 
 
 def test_same_question_today_gets_the_current_entry(run_action: RunAction, make_tracker: MakeTracker) -> None:

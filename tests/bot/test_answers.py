@@ -74,13 +74,14 @@ def test_payload_carries_deadline_and_form_when_the_entry_has_them(
     [("de", "15.06.2025"), ("en", "15 June 2025")],
     ids=["de", "en"],
 )
-def test_answer_for_another_day_names_the_day_first(
+def test_answer_for_another_day_names_the_day_in_the_verdict_line(
     writer: AnswerWriter, guides: Guides, lang: str, date_text: str
 ) -> None:
     entry = guides.by_id["freie_emails_bis_juni_2025"]
-    lines = writer.entry_reply(entry, lang, BEFORE_JULY_2025, TODAY).text.split("\n")
-    assert date_text in lines[0]
-    assert lines[1] == entry.text.get(lang).verdict
+    reply = writer.entry_reply(entry, lang, BEFORE_JULY_2025, TODAY)
+    first = reply.text.split("\n")[0]
+    assert date_text in first and first.endswith(entry.text.get(lang).verdict)
+    assert reply.payload["answer"]["verdict"] == first  # the verdict an agent reads, with its day
 
 
 # --- validity lines and dates ---------------------------------------------------------

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from bot.dates import find_date
+from bot.dates import find_date, question_date
 from tests.conftest import TODAY
 
 CASES = [
@@ -49,3 +49,28 @@ def test_date_in_question(text: str, expected: dt.date) -> None:
 )
 def test_no_date(text: str) -> None:
     assert find_date(text, TODAY) is None
+
+
+QUESTION_DATES = [
+    # the question asks about the day
+    ("Was galt am 15.06.2025?", dt.date(2025, 6, 15)),
+    ("Wer hat vor Juli 2025 die freien E-Mails bearbeitet?", dt.date(2025, 6, 30)),
+    ("Wer bearbeitet am 15.06.2025 Terminabsagen?", dt.date(2025, 6, 15)),
+    ("what applied on 15 June 2025?", dt.date(2025, 6, 15)),
+    ("und ab August?", dt.date(TODAY.year, 8, 1)),
+    # a month without a year is the guides' change in that month, where they have one
+    ("und ab Juli?", dt.date(2025, 7, 1)),
+    ("wer hat das vor Juli bearbeitet?", dt.date(2025, 6, 30)),
+    # a date that tells what happened in the case: the question is about today
+    ("Kundin ist am 02.04.2025 umgezogen und hat das online gemeldet – wer bearbeitet das?", None),
+    ("Ein Kunde hat am 10.03.2025 online seine Bankverbindung eingetragen – wer bearbeitet das heute?", None),
+    ("Customer reported online that he starts a new job on 1 March – who processes this?", None),
+    ("Arbeitsaufnahme zum 1.10. online gemeldet, wer?", None),
+]
+
+CHANGES = [dt.date(2025, 5, 26), dt.date(2025, 7, 1)]
+
+
+@pytest.mark.parametrize(("text", "expected"), QUESTION_DATES, ids=[c[0][:40] for c in QUESTION_DATES])
+def test_the_questions_date_not_the_cases(text: str, expected: dt.date | None) -> None:
+    assert question_date(text, TODAY, CHANGES) == expected

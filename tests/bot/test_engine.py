@@ -512,3 +512,46 @@ def test_an_earlier_instructions_number_states_the_subject(
     guides: Guides, text: str, subject: str | None
 ) -> None:
     assert stated_in_text(guides, text).get("subject") == subject
+
+
+NEGATED = [
+    # a negated cue states nothing; another cue for the key states its value
+    ("Kein Kontaktformular, sondern ein Brief mit der Bitte um einen Termin – wer?", "channel", "offline"),
+    ("nicht übers Kontaktformular, per Post", "channel", "offline"),
+    ("not via the contact form but by letter", "channel", "offline"),
+    # the value the vocabulary declares for a negation ("negated:")
+    (
+        "Kontaktformular, aber kein Terminthema, sondern eine Frage zur Arbeitsbescheinigung",
+        "matter",
+        "other_matter",
+    ),
+    ("contact form about something other than an appointment", "matter", "other_matter"),
+    # a more precise value wins ("overrides:")
+    ("Termin beim Arbeitgeber-Service per Kontaktformular angefragt", "matter", "employer_service"),
+    ("muessen wir in der EZ unser teampostfach fuer externe mails sperren?", "postbox", "ez"),
+]
+
+
+@pytest.mark.parametrize(("text", "key", "value"), NEGATED, ids=[c[0][:40] for c in NEGATED])
+def test_negations_and_more_precise_values(guides: Guides, text: str, key: str, value: str) -> None:
+    assert stated_in_text(guides, text)[key] == value
+
+
+def test_a_negated_cue_alone_states_nothing(guides: Guides) -> None:
+    assert "channel" not in stated_in_text(guides, "nicht übers Kontaktformular – wer?")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Kein Kontaktformular, sondern ein Brief mit der Bitte um einen Termin bei der Berufsberatung – wer?",
+        "Termin beim Arbeitgeber-Service per Kontaktformular angefragt – wer macht das?",
+        "kontaktformular, aber kein terminthema, sondern frage zur arbeitsbescheinigung – wer?",
+    ],
+)
+def test_what_the_question_rules_out_is_never_answered_by_that_rule(guides: Guides, text: str) -> None:
+    """The appointment intents state contact form and appointment; the question says otherwise."""
+    query = conditions_for(guides, "ask_appointment_request_bb", stated_in_text(guides, text))
+    assert query is not None
+    found = resolve(guides, query, TODAY)
+    assert isinstance(found, NotCovered) or (isinstance(found, Answer) and found.entry.kind == "not_covered")

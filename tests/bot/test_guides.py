@@ -164,7 +164,35 @@ def _intent_with_unknown_value(copy: GuideCopy) -> None:
     copy.replace(VOCABULARY, "ask_press: {subject: press}", "ask_press: {subject: pressure}")
 
 
+def _unknown_related_entry(copy: GuideCopy) -> None:
+    copy.replace(EZ_FILE, "related: [eakte_antrag]", "related: [eakte_antrag_neu]")
+
+
+def _attribute_without_field_or_subject(copy: GuideCopy) -> None:
+    copy.replace(VOCABULARY, "    field: form_location\n", "")
+
+
+def _unknown_override(copy: GuideCopy) -> None:
+    copy.replace(VOCABULARY, "overrides: [appointment]", "overrides: [appointmnet]")
+
+
+def _unknown_attribute_field(copy: GuideCopy) -> None:
+    copy.replace(VOCABULARY, "    field: form_location\n", "    field: colour\n")
+
+
 BREAKAGES = {
+    "unknown-related-entry": Breakage(
+        _unknown_related_entry, EZ_FILE, "eakte_regelwerk", "related[0]", "eakte_antrag_neu"
+    ),
+    "attribute-without-field-or-subject": Breakage(
+        _attribute_without_field_or_subject, "vocabulary.yml", "form_location", "field", "either"
+    ),
+    "unknown-override": Breakage(
+        _unknown_override, "vocabulary.yml", "matter", "values.employer_service", "appointmnet"
+    ),
+    "unknown-attribute-field": Breakage(
+        _unknown_attribute_field, "vocabulary.yml", "-", "follow_up_attributes.form_location.field", "permitted"
+    ),
     "unknown-fallback-entry": Breakage(
         _unknown_fallback_entry, "vocabulary.yml", "without_context", "validity", "gibt_es_nicht"
     ),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.evaluate import run_eval
-from bot.paths import DEV_QUESTIONS, PROJECT_ROOT
+from bot.paths import DEV_FOLLOWUPS, DEV_QUESTIONS, PROJECT_ROOT
 from bot.processes import BotConfig
 
 MIN_SINGLE_ACCURACY = 0.95
@@ -19,6 +19,19 @@ def test_dev_set_single_questions(running_bot: BotConfig) -> None:
     assert report.dialogue_accuracy() == 1.0, report.format()
 
 
+# the follow-up classes: every dialogue; of the three single questions one still fails on the
+# NLU ("… neue Bankverbindung eingetragen" is read as off-topic) — the floor keeps what is reached
+MIN_FOLLOWUP_SINGLES = 0.66
+
+
+@pytest.mark.skipif(not DEV_FOLLOWUPS.exists(), reason="no follow-up dev set beside the project")
+def test_dev_followups(running_bot: BotConfig) -> None:
+    report = run_eval(DEV_FOLLOWUPS, running_bot.rasa_url)
+    print(report.format())
+    assert report.single_accuracy() >= MIN_FOLLOWUP_SINGLES, report.format()
+    assert report.dialogue_accuracy() == 1.0, report.format()
+
+
 @pytest.mark.parametrize(
     ("name", "min_single", "min_dialogues"),
     [
@@ -26,7 +39,10 @@ def test_dev_set_single_questions(running_bot: BotConfig) -> None:
         ("blind.yml", 0.93, 1.0),
         # written from the instruction alone, after the others; its misses (0.90 / 4 of 6 when it
         # arrived) are the open work, the floor only keeps what was reached
-        ("blind2.yml", 0.87, 0.66),
+        ("blind2.yml", 0.90, 1.0),
+        # the tune set of the understanding issue (214 questions, 23 dialogues of 3–5 turns, written
+        # blind from the instruction): 0.73 / 1 of 23 when it arrived
+        ("blind3.yml", 0.75, 0.25),
     ],
 )
 def test_own_question_sets(

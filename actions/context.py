@@ -1,0 +1,110 @@
+"""A message read against the conversation so far, before its intent is: the thread staff keep.
+
+Short messages mean what they mean in the case under discussion, whatever the NLU makes of
+them on their own:
+
+- while Lotse waits for the answer to its clarifying question, a message that states the asked
+  condition answers it ("ja, der war 2022 schon mal arbeitslos gemeldet", "kam übers
+  Kontaktformular"), even when the NLU reads it as a new question;
+- a short follow-up about a detail of the last answer ("bis wann?", "mit welchem Formular?",
+  "gilt das auch für die Familienkasse?") is answered from that entry, else from its related
+  entries (`related:` in the guides), or for a subject-wide detail from that subject's entry
+  (`follow_up_attributes` in guides/vocabulary.yml). A follow-up whose detail no entry holds goes
+  on as the question the NLU found (validity, source …).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType
+
+from actions.answer_guide import resolution
+from actions.base import asked_day, case_conditions, intent_of, user_text
+from actions.details import holder
+from bot.answers import AnswerWriter, Reply
+from bot.engine import is_follow_up, normalise, resolve, stated_in_text
+from bot.guides import Guides
+from bot.slots import SLOT_LAST_TOPIC, SLOT_PENDING
+
+SHORT_FOLLOW_UP_WORDS = 8  # a longer message is a question of its own, not a detail of the last answer
+
+
+def context_reply(
+    tracker: Tracker, writer: AnswerWriter, lang: str, today: dt.date
+) -> tuple[Reply, list[EventType]] | None:
+    """The reply this message gets from the conversation's context, or None to answer it as asked."""
+    text = user_text(tracker)
+    if not text:
+        return None  # a clicked button: its intent and entities say everything
+    return (
+        _answers_pending(tracker, writer, lang, today, text)
+        or _detail_of_last_answer(tracker, writer, lang, today, text)
+        or _changes_a_condition(tracker, writer, lang, today, text)
+    )
+
+
+def _changes_a_condition(
+    tracker: Tracker, writer: AnswerWriter, lang: str, today: dt.date, text: str
+) -> tuple[Reply, list[EventType]] | None:
+    """ "und per Post?", "und wenn er früher schon mal Asu war?": the case, one condition changed.
+
+    Only where the NLU found no guide subject of its own (a guide intent keeps its own subject
+    and takes the rest from the case: actions/answer_guide.py).
+    """
+    guides = writer.guides
+    query = case_conditions(tracker, guides)
+    if "subject" not in query or intent_of(tracker) in guides.vocabulary.intents:
+        return None
+    if not is_follow_up(guides, text) and len(text.split()) > SHORT_FOLLOW_UP_WORDS:
+        return None
+    stated = stated_in_text(guides, text)
+    if not stated:
+        return None
+    return resolution(writer, lang, {**query, **stated}, 0, asked_day(tracker), today)
+
+
+def _answers_pending(
+    tracker: Tracker, writer: AnswerWriter, lang: str, today: dt.date, text: str
+) -> tuple[Reply, list[EventType]] | None:
+    pending = tracker.get_slot(SLOT_PENDING)
+    query = case_conditions(tracker, writer.guides)
+    if not pending or "subject" not in query:
+        return None
+    stated = stated_in_text(writer.guides, text)
+    if pending not in stated:
+        return None
+    return resolution(writer, lang, {**query, pending: stated[pending]}, 0, asked_day(tracker), today)
+
+
+def _detail_of_last_answer(
+    tracker: Tracker, writer: AnswerWriter, lang: str, today: dt.date, text: str
+) -> tuple[Reply, list[EventType]] | None:
+    guides = writer.guides
+    topic = tracker.get_slot(SLOT_LAST_TOPIC)
+    last = guides.by_id.get(topic) if topic else None
+    short = len(text.split()) <= SHORT_FOLLOW_UP_WORDS or is_follow_up(guides, text)
+    if last is None or not short or _new_subject(tracker, guides):
+        return None
+    plain = normalise(text)
+    for name, attribute in guides.vocabulary.follow_up_attributes.items():
+        if not any(cue.search(plain) for cue in guides.attribute_cues[name]):
+            continue
+        if attribute.subject:
+            found = resolve(guides, {"subject": attribute.subject}, asked_day(tracker) or today)
+            entry = getattr(found, "entry", None)
+            if entry is not None:
+                return writer.entry_reply(entry, lang, today, today), []
+            continue
+        found_in = holder(guides.by_id, last, attribute)
+        if found_in is not None:
+            return writer.detail_reply(found_in, attribute, lang), []
+    return None
+
+
+def _new_subject(tracker: Tracker, guides: Guides) -> bool:
+    """The NLU found a guide subject other than the case's: a question of its own, not a follow-up."""
+    conditions = guides.intent_conditions(intent_of(tracker))
+    case = case_conditions(tracker, guides).get("subject")
+    return conditions is not None and conditions.get("subject") != case

@@ -1,0 +1,148 @@
+"""A message read against the conversation: answers to Lotse's question, details, changed conditions.
+
+Each test runs the action the NLU's intent would pick (often not the guide action), with real
+domain.yml and guides, and asserts what staff would see: the kind, the entry, the text.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from actions.answer_guide import ActionAnswerGuide
+from actions.follow_up import ActionAnswerSource, ActionAnswerValidity
+from actions.reset import ActionAnswerReset
+from actions.small_talk import ActionAnswerOutOfScope, ActionAnswerSmallTalk
+from bot.guides import Guides
+from tests.conftest import ASKED_FOR_CUSTOMER, MakeTracker, RunAction
+
+
+@pytest.mark.parametrize(
+    ("action", "intent"),
+    [
+        (ActionAnswerGuide, "ask_reactivation_definition"),  # read as a new question about the term
+        (ActionAnswerOutOfScope, "nlu_fallback"),
+        (ActionAnswerSmallTalk, "help"),
+    ],
+)
+def test_a_typed_answer_with_extra_words_settles_the_clarifying_question(
+    run_action: RunAction, make_tracker: MakeTracker, action: type, intent: str
+) -> None:
+    tracker = make_tracker(
+        "ja, der war 2022 schon mal arbeitslos gemeldet, also Asu", intent, **ASKED_FOR_CUSTOMER
+    )
+    result = run_action(action, tracker)
+    assert (result.answer["kind"], result.answer["unit"]) == ("routing", "SC")
+    assert result.answer["topic"] == "asu_telefon_reaktivierung"
+    assert result.slots["pending_condition"] is None
+
+
+def test_neue_frage_is_never_an_answer(run_action: RunAction, make_tracker: MakeTracker) -> None:
+    tracker = make_tracker("neue Frage – war schon mal arbeitslos", "new_question", **ASKED_FOR_CUSTOMER)
+    result = run_action(ActionAnswerReset, tracker)
+    assert not result.message["custom"] and {"event": "reset_slots", "timestamp": None} in result.events
+
+
+@pytest.mark.parametrize(
+    ("question", "action", "intent", "expected"),
+    [
+        ("bis wann?", ActionAnswerValidity, "ask_validity", "2 Wochen"),
+        ("mit welchem Formular?", ActionAnswerOutOfScope, "out_of_scope", "SGBIII_Änderungsformular"),
+        ("und wo finde ich das?", ActionAnswerSource, "ask_source", "Anträge"),
+        ("und wer setzt das dann um?", ActionAnswerOutOfScope, "nlu_fallback", "RIM"),
+    ],
+)
+def test_a_detail_of_the_last_answer_comes_from_it_or_its_related_entry(
+    run_action: RunAction, make_tracker: MakeTracker, question: str, action: type, intent: str, expected: str
+) -> None:
+    """After the eAkte rule-set change (eakte_regelwerk), its request (related) holds the details."""
+    tracker = make_tracker(question, intent, subject="eakte_rules", last_topic="eakte_regelwerk")
+    result = run_action(action, tracker)
+    assert result.answer["kind"] == "fact" and result.answer["topic"] == "eakte_antrag"
+    assert expected in result.text
+
+
+def test_a_subject_wide_detail_comes_from_that_subjects_entry(
+    run_action: RunAction, make_tracker: MakeTracker, guides: Guides
+) -> None:
+    tracker = make_tracker(
+        "gilt das auch für die Familienkasse?",
+        "out_of_scope",
+        subject="email_block",
+        last_topic="sperre_ez_postfaecher",
+    )
+    result = run_action(ActionAnswerOutOfScope, tracker)
+    assert result.answer["topic"] == "weisung_geltungsbereich"
+    assert result.first_line == guides.by_id["weisung_geltungsbereich"].text.de.verdict
+
+
+def test_a_follow_up_whose_detail_no_entry_holds_is_the_question_it_is(
+    run_action: RunAction, make_tracker: MakeTracker
+) -> None:
+    """No deadline in the appointment forms' entries: "bis wann?" stays the validity question."""
+    tracker = make_tracker(
+        "bis wann?", "ask_validity", subject="appointment_cancellation", last_topic="kontaktformular_termine"
+    )
+    result = run_action(ActionAnswerValidity, tracker)
+    assert result.answer["topic"] == "kontaktformular_termine" and "2025" in result.first_line
+
+
+def test_a_question_of_its_own_is_not_taken_for_a_detail(
+    run_action: RunAction, make_tracker: MakeTracker
+) -> None:
+    """ "Terminabsage – wer macht das?" after the EZ postbox block is a new question, not who blocks."""
+    tracker = make_tracker(
+        "Terminabsage per Kontaktformular – wer macht das?",
+        "ask_appointment_cancellation",
+        subject="email_block",
+        postbox="ez",
+        last_topic="sperre_ez_postfaecher",
+    )
+    result = run_action(ActionAnswerGuide, tracker)
+    assert (result.answer["topic"], result.answer["unit"]) == ("kontaktformular_termine", "EZ")
+
+
+@pytest.mark.parametrize(
+    ("question", "kind", "topic"),
+    [
+        ("und per Post?", "not_covered", "asu_nicht_telefonisch"),
+        ("und wenn er früher schon mal Asu war?", "routing", "asu_telefon_reaktivierung"),
+    ],
+)
+def test_a_short_und_changes_one_condition_and_keeps_the_case(
+    run_action: RunAction, make_tracker: MakeTracker, question: str, kind: str, topic: str | None
+) -> None:
+    tracker = make_tracker(
+        question,
+        "out_of_scope",
+        subject="phone_registration",
+        channel="phone",
+        customer="new",
+        last_topic=None,
+    )
+    result = run_action(ActionAnswerOutOfScope, tracker)
+    assert (result.answer["kind"], result.answer.get("topic")) == (kind, topic)
+
+
+def test_a_question_for_a_detail_the_guides_do_not_name_is_not_covered(
+    run_action: RunAction, make_tracker: MakeTracker
+) -> None:
+    """Asked for a deadline, the routing answer alone would be a confident answer to another question."""
+    tracker = make_tracker(
+        "Gibt es eine Bearbeitungsfrist für Terminabsagen aus dem Kontaktformular?",
+        "ask_appointment_cancellation",
+    )
+    result = run_action(ActionAnswerGuide, tracker)
+    assert result.answer["kind"] == "not_covered"
+    assert result.first_line.startswith("Dazu (Frist) sagen die Leitfäden nichts")
+    assert "Eingangszone" in result.text  # what they do settle
+
+
+def test_a_question_for_a_detail_the_guides_name_gets_it(
+    run_action: RunAction, make_tracker: MakeTracker
+) -> None:
+    tracker = make_tracker(
+        "Bis wann muss die Funktion E-Mail-Kommunikation in der EZ aktiviert sein?", "ask_email_function"
+    )
+    result = run_action(ActionAnswerGuide, tracker)
+    assert result.answer["kind"] == "fact" and result.answer["topic"] == "sperre_ez_postfaecher"
+    assert result.first_line == "Frist: 01.07.2025"
