@@ -23,7 +23,7 @@ from sanic.response import HTTPResponse
 
 from actions import build_actions
 from actions.base import Clock
-from bot import http_guard
+from bot import http_guard, language
 from bot.guides import GuideError
 from bot.paths import DOMAIN_FILE, guides_dir
 from bot.responses import Responses
@@ -114,6 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     logger.info("guides version %s loaded; action server on http://%s:%d", store.get().version, host, port)
     http_guard.install()  # Content-Length / Transfer-Encoding checked, header and body deadlines
+    language.warm_up()  # the language detector's models, before the first question
     app.run(host=host, port=port, workers=1, access_log=False, motd=False)
     return 0
 

@@ -34,7 +34,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot import rate_limit, security, speedups
+from bot import language, rate_limit, security, speedups
 from bot.health import health_report
 from bot.language import detect_language
 from bot.lexicon import warm_up
@@ -189,6 +189,7 @@ class LotseRestInput(RestInput):
         self.in_flight: dict[str, int] = {}  # sender -> turns not finished yet
         speedups.install()  # Rasa builds this channel once, in the server process (bot/speedups.py)
         warm_up()  # the allow-list of the redaction, read now rather than during the first message
+        language.warm_up()  # and the language detector's models
 
     @classmethod
     def name(cls) -> str:

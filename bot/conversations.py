@@ -15,7 +15,8 @@ running bot through the REST webhook on a fresh sender, turn by turn:
 
 `expect` keys (all optional; every given key must hold): kind (a string or a list:
 any of them), unit, topic (a string, a list, or null), lang, contains (plain words
-the text must contain, case-insensitive), text (regular expressions, as in the dev set).
+the text must contain, case-insensitive), text (regular expressions, as in the dev set),
+options (entry ids a "Meinten Sie …?" reply must offer: each among an option's `topics`).
 Files in the dev-set format (`single:` / `dialogues:` with `q:`) are read as well.
 
 The run gives one result per turn; from them come the table, the Markdown report
@@ -52,7 +53,7 @@ FILE_KEYS = ("version", "conversations", "single", "dialogues")
 CONVERSATION_KEYS = ("name", "turns")
 TURN_KEYS = ("say", "click", "expect")
 DEV_TURN_KEYS = ("q", "expect")
-EXPECT_KEYS = ("kind", "unit", "topic", "lang", "contains", "text")
+EXPECT_KEYS = ("kind", "unit", "topic", "lang", "contains", "text", "options")
 KINDS = ("routing", "fact", "clarify", "not_covered", "out_of_scope")
 NO_TOPIC = "(none)"
 
@@ -161,7 +162,7 @@ def _check_expect(raw: Any, file: str, name: str, where: str) -> dict[str, Any]:
             raise ConversationError(
                 file, name, f"{where}.topic", "must be an entry id, a list of ids or null"
             )
-    for key in ("contains", "text"):
+    for key in ("contains", "text", "options"):
         if key not in expect:
             continue
         values = expect[key] if isinstance(expect[key], list) else [expect[key]]
@@ -281,7 +282,7 @@ def load_files(paths: Iterable[Path]) -> list[Conversation]:
 
 
 def check_turn(expect: dict[str, Any], reply: BotReply) -> list[str]:
-    """bot.evaluate.check (kind, unit, lang, text) plus topic and contains."""
+    """bot.evaluate.check (kind, unit, lang, text) plus topic, contains and options."""
     problems = check(expect, reply)
     answer = reply.answer or {}
     if "topic" in expect:
@@ -293,6 +294,11 @@ def check_turn(expect: dict[str, Any], reply: BotReply) -> list[str]:
     for word in expect.get("contains") or []:
         if word.casefold() not in text:
             problems.append(f"text does not contain {word!r}")
+    offered = [o for o in answer.get("options") or [] if isinstance(o, dict)]
+    for topic in expect.get("options") or []:
+        if not any(topic in (o.get("topics") or [o.get("topic")]) for o in offered):
+            titles = ", ".join(f"{o.get('title')!r} ({'/'.join(o.get('topics') or [])})" for o in offered)
+            problems.append(f"option {topic!r} not offered (options: {titles or 'none'})")
     return problems
 
 
@@ -392,6 +398,8 @@ def describe_expect(expect: dict[str, Any]) -> str:
             parts.append(f"{key}={shown}")
     parts += [f"+{word!r}" for word in expect.get("contains") or []]
     parts += [f"/{pattern}/" for pattern in expect.get("text") or []]
+    if expect.get("options"):
+        parts.append(f"options={'/'.join(expect['options'])}")
     return " ".join(parts) or "(anything)"
 
 
@@ -403,6 +411,11 @@ def describe_answer(result: TurnResult) -> str:
         return "(no answer payload)"
     parts = [str(answer.get("kind"))]
     parts += [f"{k}={answer.get(k)}" for k in ("unit", "topic", "lang") if answer.get(k) is not None]
+    if answer.get("asks") == "topic":
+        topics = [
+            t for o in answer.get("options") or [] if isinstance(o, dict) for t in o.get("topics") or []
+        ]
+        parts.append(f"options={'/'.join(topics)}")
     return " ".join(parts)
 
 

@@ -113,7 +113,9 @@ def load_spec(path: Path = TEMPLATES_FILE) -> Spec:
         raise GeneratorError(f"{path}: generator_version must be {GENERATOR_VERSION}")
     noise = Noise(**(data.get("noise") or {}))
     shared = _lists(data.get("lists"), "lists")
-    frames = {lang: _strings((data.get("frames") or {}).get(lang) or [], f"frames.{lang}") for lang in LANGUAGES}
+    frames = {
+        lang: _strings((data.get("frames") or {}).get(lang) or [], f"frames.{lang}") for lang in LANGUAGES
+    }
     intents = []
     for intent, body in (data.get("generate") or {}).items():
         where = f"generate.{intent}"
@@ -121,9 +123,12 @@ def load_spec(path: Path = TEMPLATES_FILE) -> Spec:
         if unknown:
             raise GeneratorError(f"{where}: unknown keys {sorted(unknown)}")
         own = _lists(body.get("lists"), f"{where}.lists")
-        topics = _lists({"de": {"x": []}, "en": {"x": []}} if "topics" not in body else {
-            lang: {"x": items} for lang, items in (body["topics"] or {}).items()
-        }, f"{where}.topics")
+        topics = _lists(
+            {"de": {"x": []}, "en": {"x": []}}
+            if "topics" not in body
+            else {lang: {"x": items} for lang, items in (body["topics"] or {}).items()},
+            f"{where}.topics",
+        )
         templates: dict[str, list[str]] = {}
         for lang in LANGUAGES:
             written = _strings((body.get("templates") or {}).get(lang) or [], f"{where}.templates.{lang}")
@@ -235,7 +240,9 @@ def domain_intents(path: Path = DOMAIN_FILE) -> set[str]:
     return {next(iter(i)) if isinstance(i, dict) else str(i) for i in data.get("intents") or []}
 
 
-def generate(spec: Spec, existing: Mapping[str, Sequence[str]], known_intents: set[str]) -> dict[str, list[str]]:
+def generate(
+    spec: Spec, existing: Mapping[str, Sequence[str]], known_intents: set[str]
+) -> dict[str, list[str]]:
     """intent -> generated examples (German first, then English), in the order of the templates file."""
     taken: dict[str, str] = {}  # normalised text -> intent
     for intent, texts in sorted(existing.items()):
@@ -276,7 +283,9 @@ def render(intent: str, examples: Sequence[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def build(templates: Path = TEMPLATES_FILE, nlu_dir: Path = HAND_WRITTEN_DIR, domain: Path = DOMAIN_FILE) -> dict[str, str]:
+def build(
+    templates: Path = TEMPLATES_FILE, nlu_dir: Path = HAND_WRITTEN_DIR, domain: Path = DOMAIN_FILE
+) -> dict[str, str]:
     """File name -> content of every generated file."""
     spec = load_spec(templates)
     generated = generate(spec, hand_written(nlu_dir), domain_intents(domain))
@@ -301,14 +310,22 @@ def differences(files: Mapping[str, str], out_dir: Path = OUT_DIR) -> list[str]:
     """Names of the files in `out_dir` that are not exactly `files` (missing, changed, extra)."""
     present = {path.name: path.read_bytes() for path in out_dir.glob("*.yml")} if out_dir.is_dir() else {}
     names = sorted(set(present) | set(files))
-    return [name for name in names if present.get(name) != files.get(name, "").encode("utf-8") or name not in files]
+    return [
+        name
+        for name in names
+        if present.get(name) != files.get(name, "").encode("utf-8") or name not in files
+    ]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bot.generate_examples", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m bot.generate_examples", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--templates", type=Path, default=TEMPLATES_FILE)
     parser.add_argument("--out", type=Path, default=OUT_DIR)
-    parser.add_argument("--check", action="store_true", help="only compare with the files in --out; exit 1 if they differ")
+    parser.add_argument(
+        "--check", action="store_true", help="only compare with the files in --out; exit 1 if they differ"
+    )
     args = parser.parse_args(argv)
     try:
         files = build(args.templates)

@@ -1,16 +1,21 @@
 """Tell German from English in short, hurried staff questions.
 
-Staff messages are a few words full of German jargon ("ASU", "VÄM", "EAKTE")
-that also appears in English questions, so general-purpose language detectors
-guess badly on them. Counting common function words of each language is
-predictable, fast and good enough; when the count does not decide, the caller
+Staff messages are a few words full of German jargon ("ASU", "VÄM", "EAKTE") that also
+appears in English questions. lingua (made for short and mixed texts; its models ship in the
+package) reads character n-grams, restricted here to German and English; counting common
+function words of each language settles what it is unsure of. When neither decides, the caller
 keeps the conversation's language (German for a new one).
 """
 
 from __future__ import annotations
 
 import re
+from functools import cache
+from typing import Any
 
+SURE = 0.9  # lingua's confidence that decides on its own
+LIKELY = 0.7  # … and where the function words are even
+MIN_WORDS_FOR_NGRAMS = 3  # fewer ordinary words ("ASU Reaktivierung") are jargon, not a language
 _WORD = re.compile(r"[a-zäöüß]+", re.IGNORECASE)
 
 _GERMAN = frozenset(
@@ -274,11 +279,42 @@ _ENGLISH = frozenset(
 )
 
 
-def detect_language(text: str) -> str | None:
-    """'de' or 'en' when the words decide, None when they do not."""
+def _by_words(text: str) -> tuple[int, int]:
+    """(German, English) function words in the text; umlauts count as German."""
     words = [w.lower() for w in _WORD.findall(text)]
     german = sum(w in _GERMAN for w in words) + sum(ch in "äöüß" for ch in text.lower())
-    english = sum(w in _ENGLISH for w in words)
-    if german == english:
-        return None
-    return "de" if german > english else "en"
+    return german, sum(w in _ENGLISH for w in words)
+
+
+@cache
+def _detector() -> Any:
+    """lingua's German/English detector (models in the package, nothing downloaded), built once."""
+    from lingua import Language, LanguageDetectorBuilder
+
+    return LanguageDetectorBuilder.from_languages(Language.GERMAN, Language.ENGLISH).build()
+
+
+def warm_up() -> None:
+    """Build the detector and load its models at a server's start, not during the first message."""
+    detect_language("Wer bearbeitet Terminabsagen? Who handles it?")
+
+
+def detect_language(text: str) -> str | None:
+    """'de' or 'en' when the text decides, None when it does not (the caller keeps the conversation's).
+
+    lingua reads character n-grams, so "Herr ruft wegen ASU an" is German although "an" is an
+    English word; a sure reading of it (SURE) wins. Below that, the function words decide
+    ("Hallo" looks English to n-grams), and lingua only where they are even.
+    """
+    german, english = _by_words(text)
+    # jargon ("ASU", "VÄM", "eAkte", "1001") is German in any language: n-grams read the rest
+    ordinary = [w for w in _WORD.findall(text) if not w.isupper() and not any(c.isupper() for c in w[1:])]
+    if len(ordinary) >= MIN_WORDS_FOR_NGRAMS:
+        confidences = {c.language.name: c.value for c in _detector().compute_language_confidence_values(text)}
+        lingua = "de" if confidences.get("GERMAN", 0.0) >= confidences.get("ENGLISH", 0.0) else "en"
+        certainty = max(confidences.values(), default=0.0)
+        if certainty >= SURE or (german == english and certainty >= LIKELY):
+            return lingua
+    if german != english:
+        return "de" if german > english else "en"
+    return None

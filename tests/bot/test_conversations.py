@@ -202,6 +202,8 @@ def test_shipped_conversations_load_and_expect_only_real_topics(guides: Guides) 
             topics = turn.expect.get("topic")
             for topic in topics if isinstance(topics, list) else [topics]:
                 assert topic is None or topic in guides.by_id, (conversation.name, topic)
+            for topic in turn.expect.get("options") or []:
+                assert topic in guides.by_id, (conversation.name, topic)
 
 
 def test_shipped_conversations_expect_every_entry_in_both_languages(guides: Guides) -> None:
@@ -295,6 +297,43 @@ def test_a_click_on_a_missing_button_names_the_buttons_there_are() -> None:
         "(buttons: 'Ja, schon einmal einen Status', 'Nein, noch nie einen Status')"
     )
     assert button_payload(None, "Ja")[1] == "no button 'Ja' in the previous reply (buttons: none)"
+
+
+DID_YOU_MEAN = BotReply(
+    texts=["Meinten Sie eines dieser Themen der Gesprächsleitfäden?"],
+    answer={
+        "kind": "clarify",
+        "asks": "topic",
+        "options": [
+            {"title": "Terminabsage", "payload": "/ask_appointment_cancellation",
+             "subject": "appointment_cancellation", "topic": "kontaktformular_termine",
+             "topics": ["kontaktformular_termine"]},
+            {"title": "telefonische Arbeitsuchendmeldung (ASU)", "payload": "/ask_phone_registration",
+             "subject": "phone_registration", "topic": None,
+             "topics": ["asu_telefon_reaktivierung", "asu_telefon_ohne_status"]},
+        ],
+    },
+    seconds=0.05,
+)  # fmt: skip
+
+
+def test_options_expects_entries_among_a_did_you_mean_replys_options(tmp_path: Path) -> None:
+    text = GOOD_FILE.replace(
+        "expect: {kind: clarify}", "expect: {kind: clarify, options: [kontaktformular_termine]}"
+    )
+    assert load_file(write(tmp_path, text))[0].turns[0].expect["options"] == ["kontaktformular_termine"]
+    expect = {"kind": "clarify", "options": ["kontaktformular_termine", "asu_telefon_ohne_status"]}
+    assert check_turn(expect, DID_YOU_MEAN) == []  # an entry a click can lead to counts as offered
+    assert check_turn({"options": ["eakte_antrag"]}, DID_YOU_MEAN) == [
+        "option 'eakte_antrag' not offered (options: 'Terminabsage' (kontaktformular_termine), "
+        "'telefonische Arbeitsuchendmeldung (ASU)' (asu_telefon_reaktivierung/asu_telefon_ohne_status))"
+    ]
+    assert check_turn({"options": ["eakte_antrag"]}, CLARIFY) == [
+        "option 'eakte_antrag' not offered (options: 'Ja, schon einmal einen Status' (), "
+        "'Nein, noch nie einen Status' ())"
+    ]
+    with pytest.raises(ConversationError, match="must be a list of non-empty strings"):
+        load_file(write(tmp_path, GOOD_FILE.replace("expect: {kind: clarify}", "expect: {options: [3]}")))
 
 
 # --- table, report and plot -----------------------------------------------------------

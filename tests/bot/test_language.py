@@ -21,6 +21,10 @@ CASES = [
     ("en-yes", "yes", "en"),
     ("en-upper-case", "WHO HANDLES THE VÄM IF IT IS SENT ONLINE", "en"),
     # jargon only, or nothing: the words do not decide
+    # n-grams read what function words miss: "an" is an English word, the sentence German
+    ("german-sentence-with-english-word", "Herr ruft wegen ASU an", "de"),
+    ("german-call-fragment", "Kunde am Tel, ex-Alo, will sich asu melden – wir oder EZ?", "de"),
+    ("english-without-function-words", "customer phoned, registration wanted, former Alo", "en"),
     ("jargon-only", "ASU EAKTE", None),
     ("jargon-and-number", "eAkte Regelwerk 1001 Alg", None),
     ("jargon-reactivation", "ASU Reaktivierung", None),

@@ -63,6 +63,30 @@ def test_a_clarifying_question_offers_real_buttons_and_a_click_answers(widget: W
     expect(choices.first).to_be_disabled()  # an old question cannot be answered twice
 
 
+def test_a_did_you_mean_offer_is_a_neutral_question_whose_buttons_work_by_keyboard(widget: Widget) -> None:
+    """An unclear question ("Meinten Sie …?") looks like any clarifying question, not the off-topic card."""
+    page = widget.page
+    reply = widget.ask("antrag im webshop")  # the model is unsure: out_of_scope with the request close behind
+    expect(reply.locator(".lotse-msg__text")).to_contain_text("Meinten Sie")
+    expect(reply.locator(".lotse-card")).to_have_count(0)  # no card: neither an answer nor "Kein Thema"
+    expect(reply).not_to_contain_text("Kein Thema der Leitfäden")
+    target = reply.get_by_role("button", name="Antrag auf Änderung des eAkte-Regelwerks", exact=True)
+    for _ in range(20):  # Tab until the option has the focus
+        page.keyboard.press("Tab")
+        if target.evaluate("b => b === document.activeElement"):
+            break
+    expect(target).to_be_focused()
+    assert target.evaluate("b => getComputedStyle(b).outlineStyle") != "none"  # focus is visible
+    page.keyboard.press("Enter")
+    answer = widget.replies.nth(1)
+    card = answer.locator(".lotse-card")
+    card.wait_for()
+    expect(widget.questions.last).to_have_text(re.compile("Antrag auf Änderung des eAkte-Regelwerks"))
+    expect(card.locator(".lotse-card__kind")).to_have_text("Auskunft")
+    expect(card.locator(".lotse-card__fact", has_text="Quelle")).to_contain_text("Weisung 202505010")
+    expect(target).to_be_disabled()  # an old offer cannot be taken twice
+
+
 MARKUP = [
     ("img onerror", "<img src=x onerror=alert(1)>"),
     ("script tag", "<script>alert(2)</script> Wer bearbeitet VÄM?"),
