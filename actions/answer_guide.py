@@ -11,6 +11,7 @@ from actions.base import LotseAction, asked_day, case_conditions, intent_of, use
 from actions.details import asked_detail
 from bot.answers import AnswerWriter, Reply
 from bot.dates import question_date
+from bot.did_you_mean import ranked
 from bot.engine import (
     OTHER,
     Answer,
@@ -65,6 +66,24 @@ def _answer_to_pending(tracker: Tracker, guides: Guides, pending: str) -> str | 
     return None
 
 
+SUBJECT_BESIDE_DATE_MIN = 0.1  # a guide intent this sure, and clearly before the next one
+SUBJECT_BESIDE_DATE_LEAD = 1.5
+
+
+def _subject_named_beside_the_date(tracker: Tracker, guides: Guides) -> str | None:
+    """The guide intent the NLU ranks clearly first after "a date question": the question's subject."""
+    about_guides = [
+        (name, confidence)
+        for name, confidence in ranked((tracker.latest_message or {}).get("intent_ranking"))
+        if guides.intent_conditions(name) is not None
+    ]
+    if not about_guides or about_guides[0][1] < SUBJECT_BESIDE_DATE_MIN:
+        return None
+    if len(about_guides) > 1 and about_guides[0][1] < SUBJECT_BESIDE_DATE_LEAD * about_guides[1][1]:
+        return None
+    return about_guides[0][0]
+
+
 def _same_answer(one: Answer | Clarify | NotCovered, other: Answer | Clarify | NotCovered) -> bool:
     return isinstance(one, Answer) and isinstance(other, Answer) and one.entry.id == other.entry.id
 
@@ -86,9 +105,13 @@ class ActionAnswerGuide(LotseAction):
         day = question_date(text, self.today(), guides.change_dates)  # not a date that describes the case
         if intent == INTENT_ASK_AT_DATE:  # "Was galt am 15.06.2025?" about the last question
             kept = case_conditions(tracker, guides)
-            if "subject" not in kept:
+            if "subject" in kept:
+                return self._resolve(writer, lang, kept, tries=0, day=day)
+            # no case yet: "wie war das am 15.06.2025 mit telefonischen ASU …?" names its subject
+            named = _subject_named_beside_the_date(tracker, guides)
+            if named is None:
                 return writer.simple_reply("utter_no_previous_answer", lang, kind="out_of_scope"), []
-            return self._resolve(writer, lang, kept, tries=0, day=day)
+            intent = named
         query = conditions_for(guides, intent, _stated(tracker, guides))
         if query is None:  # an intent the guides do not know: never guess
             return writer.simple_reply("utter_out_of_scope", lang, kind="out_of_scope"), []

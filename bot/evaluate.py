@@ -63,6 +63,11 @@ def ask(rasa_url: str, sender: str, message: str, timeout: float = 10.0) -> BotR
     return BotReply(texts=texts, answer=answers[0] if answers else None, seconds=seconds)
 
 
+def _kinds(expect: dict[str, Any]) -> list[Any]:
+    kinds = expect.get("kind")
+    return kinds if isinstance(kinds, list) else [kinds]
+
+
 def check(expect: dict[str, Any], reply: BotReply) -> list[str]:
     """What in `reply` does not hold up to `expect` (empty: it passed)."""
     problems = []
@@ -98,6 +103,19 @@ class Report:
         outcomes = self.singles + [o for _, turns in self.dialogues for o in turns]
         return sorted(o.reply.seconds for o in outcomes)
 
+    def offers(self) -> list[str]:
+        """How often the reply was "Meinten Sie …?" (bot/did_you_mean.py); how often off-topic."""
+        outcomes = self.singles + [o for _, turns in self.dialogues for o in turns]
+        offered = [o for o in outcomes if (o.reply.answer or {}).get("asks") == "topic"]
+        if not offered:
+            return []
+        off_topic = [o for o in offered if "out_of_scope" in _kinds(o.expect)]
+        lines = [
+            f"'Meinten Sie' offers: {len(offered)}, {len(off_topic)} of them where out_of_scope was expected"
+        ]
+        lines += [f"  offered for an off-topic question: {o.question}" for o in off_topic]
+        return lines
+
     def format(self) -> str:
         lines = []
         by_kind: dict[str, list[bool]] = defaultdict(list)
@@ -115,6 +133,7 @@ class Report:
         )
         passed = sum(all(o.passed for o in turns) for _, turns in self.dialogues)
         lines.append(f"dialogues: {passed}/{len(self.dialogues)} = {self.dialogue_accuracy():.3f}")
+        lines += self.offers()
         times = self.latencies()
         if times:
             p50 = times[len(times) // 2] * 1000

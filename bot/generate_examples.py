@@ -8,9 +8,10 @@ lists of `data/generator/templates.yml` (data, not code) into `data/nlu/generate
 
 - a template is a sentence with slots, `{name}` taking one entry of the list `name` (the
   intent's own lists first, then the shared ones of that language; an entry may hold slots);
-- fact intents may give `topics`, put into the shared `frames` ("Was gilt für {x}?");
+- fact intents may give `topics`, put into the shared `frames` ("Was gilt für {x}?"), and
+  routing intents `subjects`, put into the shared `dated_frames` ("Was galt am {day} für {s}?");
 - each example may get noise: lower case, umlauts written out, one typo, no final mark;
-- at most `cap` (or `small_cap`) examples per intent and language, so no intent drowns the
+- at most `cap` (or `small_cap`, or the intent's own `cap`) examples per intent and language, so no intent drowns the
   others and training stays fast; an example whose normalised text another example already
   has (hand-written, of any intent, or generated earlier) is skipped, so no two intents ever
   share one;
@@ -71,7 +72,7 @@ class Noise:
 @dataclass(frozen=True)
 class IntentSpec:
     intent: str
-    small: bool
+    cap: Mapping[str, int]  # examples per language at most
     lists: Mapping[str, Mapping[str, Sequence[str]]]  # language -> list name -> entries
     templates: Mapping[str, Sequence[str]]  # language -> templates (the frames included)
 
@@ -79,8 +80,6 @@ class IntentSpec:
 @dataclass(frozen=True)
 class Spec:
     seed: int
-    cap: Mapping[str, int]
-    small_cap: Mapping[str, int]
     noise: Noise
     shared: Mapping[str, Mapping[str, Sequence[str]]]
     intents: Sequence[IntentSpec]
@@ -106,6 +105,14 @@ def _lists(value: Any, where: str) -> dict[str, dict[str, list[str]]]:
     return out
 
 
+def _phrases(value: Any, where: str) -> dict[str, list[str]]:
+    """{language: [phrases]} (missing languages are empty)."""
+    value = value or {}
+    if not isinstance(value, dict) or set(value) - set(LANGUAGES):
+        raise GeneratorError(f"{where}: expected a mapping with keys among {LANGUAGES}")
+    return {lang: _strings(value.get(lang) or [], f"{where}.{lang}") for lang in LANGUAGES}
+
+
 def load_spec(path: Path = TEMPLATES_FILE) -> Spec:
     """Read and check the templates file."""
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
@@ -113,37 +120,33 @@ def load_spec(path: Path = TEMPLATES_FILE) -> Spec:
         raise GeneratorError(f"{path}: generator_version must be {GENERATOR_VERSION}")
     noise = Noise(**(data.get("noise") or {}))
     shared = _lists(data.get("lists"), "lists")
-    frames = {
-        lang: _strings((data.get("frames") or {}).get(lang) or [], f"frames.{lang}") for lang in LANGUAGES
-    }
+    frames = _phrases(data.get("frames"), "frames")
+    dated = _phrases(data.get("dated_frames"), "dated_frames")
     intents = []
     for intent, body in (data.get("generate") or {}).items():
         where = f"generate.{intent}"
-        unknown = set(body or {}) - {"small", "lists", "topics", "templates"}
+        unknown = set(body or {}) - {"small", "cap", "lists", "topics", "subjects", "templates"}
         if unknown:
             raise GeneratorError(f"{where}: unknown keys {sorted(unknown)}")
         own = _lists(body.get("lists"), f"{where}.lists")
-        topics = _lists(
-            {"de": {"x": []}, "en": {"x": []}}
-            if "topics" not in body
-            else {lang: {"x": items} for lang, items in (body["topics"] or {}).items()},
-            f"{where}.topics",
-        )
+        topics = _phrases(body.get("topics"), f"{where}.topics")
+        subjects = _phrases(body.get("subjects"), f"{where}.subjects")
         templates: dict[str, list[str]] = {}
         for lang in LANGUAGES:
             written = _strings((body.get("templates") or {}).get(lang) or [], f"{where}.templates.{lang}")
-            topic_list = topics[lang]["x"]
-            if topic_list:
-                own[lang].setdefault("x", topic_list)
+            if topics[lang]:  # fact questions: the shared frames around the intent's topics
+                own[lang].setdefault("x", topics[lang])
                 written += frames[lang]
+            if subjects[lang]:  # the subject on a day
+                own[lang]["s"] = subjects[lang]
+                written += dated[lang]
             if not written:
                 raise GeneratorError(f"{where}: no templates for {lang}")
             templates[lang] = written
-        intents.append(IntentSpec(str(intent), bool(body.get("small")), own, templates))
+        cap = body.get("cap") or data["small_cap" if body.get("small") else "cap"]
+        intents.append(IntentSpec(str(intent), {lang: int(cap[lang]) for lang in LANGUAGES}, own, templates))
     return Spec(
         seed=int(data["seed"]),
-        cap={lang: int(data["cap"][lang]) for lang in LANGUAGES},
-        small_cap={lang: int(data["small_cap"][lang]) for lang in LANGUAGES},
         noise=noise,
         shared=shared,
         intents=intents,
@@ -256,7 +259,7 @@ def generate(
         for lang in LANGUAGES:
             rng = random.Random(f"{spec.seed}:{item.intent}:{lang}")
             lists = ChainMap(dict(item.lists[lang]), dict(spec.shared[lang]))
-            cap = (spec.small_cap if item.small else spec.cap)[lang]
+            cap = item.cap[lang]
             made = 0
             for _ in range(cap * ATTEMPTS_PER_EXAMPLE):
                 if made >= cap:

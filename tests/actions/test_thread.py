@@ -135,3 +135,37 @@ def test_a_new_question_without_und_starts_a_new_case(
     )
     result = run_action(ActionAnswerGuide, tracker)
     assert result.answer["kind"] == "clarify" and result.answer["asks"] == "channel"
+
+
+def test_a_date_question_that_names_its_subject_needs_no_case_before(
+    run_action: RunAction, make_tracker: MakeTracker
+) -> None:
+    """ "wie war das am 15.06.2025 mit …?" asked first: a date question, the subject in the ranking."""
+    tracker = make_tracker(
+        "wie war das am 15.06.2025 mit den freien E-Mails der Liegenschaftspostfächer?",
+        "ask_at_date",
+        intent_ranking=[
+            ("ask_at_date", 0.41),
+            ("ask_free_emails_site_postbox", 0.33),
+            ("ask_email_block", 0.08),
+        ],
+    )
+    result = run_action(ActionAnswerGuide, tracker)
+    assert result.answer["topic"] == "freie_emails_bis_juni_2025"
+    assert result.slots["as_of"] == "2025-06-15"
+
+
+def test_a_date_question_without_a_clear_subject_asks_for_the_question(
+    run_action: RunAction, make_tracker: MakeTracker, responses: Responses
+) -> None:
+    tracker = make_tracker(
+        "und am 15.06.2025?",
+        "ask_at_date",
+        intent_ranking=[
+            ("ask_at_date", 0.6),
+            ("ask_email_block", 0.1),
+            ("ask_free_emails_site_postbox", 0.09),
+        ],
+    )
+    result = run_action(ActionAnswerGuide, tracker)
+    assert result.text == responses.text("utter_no_previous_answer", "de")

@@ -191,7 +191,11 @@ BREAKAGES = {
         _unknown_override, "vocabulary.yml", "matter", "values.employer_service", "appointmnet"
     ),
     "unknown-attribute-field": Breakage(
-        _unknown_attribute_field, "vocabulary.yml", "-", "follow_up_attributes.form_location.field", "permitted"
+        _unknown_attribute_field,
+        "vocabulary.yml",
+        "-",
+        "follow_up_attributes.form_location.field",
+        "permitted",
     ),
     "unknown-fallback-entry": Breakage(
         _unknown_fallback_entry, "vocabulary.yml", "without_context", "validity", "gibt_es_nicht"

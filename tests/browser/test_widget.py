@@ -66,11 +66,12 @@ def test_a_clarifying_question_offers_real_buttons_and_a_click_answers(widget: W
 def test_a_did_you_mean_offer_is_a_neutral_question_whose_buttons_work_by_keyboard(widget: Widget) -> None:
     """An unclear question ("Meinten Sie …?") looks like any clarifying question, not the off-topic card."""
     page = widget.page
-    reply = widget.ask("antrag im webshop")  # the model is unsure: out_of_scope with the request close behind
+    # the model is unsure between appointment cancellations and the SC regional heads' duties
+    reply = widget.ask("Wie viele VCC-Postfaecher gibt es fuer die Kontaktformulare?")
     expect(reply.locator(".lotse-msg__text")).to_contain_text("Meinten Sie")
     expect(reply.locator(".lotse-card")).to_have_count(0)  # no card: neither an answer nor "Kein Thema"
     expect(reply).not_to_contain_text("Kein Thema der Leitfäden")
-    target = reply.get_by_role("button", name="Antrag auf Änderung des eAkte-Regelwerks", exact=True)
+    target = reply.get_by_role("button", name="Terminabsage", exact=True)
     for _ in range(20):  # Tab until the option has the focus
         page.keyboard.press("Tab")
         if target.evaluate("b => b === document.activeElement"):
@@ -81,9 +82,9 @@ def test_a_did_you_mean_offer_is_a_neutral_question_whose_buttons_work_by_keyboa
     answer = widget.replies.nth(1)
     card = answer.locator(".lotse-card")
     card.wait_for()
-    expect(widget.questions.last).to_have_text(re.compile("Antrag auf Änderung des eAkte-Regelwerks"))
-    expect(card.locator(".lotse-card__kind")).to_have_text("Auskunft")
-    expect(card.locator(".lotse-card__fact", has_text="Quelle")).to_contain_text("Weisung 202505010")
+    expect(widget.questions.last).to_have_text(re.compile("Terminabsage"))
+    expect(card.locator(".lotse-badge")).to_have_text("EZ")
+    expect(card.locator(".lotse-card__verdict")).to_contain_text("VCC")
     expect(target).to_be_disabled()  # an old offer cannot be taken twice
 
 
