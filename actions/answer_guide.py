@@ -119,7 +119,7 @@ class ActionAnswerGuide(LotseAction):
             query = {**case_conditions(tracker, guides), **query}
         reply, events = self._resolve(writer, lang, query, tries=0, day=day)
         entry = guides.by_id.get(str(reply.payload.get("answer", {}).get("topic") or ""))
-        detail = asked_detail(guides, writer, lang, text, entry) if entry else None  # "… welche Frist?"
+        detail = asked_detail(guides, writer, lang, text, entry, day or self.today()) if entry else None
         return (detail or reply), events
 
     def _continue(

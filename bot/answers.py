@@ -273,10 +273,11 @@ class AnswerWriter:
         lines = [first, text.verdict, text.detail, self.source_line(entry, lang)]
         return Reply("\n".join(lines), self._entry_payload(entry, lang, kind="fact"))
 
-    def validity_reply(self, entry: Entry, lang: str) -> Reply:
-        """'Since when does that apply?' for the last answer."""
+    def validity_reply(self, entry: Entry, lang: str, with_detail: bool = False) -> Reply:
+        """'Since when does that apply?' for the last answer; in a question of its own, with the detail."""
         first = self.validity_line(entry, lang) or self.responses.text("utter_valid_always", lang)
-        lines = [first, entry.text.get(lang).verdict, self.source_line(entry, lang)]
+        text = entry.text.get(lang)
+        lines = [first, text.verdict, *([text.detail] if with_detail else []), self.source_line(entry, lang)]
         return Reply("\n".join(lines), self._entry_payload(entry, lang, kind="fact"))
 
     def why_reply(self, entry: Entry, stated: dict[str, str], lang: str, day: dt.date) -> Reply:

@@ -154,6 +154,11 @@ class WithoutContext(_Strict):
     validity: str | None = None
 
 
+AttributeField = Literal[
+    "deadline", "form", "form_location", "where", "unit", "done_by", "sender_gets", "valid_from"
+]
+
+
 class FollowUpAttribute(_Strict):
     """A detail a short follow-up asks about the last answer: "bis wann?", "welches Formular?"."""
 
@@ -163,9 +168,8 @@ class FollowUpAttribute(_Strict):
     # gets: "gibt es eine Bearbeitungsfrist für …?" — where the guides name none, Lotse says so
     question_cues: tuple[str, ...] = ()
     # the answer field that holds it (of the last entry, else of its related entries) …
-    field: Literal["deadline", "form", "form_location", "where", "unit", "done_by", "sender_gets"] | None = (
-        None
-    )
+    # (valid_from is every entry's: the validity of the entry itself)
+    field: AttributeField | None = None
     # … or the subject whose entry answers it for every entry ("gilt das auch für SGB II?")
     subject: str | None = None
 

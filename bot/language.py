@@ -15,6 +15,7 @@ from typing import Any
 
 SURE = 0.9  # lingua's confidence that decides on its own
 LIKELY = 0.7  # … and where the function words are even
+CLEAR_MARGIN = 2  # function words this many more of one language decide ("who … Veränderungsmitteilungen?")
 MIN_WORDS_FOR_NGRAMS = 3  # fewer ordinary words ("ASU Reaktivierung") are jargon, not a language
 _WORD = re.compile(r"[a-zäöüß]+", re.IGNORECASE)
 
@@ -282,8 +283,11 @@ _ENGLISH = frozenset(
 def _by_words(text: str) -> tuple[int, int]:
     """(German, English) function words in the text; umlauts count as German."""
     words = [w.lower() for w in _WORD.findall(text)]
-    german = sum(w in _GERMAN for w in words) + sum(ch in "äöüß" for ch in text.lower())
-    return german, sum(w in _ENGLISH for w in words)
+    german = sum(w in _GERMAN for w in words)
+    english = sum(w in _ENGLISH for w in words)
+    umlauts = sum(ch in "äöüß" for ch in text.lower())
+    # an umlaut is German in a German frame; in an English one it is a German noun ("Veränderung")
+    return german + (umlauts if english <= german else 0), english
 
 
 @cache
@@ -302,11 +306,14 @@ def warm_up() -> None:
 def detect_language(text: str) -> str | None:
     """'de' or 'en' when the text decides, None when it does not (the caller keeps the conversation's).
 
-    lingua reads character n-grams, so "Herr ruft wegen ASU an" is German although "an" is an
-    English word; a sure reading of it (SURE) wins. Below that, the function words decide
-    ("Hallo" looks English to n-grams), and lingua only where they are even.
+    Function words clearly of one language decide: "who handles … (eService
+    Veränderungsmitteilungen)?" is English, whatever its German nouns look like to n-grams.
+    Otherwise lingua's character n-grams, when sure: "Herr ruft wegen ASU an" is German although
+    "an" is an English word. Below that the function words, and lingua only where they are even.
     """
     german, english = _by_words(text)
+    if abs(german - english) >= CLEAR_MARGIN:  # the sentence's frame: German nouns in an English question
+        return "de" if german > english else "en"
     # jargon ("ASU", "VÄM", "eAkte", "1001") is German in any language: n-grams read the rest
     ordinary = [w for w in _WORD.findall(text) if not w.isupper() and not any(c.isupper() for c in w[1:])]
     if len(ordinary) >= MIN_WORDS_FOR_NGRAMS:
