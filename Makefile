@@ -29,6 +29,7 @@ help:
 	@echo "make conversations – run the trainers' test conversations (tests/conversations)"
 	@echo "make bench – Lotse next to stock Rasa: latency, throughput, memory, training (bench/results.md)"
 	@echo "make check-guides  – load and check the guides;  make model – train if needed"
+	@echo "make examples – regenerate the training examples data/nlu/generated/ from data/generator/templates.yml"
 	@echo "make clean  – remove models, build, var (not .venv)"
 	@echo "make purge  – delete conversations and logs older than LOTSE_RETENTION_DAYS (default 30)"
 	@echo "make feedback-report – the 👎 per guide entry and the unanswered questions (var/reports/feedback.md)"
@@ -78,6 +79,12 @@ eval: $(MODEL)
 # starts Lotse when nothing answers on :5005. Report and plot go to var/reports/.
 conversations: $(MODEL)
 	$(PY) -m bot.cli conversations $(CONVERSATION_FILES)
+
+# Training examples from templates and word lists (bot/generate_examples.py, fixed seed): writes
+# data/nlu/generated/<intent>.yml, which is committed; a test checks it equals a fresh generation.
+.PHONY: examples
+examples: $(VENV)/.installed
+	$(PY) -m bot.generate_examples
 
 # Lotse next to stock Rasa on this machine (bot/bench.py): trains both from scratch, prints the table
 # and writes bench/results.md (~15 min on 2 cores). Not part of `make test`, which runs its smoke check.

@@ -11,10 +11,10 @@ lists of `data/generator/templates.yml` (data, not code) into `data/nlu/generate
 - fact intents may give `topics`, put into the shared `frames` ("Was gilt für {x}?"), and
   routing intents `subjects`, put into the shared `dated_frames` ("Was galt am {day} für {s}?");
 - each example may get noise: lower case, umlauts written out, one typo, no final mark;
-- at most `cap` (or `small_cap`, or the intent's own `cap`) examples per intent and language, so no intent drowns the
-  others and training stays fast; an example whose normalised text another example already
-  has (hand-written, of any intent, or generated earlier) is skipped, so no two intents ever
-  share one;
+- at most `cap` (or `small_cap`, or the intent's own `cap`) examples per intent and language,
+  so no intent drowns the others and training stays fast; an example whose normalised text
+  another example already has (hand-written, of any intent, or generated earlier) is skipped,
+  so no two intents ever share one;
 - the random generator is seeded per intent and language from the fixed `seed`: the same
   templates give the same files, byte for byte (tests/bot/test_generate_examples.py checks
   that the committed files are a fresh generation).

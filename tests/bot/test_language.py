@@ -34,7 +34,7 @@ CASES = [
     # an umlaut counts as German
     ("umlaut-only", "VÄM?", "de"),
     ("eszett-only", "Grüße", "de"),
-    # in an English frame an umlaut is a German noun, not a German question ("who … Veränderungsmitteilungen?")
+    # in an English frame an umlaut is a German noun ("who … Veränderungsmitteilungen?")
     ("umlaut-in-english-frame", "who Änderung", "en"),
     ("umlaut-tips-balance", "who wer Änderung", "de"),
 ]

