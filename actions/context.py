@@ -26,7 +26,7 @@ from actions.details import holder
 from bot.answers import AnswerWriter, Reply
 from bot.engine import is_follow_up, normalise, resolve, stated_in_text
 from bot.guides import Guides
-from bot.slots import SLOT_LAST_TOPIC, SLOT_PENDING
+from bot.slots import INTENT_ASK_AT_DATE, SLOT_LAST_TOPIC, SLOT_PENDING
 
 SHORT_FOLLOW_UP_WORDS = 8  # a longer message is a question of its own, not a detail of the last answer
 
@@ -55,13 +55,20 @@ def _changes_a_condition(
     """
     guides = writer.guides
     query = case_conditions(tracker, guides)
-    if "subject" not in query or intent_of(tracker) in guides.vocabulary.intents:
-        return None
+    intent = intent_of(tracker)
+    if "subject" not in query or intent in guides.vocabulary.intents or intent == INTENT_ASK_AT_DATE:
+        return None  # a guide subject of its own, or another day: the guide action's
     if not is_follow_up(guides, text) and len(text.split()) > SHORT_FOLLOW_UP_WORDS:
         return None
-    stated = stated_in_text(guides, text)
+    used = {
+        key
+        for entry in guides.entries
+        if query["subject"] in entry.when.get("subject", ())
+        for key in entry.when
+    }
+    stated = {key: value for key, value in stated_in_text(guides, text).items() if key in used}
     if not stated:
-        return None
+        return None  # "and before …" states a customer history the case does not depend on
     return resolution(writer, lang, {**query, **stated}, 0, asked_day(tracker), today)
 
 

@@ -6,12 +6,14 @@ behind, gets "Meinten Sie …?" with those subjects as buttons instead (bot/did_
 
 from __future__ import annotations
 
+import re
+
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 
 from actions.base import LotseAction, intent_of, user_text
 from bot.answers import AnswerWriter, Reply
-from bot.did_you_mean import suggestions
+from bot.did_you_mean import leads_nowhere, suggestions
 from bot.engine import stated_in_text
 from bot.slots import (
     INTENT_GOODBYE,
@@ -42,6 +44,9 @@ class ActionAnswerSmallTalk(LotseAction):
         return writer.simple_reply(SMALL_TALK_RESPONSES.get(intent_of(tracker), "utter_help"), lang), []
 
 
+MARKUP = re.compile(r"<[^>]*>")  # staff do not type HTML: markup is never offered a guide topic
+
+
 class ActionAnswerOutOfScope(LotseAction):
     """Questions the instruction is not about, text the bot cannot read, and unsure readings.
 
@@ -59,7 +64,13 @@ class ActionAnswerOutOfScope(LotseAction):
         dropped: list[EventType] = [SlotSet(SLOT_PENDING, None), SlotSet(SLOT_CLARIFY_TRIES, 0)]
         ranking = (tracker.latest_message or {}).get("intent_ranking")
         stated = stated_in_text(writer.guides, user_text(tracker))
-        offered = suggestions(writer.guides, ranking, stated, self.today())
+        text = user_text(tracker)
+        likely = [] if MARKUP.search(text) else suggestions(writer.guides, ranking, stated, self.today())
+        offered = [suggestion for suggestion in likely if not leads_nowhere(suggestion)]
         if offered:
             return writer.topic_choice_reply(offered, lang), dropped
+        if likely:  # about the guides, but what it asks they do not settle: say so, with what they do
+            best = likely[0]
+            reply = writer.resolution_reply(best.resolution, lang, self.today(), self.today(), best.subject)
+            return reply, dropped
         return writer.simple_reply("utter_out_of_scope", lang, kind="out_of_scope"), dropped

@@ -30,7 +30,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.engine import Answer, Clarify, Resolution, conditions_for, resolve
+from bot.engine import Answer, Clarify, NotCovered, Resolution, conditions_for, resolve
 from bot.guides import Guides
 from bot.slots import INTENT_NLU_FALLBACK
 
@@ -122,3 +122,11 @@ def suggestions(
         entities = {k: v for k, v in sorted(own.items()) if k in relevant and base.get(k) != v}
         found.append(Suggestion(intent, subject, entities, resolve(guides, query, day), confidence))
     return found
+
+
+def leads_nowhere(suggestion: Suggestion) -> bool:
+    """A click that would be answered "not covered": no way out of the dead end, so not offered."""
+    resolution = suggestion.resolution
+    return isinstance(resolution, NotCovered) or (
+        isinstance(resolution, Answer) and resolution.entry.kind == "not_covered"
+    )

@@ -197,9 +197,10 @@ def test_every_option_click_answers_the_entry_it_names(
         assert answer.slots["last_topic"] == entry.id
 
 
-def test_a_condition_that_no_entry_settles_is_offered_and_answers_not_covered(
+def test_where_every_likely_subject_leads_to_not_covered_the_answer_is_not_covered(
     run_action: RunAction, make_tracker: MakeTracker
 ) -> None:
+    """A contact form about money: no offer leads anywhere but "not covered" — so that is the answer."""
     text = "Über das Kontaktformular fragt jemand, wann sein Arbeitslosengeld überwiesen wird. Wer?"
     ranking: Ranking = [
         ("nlu_fallback", 0.3),
@@ -208,15 +209,15 @@ def test_a_condition_that_no_entry_settles_is_offered_and_answers_not_covered(
         ("ask_change_notice", 0.109),
         ("ask_appointment_cancellation", 0.089),
     ]
-    options = options_of(ask(run_action, make_tracker, text, ranking))
-    assert len(options) == 3  # at most three, best first
-    first = options[0]
-    assert first["payload"] == '/ask_appointment_request_av{"matter": "other_matter"}'
-    assert (first["topic"], first["topics"]) == (None, [])
-    assert click(run_action, make_tracker, first["payload"]).answer["kind"] == "not_covered"
-    # the stated channel goes only to subjects whose entries decide on it
-    assert options[1]["payload"] == '/ask_phone_registration{"channel": "contact_form"}'
-    assert options[1]["topic"] == "asu_nicht_telefonisch"
+    result = ask(run_action, make_tracker, text, ranking)
+    assert result.answer["kind"] == "not_covered" and not result.answer.get("options")
+    assert result.answer["unit"] is None
+
+
+def test_markup_is_never_offered_a_topic(run_action: RunAction, make_tracker: MakeTracker) -> None:
+    ranking: Ranking = [("out_of_scope", 0.36), ("ask_master_data_change", 0.27), ("ask_eakte_rules", 0.09)]
+    result = ask(run_action, make_tracker, "<details open ontoggle=alert(1)>", ranking)
+    assert result.answer["kind"] == "out_of_scope"
 
 
 def test_offering_drops_a_pending_clarifying_question(
