@@ -17,6 +17,7 @@ import pytest
 from bot.evaluate import BotReply, ask
 from bot.processes import BotConfig
 from tests.e2e.conftest import Ask
+from tests.offers import first_offer
 
 UNSURE = [
     # id, question, the entry it is about, language
@@ -40,9 +41,6 @@ UNSURE = [
     ("webshop-en", "webshop application for the rule set", "eakte_antrag", "en"),
     ("vcc-en", "number of VCC mailboxes for contact forms", "kontaktformular_termine", "en"),
 ]
-# model-dependent: retraining makes some of these sure (then they are answered at once, which the
-# test above accepts); at least one must still show the offer end to end, else pick new unsure ones
-MIN_OFFERED = 1
 
 OFF_TOPIC = [
     "Wie wird das Wetter morgen?",
@@ -104,11 +102,15 @@ def test_an_unsure_question_offers_the_right_entry_and_a_click_answers_it(
     assert answered.answer["kind"] in ("routing", "fact")
 
 
-def test_most_unsure_questions_get_the_offer(
-    unsure_replies: dict[str, tuple[BotReply, BotReply | None]],
-) -> None:
-    offers = [question for question, (first, _) in unsure_replies.items() if is_offer(first)]
-    assert len(offers) >= MIN_OFFERED, f"only {offers} got 'Meinten Sie': the model is sure of the others now"
+def test_an_offer_is_clicked_to_its_answer(running_bot: BotConfig) -> None:
+    """End to end with the running model: an unsure question (tests/offers.py), its option, the answer."""
+    question, option = first_offer(running_bot.rasa_url)
+    sender = f"did-you-mean-{uuid.uuid4().hex}"
+    options = offered(ask(running_bot.rasa_url, sender, question), question)
+    assert option["topic"] in [o["topic"] for o in options]
+    answer = ask(running_bot.rasa_url, sender, option["payload"]).answer
+    assert answer is not None and answer["topic"] == option["topic"]
+    assert answer["kind"] in ("routing", "fact")
 
 
 def test_a_subject_with_an_open_condition_leads_to_its_clarifying_question(conversation: Ask) -> None:
@@ -122,8 +124,8 @@ def test_a_subject_with_an_open_condition_leads_to_its_clarifying_question(conve
     assert answer is not None and (answer["topic"], answer["unit"]) == ("asu_telefon_reaktivierung", "SC")
 
 
-def test_typing_instead_of_clicking_starts_over(conversation: Ask) -> None:
-    question = UNSURE[0][1]
+def test_typing_instead_of_clicking_starts_over(running_bot: BotConfig, conversation: Ask) -> None:
+    question, _ = first_offer(running_bot.rasa_url)
     offered(conversation(question), question)
     yes = conversation("ja").answer  # nothing was asked that "ja" could answer
     assert yes is None or yes["topic"] is None

@@ -203,7 +203,7 @@ def test_make_run_stops_every_server_on_sigterm_and_ctrl_c(
     everything = run.everything()
     signalled = time.monotonic()
     run.process.send_signal(sig)
-    code = run.process.wait(timeout=60)  # the servers get 15 s each to stop
+    code = run.process.wait(timeout=180)  # only to notice a hang: the servers get 15 s each to stop
     stopped = time.monotonic() - signalled
     left, seconds = wait_gone(everything, 30.0)
     with capsys.disabled():

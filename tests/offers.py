@@ -1,0 +1,36 @@
+"""Questions the trained model is unsure about, found at test time: a "Meinten Sie" offer to click.
+
+Whether the NLU is unsure of a question depends on the model: new training data makes some of
+these sure (they are then answered at once). The e2e and browser tests of the offer take the
+first candidate that the running model answers with an offer whose option names an entry, so a
+retrained model does not break them; when none does, they fail asking for new candidates.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from bot.evaluate import ask
+
+CANDIDATES = [
+    "regelwerk",
+    "Wie viele VCC-Postfaecher gibt es fuer die Kontaktformulare?",
+    "number of VCC mailboxes for contact forms",
+    "antrag im webshop",
+    "the reactivation thing",
+    "Kontaktformular weitergeben",
+    "Reaktivierung",
+]
+
+
+def first_offer(rasa_url: str) -> tuple[str, dict[str, Any]]:
+    """(question, its first option that names the entry a click answers with), for the running model."""
+    seen = []
+    for question in CANDIDATES:
+        answer = ask(rasa_url, f"offer-probe-{uuid.uuid4().hex}", question).answer or {}
+        options = [o for o in answer.get("options") or [] if o.get("topic")]
+        if answer.get("asks") == "topic" and options:
+            return question, options[0]
+        seen.append((question, answer.get("kind"), answer.get("topic")))
+    raise AssertionError(f"no candidate gets a 'Meinten Sie' with an entry any more; add new ones: {seen}")
