@@ -59,6 +59,8 @@ class Launcher:
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
+            # a terminal of its own, as `make run` has: no signal to its group can reach pytest
+            start_new_session=True,
         )
         self.lines: list[str] = []
         self.started: set[int] = set()  # every process seen under it, for the clean-up
@@ -202,7 +204,10 @@ def test_make_run_stops_every_server_on_sigterm_and_ctrl_c(
     run = launcher()
     everything = run.everything()
     signalled = time.monotonic()
-    run.process.send_signal(sig)
+    if sig == signal.SIGINT:  # Ctrl-C: the terminal signals the whole foreground group
+        os.killpg(run.process.pid, sig)
+    else:
+        run.process.send_signal(sig)
     code = run.process.wait(timeout=180)  # only to notice a hang: the servers get 15 s each to stop
     stopped = time.monotonic() - signalled
     left, seconds = wait_gone(everything, 30.0)
