@@ -243,6 +243,8 @@ class Bot:
         every process started so far is stopped before the exception leaves.
         """
         signal.signal(signal.SIGTERM, raise_interrupt)
+        # Ctrl-C stops it even when it was started with SIGINT ignored (a shell's background job, CI)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         try:
             return self._start()
         except BaseException:
