@@ -281,7 +281,7 @@ class _Pass:
             date_year = self._date_year(index)
             if date_year is not None:
                 if near_birth or (date_year != 0 and date_year not in CASE_YEARS):
-                    self._mark_date(index)
+                    self.mark(index, DATE)
                 continue
             if self._month_date(index, near_birth):
                 continue
@@ -326,9 +326,6 @@ class _Pass:
     def _date_year(self, index: int) -> int | None:
         """The year of a date token (0: a date without a year), None if it is no date."""
         return date_year(self.tokens[index].text)
-
-    def _mark_date(self, index: int) -> None:
-        self.mark(index, DATE)
 
     def _month_date(self, index: int, near_birth: bool) -> bool:
         """ "12. April 1987" / "April 12, 1987": a birth date when its year is far off or a cue is near."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from bot.guides import Guides
 from tests.browser.conftest import CARD_BUDGET_S, METRICS, Site, Watch, Widget
@@ -52,6 +52,15 @@ def test_a_routing_question_shows_a_card_with_unit_badge_and_source(
     assert METRICS.card_seconds[before] < CARD_BUDGET_S
 
 
+def tab_to(page: Page, target: Locator) -> None:
+    """Press Tab until `target` has the focus (the keyboard-only way to reach a button)."""
+    for _ in range(20):
+        page.keyboard.press("Tab")
+        if target.evaluate("b => b === document.activeElement"):
+            break
+    expect(target).to_be_focused()
+
+
 def test_a_clarifying_question_offers_real_buttons_and_a_click_answers(widget: Widget) -> None:
     reply = widget.ask("telefonische ASU – wer?")
     expect(reply).to_contain_text("Hatte die Kundin oder der Kunde schon einmal einen Status")
@@ -77,11 +86,7 @@ def test_a_did_you_mean_offer_is_a_neutral_question_whose_buttons_work_by_keyboa
     expect(reply.locator(".lotse-card")).to_have_count(0)  # no card: neither an answer nor "Kein Thema"
     expect(reply).not_to_contain_text("Kein Thema der Leitfäden")
     target = reply.get_by_role("button", name=option["title"], exact=True)
-    for _ in range(20):  # Tab until the option has the focus
-        page.keyboard.press("Tab")
-        if target.evaluate("b => b === document.activeElement"):
-            break
-    expect(target).to_be_focused()
+    tab_to(page, target)
     assert target.evaluate("b => getComputedStyle(b).outlineStyle") != "none"  # focus is visible
     page.keyboard.press("Enter")
     answer = widget.replies.nth(1)
@@ -149,21 +154,13 @@ def test_everything_works_by_keyboard_alone(widget: Widget, site: Site) -> None:
     page.keyboard.press("Enter")
     widget.replies.first.locator(".lotse-choice").first.wait_for()
     target = page.get_by_role("button", name="Nein, noch nie einen Status")
-    for _ in range(20):  # Tab until the second option has the focus
-        page.keyboard.press("Tab")
-        if target.evaluate("b => b === document.activeElement"):
-            break
-    expect(target).to_be_focused()
+    tab_to(page, target)
     assert target.evaluate("b => getComputedStyle(b).outlineStyle") != "none"  # focus is visible
     page.keyboard.press("Enter")
     answer = widget.replies.nth(1)
     answer.locator(".lotse-card").wait_for()
     down = answer.get_by_role("button", name="Nein, nicht hilfreich")
-    for _ in range(20):
-        page.keyboard.press("Tab")
-        if down.evaluate("b => b === document.activeElement"):
-            break
-    expect(down).to_be_focused()
+    tab_to(page, down)
     page.keyboard.press("Enter")
     comment = answer.get_by_label("Was war falsch?")
     expect(comment).to_be_focused()
