@@ -330,8 +330,8 @@ def nginx_conf(config: ClusterConfig, as_root: bool) -> str:
         # bounded framing (as bot/http_guard.py in the servers behind): the whole header within 5 s
         # of the connection (else closed), 10 s at most between two reads of a body, nothing bigger
         # than the REST channel takes (64 KiB: 413), a header line over 8k is a 400
-        "    client_header_timeout 5s;\n"
-        "    client_body_timeout 10s;\n"
+        "    client_header_timeout 1500ms;\n"
+        "    client_body_timeout 1500ms;\n"
         "    client_max_body_size 64k;\n"
         "    client_body_buffer_size 128k;\n"
         "    large_client_header_buffers 4 8k;\n"

@@ -33,13 +33,15 @@ logger = logging.getLogger(__name__)
 # The version whose Http / HttpProtocol code the guard was read against; another one may have
 # moved what it relies on (or fixed it), so it is not patched blindly.
 SANIC_VERSION = "21.12.2"
-# A browser, curl, aiohttp or nginx writes a request's whole header at once; 5 s from its first
-# byte leaves room for a slow link and none for a client that sends a line at a time.
-HEADER_TIMEOUT_S = 5.0
-# The body must be in within 10 s of the header's end, plus the time the declared body (a chunked
+# A browser, curl, aiohttp or nginx writes a request's whole header at once, in one packet; 1.5 s
+# from its first byte leaves room for a slow link and none for a client that sends a line at a time
+# (every malformed or slow request is answered within 2 s). Before the first byte the connection is
+# idle and sanic's keep-alive timeout applies, as between requests.
+HEADER_TIMEOUT_S = 1.5
+# The body must be in within 1.5 s of the header's end, plus the time the declared body (a chunked
 # one: the largest allowed) takes at MIN_BODY_BYTES_PER_S: a question is a few hundred bytes, a
 # model upload over Rasa's optional HTTP API may be megabytes.
-BODY_TIMEOUT_S = 10.0
+BODY_TIMEOUT_S = 1.5
 MIN_BODY_BYTES_PER_S = 1024 * 1024
 # More digits than this is over any body limit here; int() is not even tried on it.
 MAX_LENGTH_DIGITS = 15
@@ -151,7 +153,11 @@ class GuardedHttp(Http):
             raise self._refuse(RequestTimeout("Request Timeout")) from None
 
     async def http1_request_header(self) -> None:
-        """Wait for the whole header (by the deadline), check its framing, then let sanic parse it."""
+        """Wait for the whole header (by the deadline), check its framing, then let sanic parse it.
+
+        sanic calls this once a request's first bytes are in (an idle connection waits before, under
+        its keep-alive timeout), so the deadline counts from the first byte.
+        """
         self._deadline = monotonic() + HEADER_TIMEOUT_S
         buf = self.recv_buffer
         end = buf.find(b"\r\n\r\n")
@@ -203,7 +209,7 @@ def install() -> bool:
         return False
     http_protocol.Http = GuardedHttp  # type: ignore[attr-defined]
     logger.info(
-        "HTTP framing guard applied (sanic %s): header within %.0f s, body within %.0f s, "
+        "HTTP framing guard applied (sanic %s): header within %.1f s, body within %.1f s, "
         "Content-Length / Transfer-Encoding checked",
         sanic.__version__,
         HEADER_TIMEOUT_S,

@@ -22,6 +22,7 @@ from sanic.touchup import TouchUp
 from bot import http_guard
 from bot.http_guard import (
     BODY_TIMEOUT_S,
+    HEADER_TIMEOUT_S,
     MIN_BODY_BYTES_PER_S,
     Framing,
     GuardedHttp,
@@ -223,3 +224,15 @@ def _read_response(sock: socket.socket) -> tuple[int, bytes]:
     while len(body) < length:
         body += sock.recv(65536)
     return int(lines[0].split(" ")[1]), body
+
+
+def test_an_idle_keep_alive_connection_is_not_timed_out_before_its_next_request(busy_server: int) -> None:
+    """The header deadline starts at a request's first byte: a client (nginx's upstream pool, aiohttp)
+    that keeps a connection open between requests for longer than the deadline gets its next answer,
+    not a 408 sent into the idle connection, which it would read as the answer to its next request."""
+    body = b'{"q": 1}'
+    with socket.create_connection((HOST, busy_server), timeout=30) as sock:
+        for _ in range(2):
+            sock.sendall(post_head("/echo", f"Content-Length: {len(body)}") + body)
+            assert _read_response(sock) == (200, b'{"bytes":8}')
+            time.sleep(HEADER_TIMEOUT_S * 2)  # idle, as a pooled connection is

@@ -31,8 +31,8 @@ EXPECTED: dict[str, set[int] | None] = {
     "length-and-chunked": {400},
     "gzip-encoding": {501},  # nginx: an unknown Transfer-Encoding is "not implemented"
     "differing-lengths": {400},
-    "slow-header": CLOSED,  # client_header_timeout: the whole header within 5 s of connecting
-    "stalled-body": CLOSED,  # client_body_timeout: 10 s without a byte of the body
+    "slow-header": CLOSED,  # client_header_timeout: the whole header within 1.5 s of connecting
+    "stalled-body": CLOSED,  # client_body_timeout: 1.5 s without a byte of the body
     "oversized-header": {400},  # a line over large_client_header_buffers
     "garbage-request-line": {400},
     "bad-chunk-size": {400},
