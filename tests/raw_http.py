@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 HOST = "127.0.0.1"
-HANG_S = 60.0  # socket timeout, only to tell a hang from an answer; the servers' deadlines are 1.5 s and 1.5 s
+HANG_S = 60.0  # socket timeout, only to tell a hang from an answer; the servers' deadlines are 1.5 s
 TRICKLE_GAP_S = 2.0  # the slow cases send one header line / one body byte this often
 
 
