@@ -13,6 +13,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.answers import AnswerWriter, Reply
+from bot.engine import requested_language
 from bot.guides import Guides
 from bot.language import detect_language
 from bot.responses import Responses
@@ -58,9 +59,10 @@ class LotseAction(Action, abc.ABC):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        lang = language_of(tracker)
+        guides = self.store.get()
+        lang = language_of(tracker, guides)
         try:
-            writer = AnswerWriter(self.store.get(), self.responses)
+            writer = AnswerWriter(guides, self.responses)
             in_context = self._in_context(tracker, writer, lang)
             reply, events = in_context or await self.answer(tracker, writer, lang)
         except Exception:  # a bug must not leave an agent on a call without an answer
@@ -93,9 +95,15 @@ def asked_day(tracker: Tracker) -> dt.date | None:
     return dt.date.fromisoformat(as_of) if as_of else None
 
 
-def language_of(tracker: Tracker) -> str:
-    """The language of this message; else the conversation's; else German."""
-    return detect_language(user_text(tracker)) or tracker.get_slot(SLOT_LANG) or DEFAULT_LANG
+def language_of(tracker: Tracker, guides: Guides) -> str:
+    """The language asked for ("in English please"), else the message's, the conversation's, German."""
+    text = user_text(tracker)
+    return (
+        requested_language(guides, text)
+        or detect_language(text)
+        or tracker.get_slot(SLOT_LANG)
+        or DEFAULT_LANG
+    )
 
 
 def send(dispatcher: CollectingDispatcher, reply: Reply) -> None:

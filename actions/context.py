@@ -9,8 +9,10 @@ them on their own:
 - a short follow-up about a detail of the last answer ("bis wann?", "mit welchem Formular?",
   "gilt das auch für die Familienkasse?") is answered from that entry, else from its related
   entries (`related:` in the guides), or for a subject-wide detail from that subject's entry
-  (`follow_up_attributes` in guides/vocabulary.yml). A follow-up whose detail no entry holds goes
-  on as the question the NLU found (validity, source …).
+  (`follow_up_attributes` in guides/vocabulary.yml); a detail no entry holds is said to be
+  unsettled ("welche Frist?" where the instruction names none);
+- "auf Deutsch bitte" / "in English please" gives the last reply again in that language, and
+  "und heute?" the case as it is settled today (vocabulary's `language_requests`, `now_cues`).
 """
 
 from __future__ import annotations
@@ -22,11 +24,18 @@ from rasa_sdk.events import EventType
 
 from actions.answer_guide import resolution
 from actions.base import asked_day, case_conditions, intent_of, user_text
-from actions.details import holder
+from actions.details import detail_reply
 from bot.answers import AnswerWriter, Reply
-from bot.engine import is_follow_up, normalise, resolve, stated_in_text
+from bot.engine import (
+    asks_about_before,
+    asks_about_now,
+    is_follow_up,
+    normalise,
+    requested_language,
+    stated_in_text,
+)
 from bot.guides import Guides
-from bot.slots import INTENT_ASK_AT_DATE, SLOT_LAST_TOPIC, SLOT_PENDING
+from bot.slots import INTENT_ASK_AT_DATE, SLOT_CLARIFY_TRIES, SLOT_LAST_TOPIC, SLOT_PENDING
 
 SHORT_FOLLOW_UP_WORDS = 8  # a longer message is a question of its own, not a detail of the last answer
 
@@ -39,7 +48,10 @@ def context_reply(
     if not text:
         return None  # a clicked button: its intent and entities say everything
     return (
-        _answers_pending(tracker, writer, lang, today, text)
+        _in_another_language(tracker, writer, lang, today, text)
+        or _answers_pending(tracker, writer, lang, today, text)
+        or _for_today(tracker, writer, lang, today, text)
+        or _before_the_change(tracker, writer, lang, today, text)
         or _detail_of_last_answer(tracker, writer, lang, today, text)
         or _changes_a_condition(tracker, writer, lang, today, text)
     )
@@ -91,23 +103,71 @@ def _detail_of_last_answer(
     guides = writer.guides
     topic = tracker.get_slot(SLOT_LAST_TOPIC)
     last = guides.by_id.get(topic) if topic else None
-    short = len(text.split()) <= SHORT_FOLLOW_UP_WORDS or is_follow_up(guides, text)
-    if last is None or not short or _new_subject(tracker, guides):
+    if last is None or not _short(guides, text) or _new_subject(tracker, guides):
         return None
     plain = normalise(text)
-    for name, attribute in guides.vocabulary.follow_up_attributes.items():
-        if not any(cue.search(plain) for cue in guides.attribute_cues[name]):
-            continue
-        if attribute.subject:
-            found = resolve(guides, {"subject": attribute.subject}, asked_day(tracker) or today)
-            entry = getattr(found, "entry", None)
-            if entry is not None:
-                return writer.entry_reply(entry, lang, today, today), []
-            continue
-        found_in = holder(guides.by_id, last, attribute)
-        if found_in is not None:
-            return writer.detail_reply(found_in, attribute, lang), []
-    return None
+    asked = [
+        name
+        for name in guides.vocabulary.follow_up_attributes
+        if any(cue.search(plain) for cue in guides.attribute_cues[name])
+    ]
+    if not asked:
+        return None
+    reply = detail_reply(guides, writer, lang, last, asked, asked_day(tracker) or today, in_question=False)
+    return (reply, []) if reply is not None else None
+
+
+def _in_another_language(
+    tracker: Tracker, writer: AnswerWriter, lang: str, today: dt.date, text: str
+) -> tuple[Reply, list[EventType]] | None:
+    """ "auf Deutsch bitte", "in English please": the last reply again, in the language asked for."""
+    guides = writer.guides
+    if not _short(guides, text) or requested_language(guides, text) is None:
+        return None
+    return _case_again(tracker, writer, lang, today, asked_day(tracker)) or (
+        writer.simple_reply("utter_help", lang),
+        [],
+    )
+
+
+def _for_today(
+    tracker: Tracker, writer: AnswerWriter, lang: str, today: dt.date, text: str
+) -> tuple[Reply, list[EventType]] | None:
+    """ "und heute?", "and now?" after an answer for another day: the case, as it is settled today."""
+    if not asks_about_now(writer.guides, text):
+        return None
+    return _case_again(tracker, writer, lang, today, None)
+
+
+def _before_the_change(
+    tracker: Tracker, writer: AnswerWriter, lang: str, today: dt.date, text: str
+) -> tuple[Reply, list[EventType]] | None:
+    """ "und vorher?", "wer hat das davor gemacht?": the case the day before the last answer's rule began."""
+    guides = writer.guides
+    topic = tracker.get_slot(SLOT_LAST_TOPIC)
+    last = guides.by_id.get(topic) if topic else None
+    if last is None or last.valid_from is None or not asks_about_before(guides, text):
+        return None
+    return _case_again(tracker, writer, lang, today, last.valid_from - dt.timedelta(days=1))
+
+
+def _case_again(
+    tracker: Tracker, writer: AnswerWriter, lang: str, today: dt.date, day: dt.date | None
+) -> tuple[Reply, list[EventType]] | None:
+    """The case under discussion answered again (on `day`), else the last answer's entry again."""
+    query = case_conditions(tracker, writer.guides)
+    if "subject" in query:
+        tries = int(tracker.get_slot(SLOT_CLARIFY_TRIES) or 0)
+        return resolution(writer, lang, query, tries, day, today)
+    topic = tracker.get_slot(SLOT_LAST_TOPIC)
+    last = writer.guides.by_id.get(topic) if topic else None
+    if last is None:
+        return None
+    return writer.entry_reply(last, lang, day or today, today), []
+
+
+def _short(guides: Guides, text: str) -> bool:
+    return len(text.split()) <= SHORT_FOLLOW_UP_WORDS or is_follow_up(guides, text)
 
 
 def _new_subject(tracker: Tracker, guides: Guides) -> bool:

@@ -26,21 +26,53 @@ def holder(by_id: Mapping[str, Entry], last: Entry, attribute: FollowUpAttribute
     return None
 
 
+def detail_reply(
+    guides: Guides,
+    writer: AnswerWriter,
+    lang: str,
+    entry: Entry,
+    asked: list[str],
+    day: dt.date,
+    *,
+    in_question: bool,
+) -> Reply | None:
+    """The reply to the details `asked` (attribute names, in the vocabulary's order) about `entry`.
+
+    The first detail an entry holds is answered ("bis wann?" is the request's deadline where there
+    is one, else how long the rule applies); where none holds any, the first asked is said to be
+    unsettled. None: the entry's own answer is the reply (it is the detail), or a follow-up goes on
+    as the question the NLU found.
+    """
+    attributes = guides.vocabulary.follow_up_attributes
+    subject = entry.when.get("subject", ())
+    for name in asked:
+        attribute = attributes[name]
+        if attribute.unsettled:
+            continue
+        if any(answering in subject for answering in attribute.answered_by):
+            return None
+        if attribute.subject:  # "… im Jobcenter?": the scope, whatever entry the rest got
+            found_entry = getattr(resolve(guides, {"subject": attribute.subject}, day), "entry", None)
+            return writer.entry_reply(found_entry, lang, day, day) if found_entry else None
+        if attribute.field == "valid_from":  # "seit wann macht das SC …?": the validity, and the detail
+            return writer.validity_reply(entry, lang, with_detail=in_question)
+        found = holder(guides.by_id, entry, attribute)
+        if found is not None:
+            return writer.detail_reply(found, attribute, lang)
+    first = attributes[asked[0]]
+    if not in_question and first.follow_up_falls_through:
+        return None
+    return writer.detail_not_covered_reply(entry, first, lang)
+
+
 def asked_detail(
     guides: Guides, writer: AnswerWriter, lang: str, text: str, entry: Entry, day: dt.date
 ) -> Reply | None:
     """The reply to a question that asks for one detail of the entry it got, or None."""
     plain = normalise(text)
-    for name, attribute in guides.vocabulary.follow_up_attributes.items():
-        if not any(cue.search(plain) for cue in guides.attribute_question_cues[name]):
-            continue
-        if attribute.subject:  # "… im Jobcenter?": the scope, whatever entry the rest got
-            found_entry = getattr(resolve(guides, {"subject": attribute.subject}, day), "entry", None)
-            return writer.entry_reply(found_entry, lang, day, day) if found_entry else None
-        if attribute.field == "valid_from":  # "seit wann macht das SC …?": the validity, and the detail
-            return writer.validity_reply(entry, lang, with_detail=True)
-        found = holder(guides.by_id, entry, attribute)
-        if found is not None:
-            return writer.detail_reply(found, attribute, lang)
-        return writer.detail_not_covered_reply(entry, attribute, lang)
-    return None
+    asked = [
+        name
+        for name in guides.vocabulary.follow_up_attributes
+        if any(cue.search(plain) for cue in guides.attribute_question_cues[name])
+    ]
+    return detail_reply(guides, writer, lang, entry, asked, day, in_question=True) if asked else None

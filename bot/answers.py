@@ -275,7 +275,11 @@ class AnswerWriter:
 
     def validity_reply(self, entry: Entry, lang: str, with_detail: bool = False) -> Reply:
         """'Since when does that apply?' for the last answer; in a question of its own, with the detail."""
-        first = self.validity_line(entry, lang) or self.responses.text("utter_valid_always", lang)
+        if entry.valid_from and not entry.valid_to:  # "bis wann?" is asked too: say there is no end
+            start = format_date(entry.valid_from, lang)
+            first = self.responses.text("utter_valid_from_open_ended", lang, start=start)
+        else:
+            first = self.validity_line(entry, lang) or self.responses.text("utter_valid_always", lang)
         text = entry.text.get(lang)
         lines = [first, text.verdict, *([text.detail] if with_detail else []), self.source_line(entry, lang)]
         return Reply("\n".join(lines), self._entry_payload(entry, lang, kind="fact"))

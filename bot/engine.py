@@ -135,6 +135,27 @@ def is_follow_up(guides: Guides, text: str) -> bool:
     return any(pattern.search(plain) for pattern in guides.follow_up_cues)
 
 
+def requested_language(guides: Guides, text: str) -> str | None:
+    """'auf Deutsch bitte', 'in English please': the language asked for (vocabulary's language_requests)."""
+    plain = normalise(text)
+    return next(
+        (lang for lang, cues in guides.language_requests.items() if any(cue.search(plain) for cue in cues)),
+        None,
+    )
+
+
+def asks_about_now(guides: Guides, text: str) -> bool:
+    """'Und heute?': the case under discussion, for today (vocabulary's now_cues)."""
+    plain = normalise(text)
+    return any(pattern.search(plain) for pattern in guides.now_cues)
+
+
+def asks_about_before(guides: Guides, text: str) -> bool:
+    """'Und vorher?': the case under discussion, before its rule began (vocabulary's before_cues)."""
+    plain = normalise(text)
+    return any(pattern.search(plain) for pattern in guides.before_cues)
+
+
 def conditions_for(guides: Guides, intent: str, stated: Mapping[str, str | None]) -> dict[str, str] | None:
     """The question's conditions: the intent's, overruled by what the user stated.
 

@@ -102,6 +102,7 @@ class EntryAnswer(_Strict):
     form_location: Bilingual | None = None  # where staff find the form ("IM-Webshop, Register Anträge")
     done_by: Bilingual | None = None  # who carries it out ("die verantwortlichen Führungskräfte")
     sender_gets: Bilingual | None = None  # what the sender of a refused e-mail receives
+    reason: Bilingual | None = None  # why the instruction rules so, in its own words ("warum?")
 
 
 class EntrySource(_Strict):
@@ -155,7 +156,7 @@ class WithoutContext(_Strict):
 
 
 AttributeField = Literal[
-    "deadline", "form", "form_location", "where", "unit", "done_by", "sender_gets", "valid_from"
+    "deadline", "form", "form_location", "where", "unit", "done_by", "sender_gets", "reason", "valid_from"
 ]
 
 
@@ -172,6 +173,14 @@ class FollowUpAttribute(_Strict):
     field: AttributeField | None = None
     # … or the subject whose entry answers it for every entry ("gilt das auch für SGB II?")
     subject: str | None = None
+    # subjects whose entries are themselves this detail ("warum werden E-Mails gesperrt?" asks for
+    # the entry on the reason, not for a reason of that entry)
+    answered_by: tuple[str, ...] = ()
+    # where no entry holds it, a short follow-up goes on as the question the NLU found instead of
+    # "the guides do not say" (a bare "warum?" then explains how the answer was found)
+    follow_up_falls_through: bool = False
+    # a detail the instruction never gives (who signed it, a contact person): always "not settled"
+    unsettled: bool = False
 
 
 class RawVocabulary(_Strict):
@@ -185,6 +194,12 @@ class RawVocabulary(_Strict):
     negation_cues: tuple[str, ...] = ()
     follow_up_attributes: dict[str, FollowUpAttribute] = {}
     without_context: WithoutContext = WithoutContext()
+    # "und heute?", "and now?": the case under discussion, asked again for today
+    now_cues: tuple[str, ...] = ()
+    # "und vorher?": the case under discussion, on the day before the last answer's rule began
+    before_cues: tuple[str, ...] = ()
+    # "auf Deutsch bitte", "in English please": the last reply again, in that language (de / en)
+    language_requests: dict[Literal["de", "en"], tuple[str, ...]] = {}
 
 
 class EarlierInstruction(_Strict):
@@ -257,6 +272,9 @@ class Guides:
     negation_cues: tuple[re.Pattern[str], ...] = ()
     attribute_cues: Mapping[str, tuple[re.Pattern[str], ...]] = field(default_factory=dict)
     attribute_question_cues: Mapping[str, tuple[re.Pattern[str], ...]] = field(default_factory=dict)
+    now_cues: tuple[re.Pattern[str], ...] = ()
+    before_cues: tuple[re.Pattern[str], ...] = ()
+    language_requests: Mapping[str, tuple[re.Pattern[str], ...]] = field(default_factory=dict)
 
     def intent_conditions(self, intent: str) -> Mapping[str, str] | None:
         return self.vocabulary.intents.get(intent)
@@ -477,10 +495,15 @@ def _load_guides(folder: Path) -> Guides:
             if other not in known or other == entry.id:
                 raise GuideError(entry.file, entry.id, f"related[{index}]", f"unknown entry id '{other}'")
     for name, attribute in vocab.follow_up_attributes.items():
-        if (attribute.field is None) == (attribute.subject is None):
-            raise GuideError(VOCABULARY_FILE, name, "field", "name either a field or a subject")
+        if (attribute.field is not None) + (attribute.subject is not None) + attribute.unsettled != 1:
+            raise GuideError(VOCABULARY_FILE, name, "field", "name a field, a subject, or unsettled: true")
         if attribute.subject and attribute.subject not in vocab.conditions["subject"].values:
             raise GuideError(VOCABULARY_FILE, name, "subject", f"unknown subject '{attribute.subject}'")
+        for index, subject in enumerate(attribute.answered_by):
+            if subject not in vocab.conditions["subject"].values:
+                raise GuideError(
+                    VOCABULARY_FILE, name, f"answered_by[{index}]", f"unknown subject '{subject}'"
+                )
     for key, entry_id in vocab.without_context.dict().items():
         if entry_id is not None and entry_id not in known:
             raise GuideError(VOCABULARY_FILE, "without_context", key, f"unknown entry id '{entry_id}'")
@@ -510,6 +533,16 @@ def _load_guides(folder: Path) -> Guides:
         follow_up_cues=tuple(
             _compile(cue, "follow_up_cues", f"[{index}]") for index, cue in enumerate(vocab.follow_up_cues)
         ),
+        now_cues=tuple(_compile(cue, "now_cues", f"[{index}]") for index, cue in enumerate(vocab.now_cues)),
+        before_cues=tuple(
+            _compile(cue, "before_cues", f"[{index}]") for index, cue in enumerate(vocab.before_cues)
+        ),
+        language_requests={
+            lang: tuple(
+                _compile(cue, "language_requests", f"{lang}[{index}]") for index, cue in enumerate(cues)
+            )
+            for lang, cues in vocab.language_requests.items()
+        },
     )
 
 

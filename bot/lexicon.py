@@ -116,13 +116,24 @@ def _own_files() -> tuple[list[str], list[str]]:
     return lines(guides), lines(data)
 
 
+# The BA's regional directorates (and the regions of the VCC postboxes) are named after the federal
+# states; staff name them, in German or English ("which VCC postbox is for Hesse?"). Place names,
+# not personal data, though some read like surnames (Hesse, Baden).
+REGIONS = (
+    "baden-württemberg bayern bavaria berlin brandenburg bremen hamburg hessen hesse niedersachsen "
+    "lower saxony mecklenburg-vorpommern mecklenburg western pomerania nordrhein-westfalen "
+    "north rhine-westphalia nrw rheinland-pfalz rhineland-palatinate saarland sachsen saxony "
+    "sachsen-anhalt saxony-anhalt schleswig-holstein thüringen thuringia"
+)
+
+
 @cache
 def lexicon() -> Lexicon:
     """Read once per process (~1 s), at a server's start through warm_up(), never at import."""
     from wordfreq import top_n_list
 
     guides, data = _own_files()
-    own = {word.casefold() for line in guides + data for word in WORDS.findall(line)}
+    own = {word.casefold() for line in [*guides, *data, REGIONS] for word in WORDS.findall(line)}
     # numbers only from the guides: an example in the training data may hold a made-up phone number
     numbers = {number for line in guides for number in DIGITS.findall(line)}
     ranked = {language: top_n_list(language, COMMON_WORDS_PER_LANGUAGE) for language in ("de", "en")}

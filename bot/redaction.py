@@ -762,6 +762,7 @@ class _Pass:
             else:
                 break
         taken = 0
+        capitalised = False
         while taken < 4 and self.word_at(index) is not None:
             token = self.tokens[index]
             if token.text in ("-", "'", "’") and taken:
@@ -771,9 +772,12 @@ class _Pass:
                 self.mark(index, NAME)
                 index += 1
                 continue
+            if taken and capitalised and token.is_word and not token.capitalised:
+                break  # "mit Herrn Dietmar Quandt telefoniert": a capitalised name ends at a lower-case word
             if not self._name_like(index, continuing=taken > 0):
                 break
             self.mark(index, NAME)
+            capitalised = token.capitalised
             taken += 1
             index += 1
         return max(index, cue + 1)

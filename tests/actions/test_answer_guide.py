@@ -505,8 +505,21 @@ def test_today_decides_which_entry_answers(
 def test_rule_not_yet_valid_is_not_covered_with_the_date(
     run_action: RunAction, make_tracker: MakeTracker
 ) -> None:
-    tracker = make_tracker("Ehemaliger Alo-Kunde ruft an – wer macht die ASU?", "ask_phone_registration")
+    tracker = make_tracker(
+        "Kunde hat eine Veränderungsmitteilung online geschickt – wer bearbeitet sie?", "ask_change_notice"
+    )
     result = run_action(ActionAnswerGuide, tracker, today=dt.date(2025, 6, 15))
     assert result.answer["kind"] == "not_covered"
     assert "15.06.2025" in result.first_line
     assert result.slots["last_topic"] is None
+
+
+def test_before_july_a_phone_registration_was_split_between_sc_and_ez(
+    run_action: RunAction, make_tracker: MakeTracker, guides: Guides
+) -> None:
+    """The instruction names the former split ("bisherige Trennung"), without saying who did which part."""
+    tracker = make_tracker("Ehemaliger Alo-Kunde ruft an – wer macht die ASU?", "ask_phone_registration")
+    result = run_action(ActionAnswerGuide, tracker, today=dt.date(2025, 6, 15))
+    assert result.answer["topic"] == "asu_telefon_reaktivierung_bis_juni_2025"
+    assert result.answer.get("unit") is None  # no unit: the instruction does not say who took which part
+    assert "zwischen SC und EZ aufgeteilt" in result.first_line

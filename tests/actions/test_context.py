@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from actions.answer_guide import ActionAnswerGuide
-from actions.follow_up import ActionAnswerSource, ActionAnswerValidity
+from actions.follow_up import ActionAnswerSource, ActionAnswerValidity, ActionAnswerWhy
 from actions.reset import ActionAnswerReset
 from actions.small_talk import ActionAnswerOutOfScope, ActionAnswerSmallTalk
 from bot.guides import Guides
@@ -146,3 +146,116 @@ def test_a_question_for_a_detail_the_guides_name_gets_it(
     result = run_action(ActionAnswerGuide, tracker)
     assert result.answer["kind"] == "fact" and result.answer["topic"] == "sperre_ez_postfaecher"
     assert result.first_line == "Frist: 01.07.2025"
+
+
+REACTIVATION_CASE = {
+    "subject": "phone_registration",
+    "channel": "phone",
+    "customer": "reactivation",
+    "last_topic": "asu_telefon_reaktivierung",
+}
+
+
+@pytest.mark.parametrize(
+    ("question", "intent", "lang", "verdict_lang"),
+    [
+        ("and in English please", "out_of_scope", "en", "en"),
+        ("auf deutsch bitte", "goodbye", "de", "de"),
+        ("kannst du das auf englisch sagen?", "nlu_fallback", "en", "en"),
+    ],
+)
+def test_asked_for_another_language_the_last_answer_comes_again_in_it(
+    run_action: RunAction,
+    make_tracker: MakeTracker,
+    guides: Guides,
+    question: str,
+    intent: str,
+    lang: str,
+    verdict_lang: str,
+) -> None:
+    tracker = make_tracker(question, intent, lang="en" if lang == "de" else "de", **REACTIVATION_CASE)
+    result = run_action(ActionAnswerOutOfScope, tracker)
+    entry = guides.by_id["asu_telefon_reaktivierung"]
+    assert result.first_line == entry.text.get(verdict_lang).verdict
+    assert (result.answer["kind"], result.answer["unit"], result.slots["lang"]) == ("routing", "SC", lang)
+
+
+@pytest.mark.parametrize("question", ["und heute?", "and now?", "und wie ist es aktuell?"])
+def test_und_heute_answers_the_case_for_today_after_an_answer_for_another_day(
+    run_action: RunAction, make_tracker: MakeTracker, question: str
+) -> None:
+    tracker = make_tracker(
+        question, "out_of_scope", as_of="2025-06-15", **{**REACTIVATION_CASE, "last_topic": None}
+    )
+    result = run_action(ActionAnswerOutOfScope, tracker)
+    assert (result.answer["topic"], result.answer["unit"]) == ("asu_telefon_reaktivierung", "SC")
+    assert result.slots["as_of"] is None
+
+
+@pytest.mark.parametrize("question", ["und vorher?", "wer hat das davor gemacht?", "who did it before?"])
+def test_und_vorher_answers_the_case_before_the_last_answers_rule_began(
+    run_action: RunAction, make_tracker: MakeTracker, question: str
+) -> None:
+    """The rule of the last answer began on 01.07.2025; before it the task was split (section 2.2)."""
+    result = run_action(ActionAnswerOutOfScope, make_tracker(question, "out_of_scope", **REACTIVATION_CASE))
+    assert result.answer["topic"] == "asu_telefon_reaktivierung_bis_juni_2025"
+    assert result.slots["as_of"] == "2025-06-30"
+
+
+def test_warum_gives_the_reason_the_instruction_states(
+    run_action: RunAction, make_tracker: MakeTracker, guides: Guides
+) -> None:
+    result = run_action(ActionAnswerWhy, make_tracker("warum?", "ask_why", **REACTIVATION_CASE))
+    reason = guides.by_id["asu_telefon_reaktivierung"].answer.reason
+    assert reason is not None and result.first_line == f"Grund: {reason.de}"
+    assert "Trennung" in result.first_line
+
+
+def test_warum_without_a_stated_reason_explains_the_answer_instead(
+    run_action: RunAction, make_tracker: MakeTracker
+) -> None:
+    """The RD's duties come with no reason: a bare "warum?" shows which conditions led to the entry."""
+    tracker = make_tracker(
+        "warum?", "ask_why", subject="duties_rd", last_topic="aufgaben_regionaldirektionen"
+    )
+    result = run_action(ActionAnswerWhy, tracker)
+    assert result.first_line.startswith("Warum diese Antwort")
+
+
+@pytest.mark.parametrize(
+    ("question", "label"),
+    [
+        ("wer hat die unterschrieben?", "Unterzeichnung"),
+        ("gibt es dafür eine Ansprechpartnerin?", "Ansprechperson"),
+    ],
+)
+def test_a_detail_the_instruction_never_gives_is_said_to_be_unsettled(
+    run_action: RunAction, make_tracker: MakeTracker, question: str, label: str
+) -> None:
+    tracker = make_tracker(question, "out_of_scope", subject="instruction", last_topic="weisung_ueberblick")
+    result = run_action(ActionAnswerOutOfScope, tracker)
+    assert result.answer["kind"] == "not_covered"
+    assert result.first_line.startswith(f"Dazu ({label}) sagen die Leitfäden nichts")
+
+
+def test_bis_wann_without_a_deadline_says_how_long_the_rule_applies(
+    run_action: RunAction, make_tracker: MakeTracker
+) -> None:
+    tracker = make_tracker(
+        "bis wann?", "ask_validity", subject="instruction", last_topic="weisung_ueberblick"
+    )
+    result = run_action(ActionAnswerValidity, tracker)
+    assert result.first_line == "Gilt ab 26.05.2025 – gültig bis: unbegrenzt (kein Enddatum)."
+
+
+def test_welche_frist_where_none_is_named_is_unsettled_not_the_validity(
+    run_action: RunAction, make_tracker: MakeTracker
+) -> None:
+    tracker = make_tracker(
+        "welche frist gilt da?",
+        "ask_validity",
+        subject="appointment_cancellation",
+        last_topic="kontaktformular_termine",
+    )
+    result = run_action(ActionAnswerValidity, tracker)
+    assert result.answer["kind"] == "not_covered" and result.first_line.startswith("Dazu (Frist)")

@@ -62,9 +62,8 @@ def test_another_date_for_the_case_under_discussion(run_action: RunAction, make_
     tracker = make_tracker(
         "und was galt am 15.06.2025?",
         "ask_at_date",
-        subject="phone_registration",
-        channel="phone",
-        customer="reactivation",
+        subject="change_notice",
+        channel="online",
     )
     result = run_action(ActionAnswerGuide, tracker)
     assert result.answer["kind"] == "not_covered"
@@ -84,7 +83,7 @@ def test_why_names_conditions_and_entry(
     run_action: RunAction, make_tracker: MakeTracker, guides: Guides
 ) -> None:
     tracker = make_tracker(
-        "why?",
+        "why this answer?",
         "ask_why",
         subject="appointment_cancellation",
         channel="contact_form",

@@ -191,7 +191,7 @@ def test_not_covered_lists_what_the_guides_do_settle(
 
 @pytest.mark.parametrize(
     ("lang", "date_text", "topic"),
-    [("de", "15.06.2025", "telefonische Arbeitsuchendmeldung"), ("en", "15 June 2025", "phone job-seeker")],
+    [("de", "15.06.2025", "Veränderungsmitteilung"), ("en", "15 June 2025", "change in professional")],
     ids=["de", "en"],
 )
 def test_not_covered_on_a_day_before_the_rule(
@@ -199,17 +199,17 @@ def test_not_covered_on_a_day_before_the_rule(
 ) -> None:
     found = resolve(
         guides,
-        {"subject": "phone_registration", "channel": "phone", "customer": "reactivation"},
+        {"subject": "change_notice", "channel": "online"},
         BEFORE_JULY_2025,
     )
     assert isinstance(found, NotCovered) and found.outside_dates
-    reply = writer.not_covered_reply(found, lang, BEFORE_JULY_2025, "phone_registration")
+    reply = writer.not_covered_reply(found, lang, BEFORE_JULY_2025, "change_notice")
     lines = reply.text.split("\n")
 
     assert date_text in lines[0] and topic in lines[0]
     for earlier in guides.instruction.earlier_instructions:
         assert earlier.number in lines[1]
-    rule = guides.by_id["asu_telefon_reaktivierung"]
+    rule = guides.by_id["veraenderungsmitteilung_online"]
     # the rule is listed with its start, so nobody reads it as valid on the asked day
     assert f"• {rule.text.get(lang).verdict} ({writer.validity_line(rule, lang)})" in lines
     assert reply.payload["answer"]["kind"] == "not_covered"

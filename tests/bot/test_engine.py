@@ -161,16 +161,22 @@ RESOLVE_CASES = [
         _answer("freie_emails_bis_juni_2025"),
     ),
     (
-        "asu-reactivation-not-yet-valid",
+        "asu-reactivation-before-the-new-division",
         {"subject": "phone_registration", "channel": "phone", "customer": "reactivation"},
         BEFORE_JULY_2025,
-        _not_covered("asu_telefon_reaktivierung", outside_dates=True),
+        _answer("asu_telefon_reaktivierung_bis_juni_2025"),
     ),
     (
-        "asu-open-not-yet-valid",
+        "asu-open-before-the-new-division",
         {"subject": "phone_registration", "channel": "phone"},
         BEFORE_JULY_2025,
-        _not_covered("asu_telefon_reaktivierung", "asu_telefon_ohne_status", outside_dates=True),
+        _clarify("customer", "reactivation", "other"),
+    ),
+    (
+        "change-notice-not-yet-valid",
+        {"subject": "change_notice", "channel": "online"},
+        BEFORE_JULY_2025,
+        _not_covered("veraenderungsmitteilung_online", outside_dates=True),
     ),
     (
         "contact-form-not-yet-valid",

@@ -185,7 +185,7 @@ BREAKAGES = {
         _unknown_related_entry, EZ_FILE, "eakte_regelwerk", "related[0]", "eakte_antrag_neu"
     ),
     "attribute-without-field-or-subject": Breakage(
-        _attribute_without_field_or_subject, "vocabulary.yml", "form_location", "field", "either"
+        _attribute_without_field_or_subject, "vocabulary.yml", "form_location", "field", "unsettled: true"
     ),
     "unknown-override": Breakage(
         _unknown_override, "vocabulary.yml", "matter", "values.employer_service", "appointmnet"
