@@ -17,6 +17,7 @@ from bot.engine import (
     Answer,
     Clarify,
     NotCovered,
+    asks_about_before,
     conditions_for,
     is_follow_up,
     resolve,
@@ -84,6 +85,15 @@ def _subject_named_beside_the_date(tracker: Tracker, guides: Guides) -> str | No
     return about_guides[0][0]
 
 
+def _before_the_rule(guides: Guides, intent: str, stated: dict[str, str], today: dt.date) -> dt.date | None:
+    """The day before today's rule for the question began: "who did it before?" asks about that day."""
+    query = conditions_for(guides, intent, stated)
+    found = resolve(guides, query, today) if query else None
+    if isinstance(found, Answer) and found.entry.valid_from:
+        return found.entry.valid_from - dt.timedelta(days=1)
+    return None
+
+
 def _same_answer(one: Answer | Clarify | NotCovered, other: Answer | Clarify | NotCovered) -> bool:
     return isinstance(one, Answer) and isinstance(other, Answer) and one.entry.id == other.entry.id
 
@@ -103,6 +113,8 @@ class ActionAnswerGuide(LotseAction):
             return self._continue(tracker, writer, lang, tracker.get_slot(SLOT_PENDING))
         text = user_text(tracker)
         day = question_date(text, self.today(), guides.change_dates)  # not a date that describes the case
+        if day is None and asks_about_before(guides, text):  # "wer hat das früher gemacht?"
+            day = _before_the_rule(guides, intent, _stated(tracker, guides), self.today())
         if intent == INTENT_ASK_AT_DATE:  # "Was galt am 15.06.2025?" about the last question
             kept = case_conditions(tracker, guides)
             if "subject" in kept:

@@ -103,6 +103,7 @@ class EntryAnswer(_Strict):
     done_by: Bilingual | None = None  # who carries it out ("die verantwortlichen Führungskräfte")
     sender_gets: Bilingual | None = None  # what the sender of a refused e-mail receives
     reason: Bilingual | None = None  # why the instruction rules so, in its own words ("warum?")
+    obligation: Bilingual | None = None  # mandatory or only recommended ("ist das Pflicht?")
 
 
 class EntrySource(_Strict):
@@ -156,7 +157,16 @@ class WithoutContext(_Strict):
 
 
 AttributeField = Literal[
-    "deadline", "form", "form_location", "where", "unit", "done_by", "sender_gets", "reason", "valid_from"
+    "deadline",
+    "form",
+    "form_location",
+    "where",
+    "unit",
+    "done_by",
+    "sender_gets",
+    "reason",
+    "obligation",
+    "valid_from",
 ]
 
 
