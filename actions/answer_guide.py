@@ -8,7 +8,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 
 from actions.base import LotseAction, asked_day, case_conditions, intent_of, user_text
-from actions.details import asked_detail
+from actions.details import asked_detail, shared_detail
 from bot.answers import AnswerWriter, Reply
 from bot.dates import question_date
 from bot.did_you_mean import ranked
@@ -130,8 +130,13 @@ class ActionAnswerGuide(LotseAction):
         if is_follow_up(guides, text):  # "Und Terminanfragen an die BB?": keep what it does not change
             query = {**case_conditions(tracker, guides), **query}
         reply, events = self._resolve(writer, lang, query, tries=0, day=day)
-        entry = guides.by_id.get(str(reply.payload.get("answer", {}).get("topic") or ""))
-        detail = asked_detail(guides, writer, lang, text, entry, day or self.today()) if entry else None
+        found = resolve(guides, query, day or self.today())
+        if isinstance(found, Answer):
+            detail = asked_detail(guides, writer, lang, text, found.entry, day or self.today())
+        elif isinstance(found, Clarify):
+            detail = shared_detail(guides, writer, lang, text, found.candidates)
+        else:
+            detail = None
         return (detail or reply), events
 
     def _continue(

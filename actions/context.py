@@ -34,7 +34,7 @@ from bot.engine import (
     requested_language,
     stated_in_text,
 )
-from bot.guides import Guides
+from bot.guides import Entry, Guides
 from bot.slots import INTENT_ASK_AT_DATE, SLOT_CLARIFY_TRIES, SLOT_LAST_TOPIC, SLOT_PENDING
 
 SHORT_FOLLOW_UP_WORDS = 8  # a longer message is a question of its own, not a detail of the last answer
@@ -103,7 +103,7 @@ def _detail_of_last_answer(
     guides = writer.guides
     topic = tracker.get_slot(SLOT_LAST_TOPIC)
     last = guides.by_id.get(topic) if topic else None
-    if last is None or not _short(guides, text) or _new_subject(tracker, guides):
+    if last is None or not _short(guides, text) or _new_subject(tracker, guides, last):
         return None
     plain = normalise(text)
     asked = [
@@ -170,8 +170,16 @@ def _short(guides: Guides, text: str) -> bool:
     return len(text.split()) <= SHORT_FOLLOW_UP_WORDS or is_follow_up(guides, text)
 
 
-def _new_subject(tracker: Tracker, guides: Guides) -> bool:
-    """The NLU found a guide subject other than the case's: a question of its own, not a follow-up."""
+def _new_subject(tracker: Tracker, guides: Guides, last: Entry) -> bool:
+    """The NLU found a guide subject outside the thread: a question of its own, not a follow-up.
+
+    The thread is the case's subject and the subjects of the last answer and of its related entries:
+    "who set up the block?" after the site postboxes' closing is about that block (related entry).
+    """
     conditions = guides.intent_conditions(intent_of(tracker))
-    case = case_conditions(tracker, guides).get("subject")
-    return conditions is not None and conditions.get("subject") != case
+    if conditions is None:
+        return False
+    thread = {case_conditions(tracker, guides).get("subject")}
+    for entry in [last, *(guides.by_id[other] for other in last.related if other in guides.by_id)]:
+        thread.update(entry.when.get("subject", ()))
+    return conditions.get("subject") not in thread

@@ -9,7 +9,7 @@ unsettled — never the routing answer instead of what was asked.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from bot.answers import AnswerWriter, Reply
 from bot.engine import normalise, resolve
@@ -69,10 +69,50 @@ def asked_detail(
     guides: Guides, writer: AnswerWriter, lang: str, text: str, entry: Entry, day: dt.date
 ) -> Reply | None:
     """The reply to a question that asks for one detail of the entry it got, or None."""
+    asked = _asked(guides, text)
+    return detail_reply(guides, writer, lang, entry, asked, day, in_question=True) if asked else None
+
+
+def _asked(guides: Guides, text: str) -> list[str]:
     plain = normalise(text)
-    asked = [
+    return [
         name
         for name in guides.vocabulary.follow_up_attributes
         if any(cue.search(plain) for cue in guides.attribute_question_cues[name])
     ]
-    return detail_reply(guides, writer, lang, entry, asked, day, in_question=True) if asked else None
+
+
+def shared_detail(
+    guides: Guides, writer: AnswerWriter, lang: str, text: str, candidates: Sequence[Entry]
+) -> Reply | None:
+    """A detail asked about a case Lotse would ask back on, where every candidate entry has the same.
+
+    "Was passiert, wenn ein Kunde an ein gesperrtes Postfach schreibt?" leaves the kind of postbox
+    open, but the sender gets the same notice from each: asking back would change nothing.
+    """
+    attributes = guides.vocabulary.follow_up_attributes
+    found: set[tuple[str, str]] = set()
+    for entry in candidates:
+        held = next(
+            (
+                (holding.id, name)
+                for name in _asked(guides, text)
+                if attributes[name].field and attributes[name].field != "valid_from"
+                for holding in [holder(guides.by_id, entry, attributes[name])]
+                if holding is not None
+            ),
+            None,
+        )
+        if held is None:
+            return None
+        found.add(held)
+    if len(found) != 1:
+        return None
+    entry_id, name = found.pop()
+    return writer.detail_reply(guides.by_id[entry_id], attributes[name], lang)
+
+
+def unsettled_asked(guides: Guides, text: str) -> FollowUpAttribute | None:
+    """A detail the instruction never gives that the question asks for ("wie viele E-Mails …?")."""
+    attributes = guides.vocabulary.follow_up_attributes
+    return next((attributes[name] for name in _asked(guides, text) if attributes[name].unsettled), None)

@@ -12,9 +12,11 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 
 from actions.base import LotseAction, intent_of, user_text
+from actions.details import unsettled_asked
 from bot.answers import AnswerWriter, Reply
 from bot.did_you_mean import leads_nowhere, suggestions
-from bot.engine import stated_in_text
+from bot.engine import Answer, Clarify, Resolution, stated_in_text
+from bot.guides import Entry
 from bot.slots import (
     INTENT_GOODBYE,
     INTENT_GREET,
@@ -66,6 +68,10 @@ class ActionAnswerOutOfScope(LotseAction):
         stated = stated_in_text(writer.guides, user_text(tracker))
         text = user_text(tracker)
         likely = [] if MARKUP.search(text) else suggestions(writer.guides, ranking, stated, self.today())
+        unsettled = unsettled_asked(writer.guides, text) if likely else None
+        entry = _entry_of(likely[0].resolution) if likely else None
+        if unsettled is not None and entry is not None:  # "wie viele E-Mails kamen …?": never in the guides
+            return writer.detail_not_covered_reply(entry, unsettled, lang), dropped
         offered = [suggestion for suggestion in likely if not leads_nowhere(suggestion)]
         if offered:
             return writer.topic_choice_reply(offered, lang), dropped
@@ -74,3 +80,12 @@ class ActionAnswerOutOfScope(LotseAction):
             reply = writer.resolution_reply(best.resolution, lang, self.today(), self.today(), best.subject)
             return reply, dropped
         return writer.simple_reply("utter_out_of_scope", lang, kind="out_of_scope"), dropped
+
+
+def _entry_of(found: Resolution) -> Entry | None:
+    """The entry a resolution is about: its answer, else the first it would ask between or names."""
+    if isinstance(found, Answer):
+        return found.entry
+    if isinstance(found, Clarify):
+        return found.candidates[0] if found.candidates else None
+    return found.related[0] if found.related else None

@@ -259,3 +259,57 @@ def test_welche_frist_where_none_is_named_is_unsettled_not_the_validity(
     )
     result = run_action(ActionAnswerValidity, tracker)
     assert result.answer["kind"] == "not_covered" and result.first_line.startswith("Dazu (Frist)")
+
+
+def test_a_follow_up_on_a_related_entrys_subject_stays_in_the_thread(
+    run_action: RunAction, make_tracker: MakeTracker
+) -> None:
+    """After "the site postboxes take no e-mail", "who set up the block?" is read as the e-mail-block
+    question by the NLU; the block is the answer's related entry, so its detail answers."""
+    tracker = make_tracker(
+        "who set up the block?",
+        "ask_email_block",
+        subject="free_emails_site_postbox",
+        last_topic="freie_emails_ab_juli_2025",
+    )
+    result = run_action(ActionAnswerGuide, tracker)
+    assert result.answer["topic"] == "sperre_liegenschaftspostfaecher"
+    assert result.first_line.startswith("Carried out by: centrally")
+
+
+def test_a_detail_every_candidate_shares_is_answered_without_asking_back(
+    run_action: RunAction, make_tracker: MakeTracker, guides: Guides
+) -> None:
+    """The kind of postbox is open, but from each the sender gets the same undeliverable notice."""
+    tracker = make_tracker(
+        "what happens when a customer e-mails a postbox that has been blocked?", "ask_email_block"
+    )
+    result = run_action(ActionAnswerGuide, tracker)
+    assert result.answer["topic"] == "funktion_email_kommunikation"
+    sender_gets = guides.by_id["funktion_email_kommunikation"].answer.sender_gets
+    assert sender_gets is not None and result.first_line == f"The sender receives: {sender_gets.en}"
+
+
+def test_a_detail_the_candidates_differ_on_still_asks_back(
+    run_action: RunAction, make_tracker: MakeTracker
+) -> None:
+    """Whether the block is mandatory differs by postbox (kept, mandatory, released): Lotse asks which."""
+    result = run_action(ActionAnswerGuide, make_tracker("ist die Sperre Pflicht?", "ask_email_block"))
+    assert result.answer["kind"] == "clarify"
+
+
+def test_an_unsure_question_for_a_detail_never_in_the_guides_is_not_covered(
+    run_action: RunAction, make_tracker: MakeTracker
+) -> None:
+    tracker = make_tracker(
+        "how many e-mails did the site postboxes receive per month?",
+        "nlu_fallback",
+        intent_ranking=[
+            ("ask_free_emails_site_postbox", 0.28),
+            ("ask_email_block", 0.2),
+            ("out_of_scope", 0.1),
+        ],
+    )
+    result = run_action(ActionAnswerOutOfScope, tracker)
+    assert result.answer["kind"] == "not_covered"
+    assert result.first_line.startswith("The guides say nothing about that (Volumes and figures)")
