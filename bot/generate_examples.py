@@ -67,6 +67,9 @@ class Noise:
     fold_umlauts: float = 0.0
     typo: float = 0.0
     drop_final_mark: float = 0.0
+    # what is left of pasted personal data once redaction took the values out ("Kd.-Nr.: –",
+    # "Tel.", "/ /"): it belongs to no subject, so the model learns to read past it
+    leftover: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -193,13 +196,17 @@ def _typo(text: str, rng: random.Random) -> str:
     return text[:at] + text[at] + text[at:]  # a letter doubled
 
 
-def add_noise(text: str, noise: Noise, rng: random.Random) -> str:
-    """Typing as staff type: one typo, umlauts written out, lower case, no final mark.
+def add_noise(text: str, noise: Noise, rng: random.Random, leftovers: Sequence[str] = ()) -> str:
+    """Typing as staff type: one typo, umlauts written out, lower case, no final mark; and the
+    labels redaction leaves of pasted personal data (the list `leftover`), before or after.
 
     Each decision draws from `rng` whether it applies or not, so one example's noise never
     shifts the random sequence of the next one differently from run to run.
     """
-    typo, fold, lower, drop = (rng.random() for _ in range(4))
+    typo, fold, lower, drop, left, where = (rng.random() for _ in range(6))
+    if left < noise.leftover and leftovers:
+        fragment = leftovers[int(where * 2 * len(leftovers)) % len(leftovers)]
+        text = f"{fragment} – {text}" if where < 0.5 else f"{text.rstrip('?.!')} ({fragment})"
     if typo < noise.typo:
         text = _typo(text, rng)
     if fold < noise.fold_umlauts:
@@ -266,7 +273,8 @@ def generate(
                     break
                 template = rng.choice(item.templates[lang])
                 try:
-                    text = add_noise(tidy(expand(template, lists, rng)), spec.noise, rng)
+                    leftovers = lists.get("leftover", ())
+                    text = add_noise(tidy(expand(template, lists, rng)), spec.noise, rng, leftovers)
                 except GeneratorError as error:
                     raise GeneratorError(f"generate.{item.intent} ({lang}): {error}") from None
                 key = normalise(text)

@@ -126,6 +126,20 @@ def test_noise_writes_umlauts_out_and_keeps_words() -> None:
     assert gen.add_noise("Wer übernimmt?", nothing, random.Random(3)) == "Wer übernimmt?"
 
 
+def test_leftover_noise_puts_a_label_of_removed_personal_data_before_or_after() -> None:
+    """What redaction leaves of pasted personal data ("Tel.", "Kd.-Nr.:") is read past, not learnt."""
+    always = gen.Noise(leftover=1.0)
+    labels = ["Kd.-Nr.:", "Tel."]
+    made = {gen.add_noise("Wer übernimmt?", always, random.Random(seed), labels) for seed in range(40)}
+    assert made == {
+        "Kd.-Nr.: – Wer übernimmt?",
+        "Tel. – Wer übernimmt?",
+        "Wer übernimmt (Kd.-Nr.:)",
+        "Wer übernimmt (Tel.)",
+    }
+    assert gen.add_noise("Wer übernimmt?", gen.Noise(), random.Random(3), labels) == "Wer übernimmt?"
+
+
 def test_an_intent_the_domain_does_not_know_is_refused(tmp_path: Path) -> None:
     spec = yaml.safe_load(gen.TEMPLATES_FILE.read_text(encoding="utf-8"))
     spec["generate"] = {"ask_nothing": {"templates": {"de": ["x"], "en": ["y"]}}}
