@@ -772,7 +772,7 @@ class _Pass:
                 self.mark(index, NAME)
                 index += 1
                 continue
-            if taken and capitalised and token.is_word and not token.capitalised:
+            if taken and capitalised and token.is_word and not token.capitalised and self._plain_word(token):
                 break  # "mit Herrn Dietmar Quandt telefoniert": a capitalised name ends at a lower-case word
             if not self._name_like(index, continuing=taken > 0):
                 break
@@ -781,6 +781,10 @@ class _Pass:
             taken += 1
             index += 1
         return max(index, cue + 1)
+
+    def _plain_word(self, token: _Token) -> bool:
+        """A word of the language and no listed name ("telefoniert", not "schmidt" typed in lower case)."""
+        return self.lex.known(token.text) and not self.lex.is_listed(token.text)
 
     def _after_particles_is_name(self, index: int) -> bool:
         """ "von der Heydt", "Al-Khatib": the particles lead to a name."""

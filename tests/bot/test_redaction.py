@@ -35,6 +35,9 @@ CASES = [
     ("wohnt Musterstraße 12a, Änderung online", ["Musterstraße", "12a"], "Änderung online"),
     ("Frau Dr. Meier-Schulz ruft an", ["Meier", "Schulz"], "ruft an"),
     ("Kundin Anna Schmidt hat angerufen, wer?", ["Anna", "Schmidt"], "hat angerufen"),
+    # a capitalised name ends at a lower-case word of the language, not at a surname typed in lower case
+    ("mit Herrn Dietmar Quandt telefoniert, war früher Rasu", ["Dietmar", "Quandt"], "Herrn telefoniert, war"),
+    ("Frau Anna schmidt ruft an", ["Anna", "schmidt"], "ruft an"),
     ("Kundin Lange ruft an wegen ASU", ["Lange"], "ruft an wegen ASU"),  # "lange" is a word of ours
     ("Kundin Yılmaz Öztürk möchte sich melden", ["Yılmaz", "Öztürk"], "möchte sich melden"),
     ("Kunde Schmidt Terminabsage per Post", ["Schmidt"], "Terminabsage per Post"),
