@@ -85,6 +85,15 @@ def _subject_named_beside_the_date(tracker: Tracker, guides: Guides) -> str | No
     return about_guides[0][0]
 
 
+def _settled(reply: Reply) -> list[EventType]:
+    """The slots of an answer given instead of a clarifying question."""
+    return [
+        SlotSet(SLOT_PENDING, None),
+        SlotSet(SLOT_CLARIFY_TRIES, 0),
+        SlotSet(SLOT_LAST_TOPIC, reply.payload.get("answer", {}).get("topic")),
+    ]
+
+
 def _before_the_rule(guides: Guides, intent: str, stated: dict[str, str], today: dt.date) -> dt.date | None:
     """The day before today's rule for the question began: "who did it before?" asks about that day."""
     query = conditions_for(guides, intent, stated)
@@ -135,6 +144,10 @@ class ActionAnswerGuide(LotseAction):
             detail = asked_detail(guides, writer, lang, text, found.entry, day or self.today())
         elif isinstance(found, Clarify):
             detail = shared_detail(guides, writer, lang, text, found.candidates)
+            if detail is not None:  # answered: nothing is asked back, follow-ups are about that entry
+                settled = _settled(detail)
+                names = {event["name"] for event in settled}
+                events = [event for event in events if event.get("name") not in names] + settled
         else:
             detail = None
         return (detail or reply), events

@@ -146,7 +146,14 @@ def _before_the_change(
     guides = writer.guides
     topic = tracker.get_slot(SLOT_LAST_TOPIC)
     last = guides.by_id.get(topic) if topic else None
-    if last is None or last.valid_from is None or not asks_about_before(guides, text):
+    if (
+        last is None
+        or last.valid_from is None
+        or not _short(guides, text)
+        or _new_subject(tracker, guides, last)
+    ):
+        return None
+    if not asks_about_before(guides, text):
         return None
     return _case_again(tracker, writer, lang, today, last.valid_from - dt.timedelta(days=1))
 

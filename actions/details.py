@@ -91,11 +91,11 @@ def shared_detail(
     open, but the sender gets the same notice from each: asking back would change nothing.
     """
     attributes = guides.vocabulary.follow_up_attributes
-    found: set[tuple[str, str]] = set()
+    held: list[tuple[Entry, str]] = []
     for entry in candidates:
-        held = next(
+        found = next(
             (
-                (holding.id, name)
+                (holding, name)
                 for name in _asked(guides, text)
                 if attributes[name].field and attributes[name].field != "valid_from"
                 for holding in [holder(guides.by_id, entry, attributes[name])]
@@ -103,13 +103,15 @@ def shared_detail(
             ),
             None,
         )
-        if held is None:
+        if found is None:
             return None
-        found.add(held)
-    if len(found) != 1:
+        held.append(found)
+    # the same detail, the same value: "Warum werden die Postfächer gesperrt?" has one reason for all
+    values = {(name, repr(getattr(holding.answer, attributes[name].field or ""))) for holding, name in held}
+    if not held or len(values) != 1:
         return None
-    entry_id, name = found.pop()
-    return writer.detail_reply(guides.by_id[entry_id], attributes[name], lang)
+    holding, name = held[0]
+    return writer.detail_reply(holding, attributes[name], lang)
 
 
 def unsettled_asked(guides: Guides, text: str) -> FollowUpAttribute | None:

@@ -772,10 +772,11 @@ class _Pass:
                 self.mark(index, NAME)
                 index += 1
                 continue
-            if taken and capitalised and token.is_word and not token.capitalised and self._plain_word(token):
-                break  # "mit Herrn Dietmar Quandt telefoniert": a capitalised name ends at a lower-case word
-            if not self._name_like(index, continuing=taken > 0):
-                break
+            lower_after_name = taken and capitalised and token.is_word and not token.capitalised
+            if lower_after_name and self._plain_word(token):
+                break  # "mit Herrn Dietmar Quandt telefoniert": the name ends at a word of Lotse's
+            if not lower_after_name and not self._name_like(index, continuing=taken > 0):
+                break  # ("Kundin Maria busch", "customer John thiel": a surname typed in lower case)
             self.mark(index, NAME)
             capitalised = token.capitalised
             taken += 1
@@ -783,8 +784,12 @@ class _Pass:
         return max(index, cue + 1)
 
     def _plain_word(self, token: _Token) -> bool:
-        """A word of the language and no listed name ("telefoniert", not "schmidt" typed in lower case)."""
-        return self.lex.known(token.text) and not self.lex.is_listed(token.text)
+        """One of Lotse's own words and no listed name ("telefoniert", "ruft", not "kowalski").
+
+        Not any word of the word list: many surnames are in it ("jaeger", "thiel", "busch")."""
+        return (token.folded in self.lex.own or token.folded in _NOT_NAMES) and not self.lex.is_listed(
+            token.text
+        )
 
     def _after_particles_is_name(self, index: int) -> bool:
         """ "von der Heydt", "Al-Khatib": the particles lead to a name."""

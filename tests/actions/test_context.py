@@ -313,3 +313,39 @@ def test_an_unsure_question_for_a_detail_never_in_the_guides_is_not_covered(
     result = run_action(ActionAnswerOutOfScope, tracker)
     assert result.answer["kind"] == "not_covered"
     assert result.first_line.startswith("The guides say nothing about that (Volumes and figures)")
+
+
+def test_a_language_named_in_a_question_is_no_request_to_switch(
+    run_action: RunAction, make_tracker: MakeTracker
+) -> None:
+    """ "Terminabsage kam in Englisch" describes the case; it is not "in English please"."""
+    tracker = make_tracker(
+        "Terminabsage kam in Englisch – wer?", "ask_appointment_cancellation", **REACTIVATION_CASE
+    )
+    result = run_action(ActionAnswerGuide, tracker)
+    assert (result.answer["topic"], result.slots["lang"]) == ("kontaktformular_termine", "de")
+
+
+def test_vorher_inside_a_question_of_its_own_is_no_step_back(
+    run_action: RunAction, make_tracker: MakeTracker
+) -> None:
+    tracker = make_tracker(
+        "Kundin hat angerufen und vorher ein Kontaktformular geschickt – wer bearbeitet die Terminabsage?",
+        "ask_appointment_cancellation",
+        **REACTIVATION_CASE,
+    )
+    result = run_action(ActionAnswerGuide, tracker)
+    assert result.answer["topic"] == "kontaktformular_termine" and result.slots["as_of"] is None
+
+
+def test_a_shared_detail_leaves_no_question_pending(run_action: RunAction, make_tracker: MakeTracker) -> None:
+    """Nothing was asked back, so a following "ja" must not answer a question about postboxes."""
+    tracker = make_tracker(
+        "Was passiert, wenn ein Kunde an ein gesperrtes Postfach schreibt?", "ask_email_block"
+    )
+    result = run_action(ActionAnswerGuide, tracker)
+    assert result.answer["topic"] == "funktion_email_kommunikation"
+    assert (result.slots["pending_condition"], result.slots["last_topic"]) == (
+        None,
+        "funktion_email_kommunikation",
+    )

@@ -36,7 +36,11 @@ CASES = [
     ("Frau Dr. Meier-Schulz ruft an", ["Meier", "Schulz"], "ruft an"),
     ("Kundin Anna Schmidt hat angerufen, wer?", ["Anna", "Schmidt"], "hat angerufen"),
     # a capitalised name ends at a lower-case word of the language, not at a surname typed in lower case
-    ("mit Herrn Dietmar Quandt telefoniert, war früher Rasu", ["Dietmar", "Quandt"], "Herrn telefoniert, war"),
+    ("mit Herrn Dietmar Quandt telefoniert, war früher Rasu", ["Dietmar", "Quandt"], "telefoniert, war"),
+    ("Herr Tomasz kowalski hat per Kontaktformular abgesagt", ["Tomasz", "kowalski"], "per Kontaktformular"),
+    ("Frau Anna jaeger hat eine VÄM geschickt", ["Anna", "jaeger"], "hat eine VÄM"),
+    ("Kundin Maria busch ruft an wegen ASU", ["Maria", "busch"], "ruft an wegen ASU"),
+    ("customer John thiel called about his appointment", ["John", "thiel"], "called about his appointment"),
     ("Frau Anna schmidt ruft an", ["Anna", "schmidt"], "ruft an"),
     ("Kundin Lange ruft an wegen ASU", ["Lange"], "ruft an wegen ASU"),  # "lange" is a word of ours
     ("Kundin Yılmaz Öztürk möchte sich melden", ["Yılmaz", "Öztürk"], "möchte sich melden"),
