@@ -16,8 +16,9 @@ from bot.answers import AnswerWriter, Reply
 from bot.engine import requested_language
 from bot.guides import Guides
 from bot.language import detect_language
+from bot.markdown import only_markup
 from bot.responses import Responses
-from bot.slots import SLOT_AS_OF, SLOT_LANG
+from bot.slots import SLOT_AS_OF, SLOT_CLARIFY_TRIES, SLOT_LANG, SLOT_PENDING
 from bot.store import GuideStore
 
 logger = logging.getLogger(__name__)
@@ -63,8 +64,12 @@ class LotseAction(Action, abc.ABC):
         lang = language_of(tracker, guides)
         try:
             writer = AnswerWriter(guides, self.responses)
-            in_context = self._in_context(tracker, writer, lang)
-            reply, events = in_context or await self.answer(tracker, writer, lang)
+            if only_markup(user_text(tracker)):  # pasted script or HTML: nothing to read, never a guess
+                reply = writer.simple_reply("utter_out_of_scope", lang, kind="out_of_scope")
+                events: list[EventType] = [SlotSet(SLOT_PENDING, None), SlotSet(SLOT_CLARIFY_TRIES, 0)]
+            else:
+                in_context = self._in_context(tracker, writer, lang)
+                reply, events = in_context or await self.answer(tracker, writer, lang)
         except Exception:  # a bug must not leave an agent on a call without an answer
             logger.exception("%s failed", self.name())
             dispatcher.utter_message(text=self.responses.text("utter_internal_error", lang))

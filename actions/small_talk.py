@@ -6,8 +6,6 @@ behind, gets "Meinten Sie …?" with those subjects as buttons instead (bot/did_
 
 from __future__ import annotations
 
-import re
-
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 
@@ -17,6 +15,7 @@ from bot.answers import AnswerWriter, Reply
 from bot.did_you_mean import leads_nowhere, suggestions
 from bot.engine import Answer, Clarify, Resolution, stated_in_text
 from bot.guides import Entry
+from bot.markdown import MARKUP
 from bot.slots import (
     INTENT_GOODBYE,
     INTENT_GREET,
@@ -44,9 +43,6 @@ class ActionAnswerSmallTalk(LotseAction):
         self, tracker: Tracker, writer: AnswerWriter, lang: str
     ) -> tuple[Reply, list[EventType]]:
         return writer.simple_reply(SMALL_TALK_RESPONSES.get(intent_of(tracker), "utter_help"), lang), []
-
-
-MARKUP = re.compile(r"<[^>]*>")  # staff do not type HTML: markup is never offered a guide topic
 
 
 class ActionAnswerOutOfScope(LotseAction):

@@ -34,3 +34,31 @@ def first_offer(rasa_url: str) -> tuple[str, dict[str, Any]]:
             return question, options[0]
         seen.append((question, answer.get("kind"), answer.get("topic")))
     raise AssertionError(f"no candidate gets a 'Meinten Sie' with an entry any more; add new ones: {seen}")
+
+
+# fragments about the phone registration, whose customer history an offer leaves open
+OPEN_CONDITION_CANDIDATES = [
+    "tel asu",
+    "asu melden",
+    "phone registration",
+    "the reactivation thing",
+    "Reaktivierung",
+    "job-seeker registration",
+    "ASU",
+    "Arbeitsuchendmeldung",
+    "registration by phone",
+]
+
+
+def offer_with_open_condition(rasa_url: str, entry: str) -> tuple[str, dict[str, Any]]:
+    """(question, its option for `entry` that still leaves a condition open), for the running model."""
+    seen = []
+    for question in OPEN_CONDITION_CANDIDATES:
+        answer = ask(rasa_url, f"offer-probe-{uuid.uuid4().hex}", question).answer or {}
+        options = [
+            o for o in answer.get("options") or [] if entry in (o.get("topics") or []) and not o.get("topic")
+        ]
+        if answer.get("asks") == "topic" and options:
+            return question, options[0]
+        seen.append((question, answer.get("kind"), answer.get("topic")))
+    raise AssertionError(f"no candidate gets a 'Meinten Sie' with {entry} still open; add new ones: {seen}")

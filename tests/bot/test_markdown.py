@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot import markdown
+from bot.markdown import only_markup
 from tests.report_html import render
 
 HOSTILE = [
@@ -37,3 +38,31 @@ def test_line_breaks_become_spaces_and_nothing_becomes_empty() -> None:
     assert markdown.text(None) == "" and markdown.text("") == ""
     assert markdown.text("<b> & [x] | y") == "&lt;b&gt; &amp; [x] \\| y"  # [x] alone links nowhere
     assert markdown.text("[x](y) [x][y] ![x](y)") == "[x\\](y) [x\\][y] ![x\\](y)"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "javascript:alert(1)",
+        "<details open ontoggle=alert(1)>",
+        '<a href="javascript:alert(1)">klick</a>',
+        "[klick](javascript:alert(1))",
+        "&lt;script&gt;alert(1)&lt;/script&gt;",
+        "'-alert(1)-'",
+    ],
+)
+def test_markup_alone_is_no_question(text: str) -> None:
+    assert only_markup(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Wohin gehen Terminabsagen aus dem Kontaktformular?",
+        "<b>Wohin gehen Terminabsagen</b> aus dem Kontaktformular?",  # a question inside markup is read
+        "Kunde schreibt: Termin <morgen> geht nicht",
+        "",
+    ],
+)
+def test_a_question_with_or_without_markup_is_read(text: str) -> None:
+    assert not only_markup(text)

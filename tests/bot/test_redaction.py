@@ -13,9 +13,10 @@ import yaml
 
 from bot.channels import clean_message
 from bot.dates import find_date
-from bot.engine import stated_in_text
+from bot.engine import asks_about_before, asks_about_now, requested_language, stated_in_text
 from bot.guides import load_guides
 from bot.language import detect_language
+from bot.markdown import only_markup
 from bot.paths import GUIDES_DIR, PROJECT_ROOT
 from bot.redaction import for_storage, redact
 
@@ -188,6 +189,11 @@ HOSTILE = {
     "street-chain": "Am Hauptstr. 1 ",
     "at-chain": "x(at)",
     "words": "Herr Kundin Tel ",
+    "open-tags": "<a",
+    "markdown-links": "[x](",
+    "calls": "alert(",
+    "who-did-it-before": "wer hat vorher ",
+    "why": "warum die ",
 }
 
 
@@ -210,6 +216,14 @@ def _steps() -> dict[str, Callable[[str], object]]:
         "detect_language": detect_language,
         "find_date": lambda text: find_date(text, today),
         "stated_in_text": lambda text: stated_in_text(guides, text),
+        "only_markup": only_markup,
+        "follow-up cues": lambda text: (
+            requested_language(guides, text),
+            asks_about_now(guides, text),
+            asks_about_before(guides, text),
+            [cue.search(text) for cues in guides.attribute_cues.values() for cue in cues],
+            [cue.search(text) for cues in guides.attribute_question_cues.values() for cue in cues],
+        ),
     }
 
 

@@ -17,7 +17,7 @@ import pytest
 from bot.evaluate import BotReply, ask
 from bot.processes import BotConfig
 from tests.e2e.conftest import Ask
-from tests.offers import first_offer
+from tests.offers import first_offer, offer_with_open_condition
 
 UNSURE = [
     # id, question, the entry it is about, language
@@ -113,9 +113,11 @@ def test_an_offer_is_clicked_to_its_answer(running_bot: BotConfig) -> None:
     assert answer["kind"] in ("routing", "fact")
 
 
-def test_a_subject_with_an_open_condition_leads_to_its_clarifying_question(conversation: Ask) -> None:
-    options = offered(conversation("phone registration"), "phone registration")
-    (asu,) = [o for o in options if "asu_telefon_reaktivierung" in o["topics"]]
+def test_a_subject_with_an_open_condition_leads_to_its_clarifying_question(
+    running_bot: BotConfig, conversation: Ask
+) -> None:
+    question, asu = offer_with_open_condition(running_bot.rasa_url, "asu_telefon_reaktivierung")
+    offered(conversation(question), question)
     assert asu["topic"] is None  # the customer's history is still open
     asked = conversation(asu["payload"]).answer
     assert asked is not None and (asked["kind"], asked["asks"]) == ("clarify", "customer")
