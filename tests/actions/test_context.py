@@ -349,3 +349,32 @@ def test_a_shared_detail_leaves_no_question_pending(run_action: RunAction, make_
         None,
         "funktion_email_kommunikation",
     )
+
+
+@pytest.mark.parametrize(
+    ("question", "intent", "label"),
+    [
+        (
+            "Which of the VCC postboxes is the one for Bavaria?",
+            "ask_appointment_request_av",
+            "Assignment to regions",
+        ),
+        ("what's the phone number of the RIM?", "ask_eakte_request", "Phone number"),
+    ],
+)
+def test_a_question_of_its_own_for_a_detail_never_in_the_guides_is_not_covered(
+    run_action: RunAction, make_tracker: MakeTracker, question: str, intent: str, label: str
+) -> None:
+    result = run_action(ActionAnswerGuide, make_tracker(question, intent))
+    assert result.answer["kind"] == "not_covered"
+    assert result.first_line.startswith(f"The guides say nothing about that ({label}")
+
+
+def test_a_customers_phone_number_is_no_question_for_one(
+    run_action: RunAction, make_tracker: MakeTracker
+) -> None:
+    tracker = make_tracker(
+        "Kunde hat seine Telefonnummer online geändert – wer bearbeitet das?", "ask_master_data_change"
+    )
+    result = run_action(ActionAnswerGuide, tracker)
+    assert (result.answer["kind"], result.answer["topic"]) == ("routing", "stammdaten_online")
