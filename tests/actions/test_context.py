@@ -378,3 +378,11 @@ def test_a_customers_phone_number_is_no_question_for_one(
     )
     result = run_action(ActionAnswerGuide, tracker)
     assert (result.answer["kind"], result.answer["topic"]) == ("routing", "stammdaten_online")
+
+
+def test_a_number_that_is_no_phone_number_is_asked_as_it_is(
+    run_action: RunAction, make_tracker: MakeTracker
+) -> None:
+    tracker = make_tracker("number of VCC mailboxes for contact forms", "ask_appointment_request_av")
+    result = run_action(ActionAnswerGuide, tracker)
+    assert (result.answer["kind"], result.answer["topic"]) == ("routing", "kontaktformular_termine")
