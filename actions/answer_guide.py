@@ -138,8 +138,7 @@ class ActionAnswerGuide(LotseAction):
             return writer.simple_reply("utter_out_of_scope", lang, kind="out_of_scope"), []
         if is_follow_up(guides, text):  # "Und Terminanfragen an die BB?": keep what it does not change
             query = {**case_conditions(tracker, guides), **query}
-        reply, events = self._resolve(writer, lang, query, tries=0, day=day)
-        found = resolve(guides, query, day or self.today())
+        found, reply, events = resolved(writer, lang, query, 0, day, self.today())
         if isinstance(found, Answer):
             detail = asked_detail(guides, writer, lang, text, found.entry, day or self.today())
         elif isinstance(found, Clarify):
@@ -185,6 +184,14 @@ def resolution(
     writer: AnswerWriter, lang: str, query: dict[str, str], tries: int, day: dt.date | None, today: dt.date
 ) -> tuple[Reply, list[EventType]]:
     """The reply for a question's conditions on a day, and the slots that keep the case for follow-ups."""
+    _, reply, events = resolved(writer, lang, query, tries, day, today)
+    return reply, events
+
+
+def resolved(
+    writer: AnswerWriter, lang: str, query: dict[str, str], tries: int, day: dt.date | None, today: dt.date
+) -> tuple[Answer | Clarify | NotCovered, Reply, list[EventType]]:
+    """`resolution`, with what the engine found (the entry, or the candidates it asks between)."""
     found = resolve(writer.guides, query, day or today)
     if day and day != today and _same_answer(found, resolve(writer.guides, query, today)):
         day = None  # that day's answer is today's: no "Stand …" (the entry's validity says since when)
@@ -195,4 +202,4 @@ def resolution(
     events.append(SlotSet(SLOT_AS_OF, day.isoformat() if day and day != today else None))
     # follow-ups ("Warum?", "Wo steht das?") are about this reply's entry, or about none
     events.append(SlotSet(SLOT_LAST_TOPIC, found.entry.id if isinstance(found, Answer) else None))
-    return reply, events
+    return found, reply, events

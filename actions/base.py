@@ -14,11 +14,11 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.answers import AnswerWriter, Reply
 from bot.engine import requested_language
-from bot.guides import Guides
+from bot.guides import Entry, Guides
 from bot.language import detect_language
 from bot.markdown import only_markup
 from bot.responses import Responses
-from bot.slots import SLOT_AS_OF, SLOT_CLARIFY_TRIES, SLOT_LANG, SLOT_PENDING
+from bot.slots import SLOT_AS_OF, SLOT_CLARIFY_TRIES, SLOT_LANG, SLOT_LAST_TOPIC, SLOT_PENDING
 from bot.store import GuideStore
 
 logger = logging.getLogger(__name__)
@@ -92,6 +92,12 @@ def user_text(tracker: Tracker) -> str:
 def case_conditions(tracker: Tracker, guides: Guides) -> dict[str, str]:
     """The conditions of the case under discussion, as the slots (one per condition key) keep them."""
     return {key: str(tracker.get_slot(key)) for key in guides.vocabulary.conditions if tracker.get_slot(key)}
+
+
+def last_entry(tracker: Tracker, guides: Guides) -> Entry | None:
+    """The entry of the last answer, if the last reply answered from one."""
+    topic = tracker.get_slot(SLOT_LAST_TOPIC)
+    return guides.by_id.get(topic) if topic else None
 
 
 def asked_day(tracker: Tracker) -> dt.date | None:

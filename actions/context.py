@@ -23,19 +23,18 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
 
 from actions.answer_guide import resolution
-from actions.base import asked_day, case_conditions, intent_of, user_text
-from actions.details import detail_reply
+from actions.base import asked_day, case_conditions, intent_of, last_entry, user_text
+from actions.details import asked_details, detail_reply
 from bot.answers import AnswerWriter, Reply
 from bot.engine import (
     asks_about_before,
     asks_about_now,
     is_follow_up,
-    normalise,
     requested_language,
     stated_in_text,
 )
 from bot.guides import Entry, Guides
-from bot.slots import INTENT_ASK_AT_DATE, SLOT_CLARIFY_TRIES, SLOT_LAST_TOPIC, SLOT_PENDING
+from bot.slots import INTENT_ASK_AT_DATE, SLOT_CLARIFY_TRIES, SLOT_PENDING
 
 SHORT_FOLLOW_UP_WORDS = 8  # a longer message is a question of its own, not a detail of the last answer
 
@@ -101,16 +100,10 @@ def _detail_of_last_answer(
     tracker: Tracker, writer: AnswerWriter, lang: str, today: dt.date, text: str
 ) -> tuple[Reply, list[EventType]] | None:
     guides = writer.guides
-    topic = tracker.get_slot(SLOT_LAST_TOPIC)
-    last = guides.by_id.get(topic) if topic else None
+    last = last_entry(tracker, guides)
     if last is None or not _short(guides, text) or _new_subject(tracker, guides, last):
         return None
-    plain = normalise(text)
-    asked = [
-        name
-        for name in guides.vocabulary.follow_up_attributes
-        if any(cue.search(plain) for cue in guides.attribute_cues[name])
-    ]
+    asked = asked_details(guides.attribute_cues, text)
     if not asked:
         return None
     reply = detail_reply(guides, writer, lang, last, asked, asked_day(tracker) or today, in_question=False)
@@ -144,8 +137,7 @@ def _before_the_change(
 ) -> tuple[Reply, list[EventType]] | None:
     """ "und vorher?", "wer hat das davor gemacht?": the case the day before the last answer's rule began."""
     guides = writer.guides
-    topic = tracker.get_slot(SLOT_LAST_TOPIC)
-    last = guides.by_id.get(topic) if topic else None
+    last = last_entry(tracker, guides)
     if (
         last is None
         or last.valid_from is None
@@ -166,8 +158,7 @@ def _case_again(
     if "subject" in query:
         tries = int(tracker.get_slot(SLOT_CLARIFY_TRIES) or 0)
         return resolution(writer, lang, query, tries, day, today)
-    topic = tracker.get_slot(SLOT_LAST_TOPIC)
-    last = writer.guides.by_id.get(topic) if topic else None
+    last = last_entry(tracker, writer.guides)
     if last is None:
         return None
     return writer.entry_reply(last, lang, day or today, today), []

@@ -9,10 +9,11 @@ unsettled — never the routing answer instead of what was asked.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping, Sequence
 
 from bot.answers import AnswerWriter, Reply
-from bot.engine import normalise, resolve
+from bot.engine import matches, resolve
 from bot.guides import Entry, FollowUpAttribute, Guides
 
 
@@ -69,17 +70,14 @@ def asked_detail(
     guides: Guides, writer: AnswerWriter, lang: str, text: str, entry: Entry, day: dt.date
 ) -> Reply | None:
     """The reply to a question that asks for one detail of the entry it got, or None."""
-    asked = _asked(guides, text)
+    asked = asked_details(guides.attribute_question_cues, text)
     return detail_reply(guides, writer, lang, entry, asked, day, in_question=True) if asked else None
 
 
-def _asked(guides: Guides, text: str) -> list[str]:
-    plain = normalise(text)
-    return [
-        name
-        for name in guides.vocabulary.follow_up_attributes
-        if any(cue.search(plain) for cue in guides.attribute_question_cues[name])
-    ]
+def asked_details(cues: Mapping[str, Sequence[re.Pattern[str]]], text: str) -> list[str]:
+    """The details (attribute names, in the vocabulary's order) the text asks for by these cues:
+    `attribute_cues` for a follow-up, `attribute_question_cues` for a question of its own."""
+    return [name for name, patterns in cues.items() if matches(patterns, text)]
 
 
 def shared_detail(
@@ -91,12 +89,13 @@ def shared_detail(
     open, but the sender gets the same notice from each: asking back would change nothing.
     """
     attributes = guides.vocabulary.follow_up_attributes
+    asked = asked_details(guides.attribute_question_cues, text)
     held: list[tuple[Entry, str]] = []
     for entry in candidates:
         found = next(
             (
                 (holding, name)
-                for name in _asked(guides, text)
+                for name in asked
                 if attributes[name].field and attributes[name].field != "valid_from"
                 for holding in [holder(guides.by_id, entry, attributes[name])]
                 if holding is not None
@@ -117,4 +116,5 @@ def shared_detail(
 def unsettled_asked(guides: Guides, text: str) -> FollowUpAttribute | None:
     """A detail the instruction never gives that the question asks for ("wie viele E-Mails …?")."""
     attributes = guides.vocabulary.follow_up_attributes
-    return next((attributes[name] for name in _asked(guides, text) if attributes[name].unsettled), None)
+    asked = asked_details(guides.attribute_question_cues, text)
+    return next((attributes[name] for name in asked if attributes[name].unsettled), None)

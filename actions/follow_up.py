@@ -5,15 +5,8 @@ from __future__ import annotations
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
 
-from actions.base import LotseAction, asked_day, case_conditions
+from actions.base import LotseAction, asked_day, case_conditions, last_entry
 from bot.answers import AnswerWriter, Reply
-from bot.guides import Entry
-from bot.slots import SLOT_LAST_TOPIC
-
-
-def last_entry(tracker: Tracker, writer: AnswerWriter) -> Entry | None:
-    topic = tracker.get_slot(SLOT_LAST_TOPIC)
-    return writer.guides.by_id.get(topic) if topic else None
 
 
 class ActionAnswerSource(LotseAction):
@@ -25,7 +18,7 @@ class ActionAnswerSource(LotseAction):
     async def answer(
         self, tracker: Tracker, writer: AnswerWriter, lang: str
     ) -> tuple[Reply, list[EventType]]:
-        return writer.source_reply(last_entry(tracker, writer), lang), []
+        return writer.source_reply(last_entry(tracker, writer.guides), lang), []
 
 
 class ActionAnswerValidity(LotseAction):
@@ -37,7 +30,7 @@ class ActionAnswerValidity(LotseAction):
     async def answer(
         self, tracker: Tracker, writer: AnswerWriter, lang: str
     ) -> tuple[Reply, list[EventType]]:
-        entry = last_entry(tracker, writer)
+        entry = last_entry(tracker, writer.guides)
         general = writer.guides.vocabulary.without_context.validity
         if entry is None and general:
             entry = writer.guides.by_id[general]
@@ -55,7 +48,7 @@ class ActionAnswerWhy(LotseAction):
     async def answer(
         self, tracker: Tracker, writer: AnswerWriter, lang: str
     ) -> tuple[Reply, list[EventType]]:
-        entry = last_entry(tracker, writer)
+        entry = last_entry(tracker, writer.guides)
         if entry is None:
             return writer.simple_reply("utter_no_previous_answer", lang, kind="out_of_scope"), []
         day = asked_day(tracker) or self.today()

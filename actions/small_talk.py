@@ -61,8 +61,8 @@ class ActionAnswerOutOfScope(LotseAction):
         # an unrelated question instead of an answer drops a pending clarifying question
         dropped: list[EventType] = [SlotSet(SLOT_PENDING, None), SlotSet(SLOT_CLARIFY_TRIES, 0)]
         ranking = (tracker.latest_message or {}).get("intent_ranking")
-        stated = stated_in_text(writer.guides, user_text(tracker))
         text = user_text(tracker)
+        stated = stated_in_text(writer.guides, text)
         likely = [] if MARKUP.search(text) else suggestions(writer.guides, ranking, stated, self.today())
         unsettled = unsettled_asked(writer.guides, text) if likely else None
         entry = _entry_of(likely[0].resolution) if likely else None

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from bot.guides import Entry, Guides
@@ -131,29 +131,28 @@ def _cue_matches(guides: Guides, plain: str, patterns: Sequence[re.Pattern[str]]
 
 def is_follow_up(guides: Guides, text: str) -> bool:
     """'Und Terminabsagen?' continues the case under discussion (vocabulary's follow_up_cues)."""
+    return matches(guides.follow_up_cues, text)
+
+
+def matches(cues: Iterable[re.Pattern[str]], text: str) -> bool:
+    """Whether one of the cues matches the text, as cues are matched: lower case, umlauts written out."""
     plain = normalise(text)
-    return any(pattern.search(plain) for pattern in guides.follow_up_cues)
+    return any(cue.search(plain) for cue in cues)
 
 
 def requested_language(guides: Guides, text: str) -> str | None:
     """'auf Deutsch bitte', 'in English please': the language asked for (vocabulary's language_requests)."""
-    plain = normalise(text)
-    return next(
-        (lang for lang, cues in guides.language_requests.items() if any(cue.search(plain) for cue in cues)),
-        None,
-    )
+    return next((lang for lang, cues in guides.language_requests.items() if matches(cues, text)), None)
 
 
 def asks_about_now(guides: Guides, text: str) -> bool:
     """'Und heute?': the case under discussion, for today (vocabulary's now_cues)."""
-    plain = normalise(text)
-    return any(pattern.search(plain) for pattern in guides.now_cues)
+    return matches(guides.now_cues, text)
 
 
 def asks_about_before(guides: Guides, text: str) -> bool:
     """'Und vorher?': the case under discussion, before its rule began (vocabulary's before_cues)."""
-    plain = normalise(text)
-    return any(pattern.search(plain) for pattern in guides.before_cues)
+    return matches(guides.before_cues, text)
 
 
 def conditions_for(guides: Guides, intent: str, stated: Mapping[str, str | None]) -> dict[str, str] | None:
