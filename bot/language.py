@@ -280,7 +280,7 @@ _ENGLISH = frozenset(
 )
 
 
-def _by_words(text: str) -> tuple[int, int]:
+def function_words(text: str) -> tuple[int, int]:
     """(German, English) function words in the text; umlauts count as German."""
     words = [w.lower() for w in _WORD.findall(text)]
     german = sum(w in _GERMAN for w in words)
@@ -311,7 +311,7 @@ def detect_language(text: str) -> str | None:
     Otherwise lingua's character n-grams, when sure: "Herr ruft wegen ASU an" is German although
     "an" is an English word. Below that the function words, and lingua only where they are even.
     """
-    german, english = _by_words(text)
+    german, english = function_words(text)
     if abs(german - english) >= CLEAR_MARGIN:  # the sentence's frame: German nouns in an English question
         return "de" if german > english else "en"
     # jargon ("ASU", "VÄM", "eAkte", "1001") is German in any language: n-grams read the rest

@@ -25,6 +25,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from bot.language import function_words
 from bot.lexicon import Lexicon, lexicon
 
 
@@ -107,8 +108,43 @@ _TOWN_CUES = _words("in aus nach plz wohnhaft wohnt")
 # what was there)
 _CUE_WORDS = _NAME_CUES | _NUMBER_CUES | _BIRTH_CUES | _BIRTHPLACE_CUES | _ADDRESS_CUES
 _NOT_NAMES = _CUE_WORDS | {"a", "i"}
+# what NLU reads instead of a title and its name: the role the title stands for ("Frau Kaya will …"
+# reads as "Kundin will …", as staff write the same question without the name), unless the message
+# names the role already
+_TITLE_ROLES = {
+    "herr": "Kunde",
+    "herrn": "Kunde",
+    "hr": "Kunde",
+    "frau": "Kundin",
+    "fr": "Kundin",
+    "mr": "customer",
+    "mrs": "customer",
+    "ms": "customer",
+    "miss": "customer",
+    "mister": "customer",
+}
+_ROLE_WORDS = _words("kunde kundin kunden customer client applicant antragsteller antragstellerin")
+# an e-mail address after one of these reads as the channel: "antworten an a@b.de" → "per E-Mail"
+_MAIL_PREPOSITIONS = {
+    "an": "per E-Mail",
+    "von": "per E-Mail",
+    "unter": "per E-Mail",
+    "to": "by email",
+    "from": "by email",
+    "at": "by email",
+    "via": "by email",
+}
+# labels that only announce a value: "(Pass-Nr., Name)" says nothing once the values are out
+_LABELS = (
+    _words(
+        "nr nummer no kd kdnr kundennummer kundennr iban bic sv svnr rvnr steuerid idnr passnummer pass "
+        "ausweisnummer id bg bgnr ni nino hausnummer plz zip postcode vsnr tel telefonnummer rufnummer fax "
+        "geb geboren geburtsdatum dob geburtsort gebort name vorname nachname surname adr"
+    )
+    | _TITLES
+)
 _JOINERS = "-/().+"  # signs inside one number: "+49 (0)911 123-45"
-_HOUSE = re.compile(r"\d{1,4}(?:-\d{1,4})?")
+_HOUSE = re.compile(r"\d{1,4}(?:[-/]\d{1,4}){0,2}")  # "12-14", Austrian "45/3/12"
 
 # placeholders, by kind
 NAME, NUMBER, EMAIL, DATE, ADDRESS, WORD = "[NAME]", "[NUMMER]", "[E-MAIL]", "[DATUM]", "[ADRESSE]", "[…]"
@@ -852,16 +888,85 @@ class _Pass:
                 seen.setdefault(token.kind, None)
         return tuple(seen)
 
+    def _nlu_words(self) -> dict[int, str]:
+        """What NLU reads instead of the words next to a value taken out, so that the question reads
+        as staff write it without the value: a title becomes the role it stands for ("Kundin"), an
+        e-mail address after "an"/"to" the channel ("per E-Mail"), and what only announced a value
+        goes with it (an address's "Am", a bracket of labels "(Pass-Nr., Name)")."""
+        words: dict[int, str] = {}
+        folded = [token.folded for token in self.tokens if token.is_word and not token.kind]
+        has_role = any(word in _ROLE_WORDS for word in folded)
+        opened: int | None = None
+        for index, token in enumerate(self.tokens):
+            if token.text == "(":
+                opened = index
+            elif token.text == ")" and opened is not None:
+                if self._labels_only(opened, index):
+                    words.update(dict.fromkeys(range(opened, index + 1), ""))
+                opened = None
+            if token.kind == ADDRESS:  # "Am", "An der" before a street taken out
+                lead = index - 1
+                while lead >= index - 2 and lead >= 0 and self._lead_word(lead):
+                    words.setdefault(lead, "")
+                    lead -= 1
+            before = self.word_at(index - 1)
+            if (
+                token.kind == EMAIL
+                and before is not None
+                and not before.kind
+                and before.folded in _MAIL_PREPOSITIONS
+            ):
+                said = self.word_at(index - 2)  # "Mail von a@b.de": the channel is said already
+                channel = said is not None and "mail" in said.folded
+                words[index - 1] = "" if channel else _MAIL_PREPOSITIONS[before.folded]
+            title = token.is_word and not token.kind and index not in words
+            role = _TITLE_ROLES.get(token.folded) if title else None
+            if role is None and title and token.folded in _TITLES:
+                role = self._role_in_language()  # "Dr. Smith on hold" → "customer on hold"
+            if role is None:
+                continue
+            name = self.next_word(index, skip=".:")
+            while self.word_at(name) is not None and self.tokens[name].folded in _TITLES | {"."}:
+                name += 1
+            after = self.word_at(name)
+            if after is not None and after.kind == NAME:
+                words[index] = "" if has_role else role
+                words.update(dict.fromkeys(range(index + 1, name), ""))
+        return words
+
+    def _labels_only(self, opened: int, closed: int) -> bool:
+        """A short bracket that held values and, besides them, only their labels."""
+        inside = self.tokens[opened + 1 : closed]
+        return (
+            closed - opened < 40
+            and any(t.kind and t.kind != WORD for t in inside)
+            and all(t.kind or not t.is_word or t.folded in _LABELS for t in inside)
+        )
+
+    def _lead_word(self, index: int) -> bool:
+        token = self.tokens[index]
+        return not token.kind and token.folded in _ADDRESS_LEADS
+
+    def _role_in_language(self) -> str:
+        """ "Kunde" or "customer", by the message's function words; nothing when they do not tell."""
+        german, english = function_words(self.text)
+        return "Kunde" if german > english else "customer" if english > german else ""
+
     def _pieces(self, replace: bool) -> Iterator[str]:
         """The text with personal tokens replaced (storage) or taken out (NLU)."""
         position = 0
         previous = ""
+        instead = {} if replace else self._nlu_words()
         for index, token in enumerate(self.tokens):
             gap = self.text[position : token.start]
             position = token.end
             if index in self.forced_keep:  # the agency's postboxes stay whole
                 yield gap + token.text
                 previous = ""
+                continue
+            if index in instead:
+                yield gap + instead[index]
+                previous = token.kind
                 continue
             kind = token.kind
             if replace and not kind:
@@ -898,7 +1003,9 @@ class _Pass:
         text = re.sub(r"[ \t]{2,}", " ", text)
         text = re.sub(r"[ \t]+([,.;:!?)])", r"\1", text)
         text = re.sub(r"([,;:])(?:[ \t]*[,;:])+", r"\1", text)
-        text = re.sub(r"\([ \t]*\)", "", text)
+        text = re.sub(r"\([ \t,;:.]*\)", "", text)
+        text = re.sub(r"[–—-](?:[ \t]*[,;:]?[ \t]*[–—-])+(?=[ \t]|$)", "–", text)
+        text = re.sub(r"[ \t]{2,}", " ", text)
         return text.strip(" ,;:")
 
     def _for_storage(self) -> str:

@@ -27,10 +27,11 @@ from bot.paths import PROJECT_ROOT
 from bot.processes import BotConfig
 
 CORPORA = [PROJECT_ROOT / "tests" / "privacy" / name for name in ("corpus.yml", "holdout.yml")]
-# the share of with/without pairs that must get the same kind and topic: the target is 0.99; 0.96 is
-# reached (267 of 278) — the pairs that differ are questions the NLU reads differently with a word
-# more or less ("Antragsteller hat …" / "Ein Antragsteller hat …"), not personal data left in them
-SAME_ANSWER_FLOOR = 0.94
+# the share of with/without pairs that must get the same kind and topic: the target is 0.99, reached
+# (276 of 278); the floor leaves two pairs of margin for a model trained on another machine. The two
+# that differ are questions the NLU reads differently with a phrase more or less ("ID card, address
+# on it – customer says …" / "customer says … compared to the ID card"), not personal data left in them
+SAME_ANSWER_FLOOR = 0.985
 
 
 def _messages() -> list[dict[str, Any]]:
