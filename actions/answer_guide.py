@@ -11,7 +11,7 @@ from actions.base import LotseAction, asked_day, case_conditions, intent_of, use
 from actions.details import asked_detail, shared_detail
 from bot.answers import AnswerWriter, Reply
 from bot.dates import question_date
-from bot.did_you_mean import ranked
+from bot.did_you_mean import MIN_CONFIDENCE, ranked
 from bot.engine import (
     OTHER,
     Answer,
@@ -37,6 +37,19 @@ from bot.slots import (
 
 MAX_CLARIFY_TRIES = 2
 ANSWERS_TO_QUESTION = (INTENT_INFORM, INTENT_AFFIRM, INTENT_DENY)
+
+
+def _guide_intent_ranked(tracker: Tracker, guides: Guides) -> str | None:
+    """The best guide intent of the ranking, when sure enough to offer (bot/did_you_mean.py's floor)."""
+    ranking = ranked((tracker.latest_message or {}).get("intent_ranking"))
+    return next(
+        (
+            name
+            for name, confidence in ranking
+            if guides.intent_conditions(name) and confidence >= MIN_CONFIDENCE
+        ),
+        None,
+    )
 
 
 def _stated(tracker: Tracker, guides: Guides) -> dict[str, str]:
@@ -119,7 +132,11 @@ class ActionAnswerGuide(LotseAction):
         guides = writer.guides
         intent = intent_of(tracker)
         if intent in ANSWERS_TO_QUESTION:
-            return self._continue(tracker, writer, lang, tracker.get_slot(SLOT_PENDING))
+            pending = tracker.get_slot(SLOT_PENDING)
+            asked = None if pending else _guide_intent_ranked(tracker, guides)
+            if asked is None:
+                return self._continue(tracker, writer, lang, pending)
+            intent = asked  # "und per Mail ans Liegenschaftspostfach?" with nothing asked: a question
         text = user_text(tracker)
         day = question_date(text, self.today(), guides.change_dates)  # not a date that describes the case
         if day is None and asks_about_before(guides, text):  # "wer hat das früher gemacht?"

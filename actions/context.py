@@ -117,9 +117,13 @@ def _in_another_language(
     guides = writer.guides
     if not _short(guides, text) or requested_language(guides, text) is None:
         return None
-    return _case_again(tracker, writer, lang, today, asked_day(tracker)) or (
-        writer.simple_reply("utter_help", lang),
-        [],
+    return (
+        _detail_again(tracker, writer, lang, today)
+        or _case_again(tracker, writer, lang, today, asked_day(tracker))
+        or (
+            writer.simple_reply("utter_help", lang),
+            [],
+        )
     )
 
 
@@ -148,6 +152,23 @@ def _before_the_change(
     if not asks_about_before(guides, text):
         return None
     return _case_again(tracker, writer, lang, today, last.valid_from - dt.timedelta(days=1))
+
+
+def _detail_again(
+    tracker: Tracker, writer: AnswerWriter, lang: str, today: dt.date
+) -> tuple[Reply, list[EventType]] | None:
+    """The last reply was a detail of the last answer ("in welchem System?"): that detail again."""
+    guides = writer.guides
+    last = last_entry(tracker, guides)
+    said = [str(event.get("text") or "") for event in tracker.events if event.get("event") == "user"]
+    previous = said[-2] if len(said) > 1 else ""
+    if last is None or not previous or not _short(guides, previous):
+        return None
+    asked = asked_details(guides.attribute_cues, previous)
+    if not asked:
+        return None
+    reply = detail_reply(guides, writer, lang, last, asked, asked_day(tracker) or today, in_question=False)
+    return (reply, []) if reply is not None else None
 
 
 def _case_again(

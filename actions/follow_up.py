@@ -1,12 +1,25 @@
-"""Follow-up questions about the last answer: where it is written, since when, and why."""
+"""Follow-up questions about the last answer: where it is written, since when, and why.
+
+Each is believed only when the message says what it asks (the vocabulary's
+`follow_up_intent_cues`): "who works in them?" read as "why?" gets the unsure handling instead.
+"""
 
 from __future__ import annotations
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
 
-from actions.base import LotseAction, asked_day, case_conditions, last_entry
+from actions.base import LotseAction, asked_day, case_conditions, intent_of, last_entry, user_text
+from actions.small_talk import unsure_reply
 from bot.answers import AnswerWriter, Reply
+from bot.engine import matches
+
+
+def misread(tracker: Tracker, writer: AnswerWriter) -> bool:
+    """The NLU's follow-up intent, with none of the words that ask it ("who works in them?" as ask_why)."""
+    cues = writer.guides.follow_up_intent_cues.get(intent_of(tracker))
+    text = user_text(tracker)
+    return bool(text) and cues is not None and not matches(cues, text)
 
 
 class ActionAnswerSource(LotseAction):
@@ -18,6 +31,8 @@ class ActionAnswerSource(LotseAction):
     async def answer(
         self, tracker: Tracker, writer: AnswerWriter, lang: str
     ) -> tuple[Reply, list[EventType]]:
+        if misread(tracker, writer):
+            return unsure_reply(tracker, writer, lang, self.today())
         return writer.source_reply(last_entry(tracker, writer.guides), lang), []
 
 
@@ -30,6 +45,8 @@ class ActionAnswerValidity(LotseAction):
     async def answer(
         self, tracker: Tracker, writer: AnswerWriter, lang: str
     ) -> tuple[Reply, list[EventType]]:
+        if misread(tracker, writer):
+            return unsure_reply(tracker, writer, lang, self.today())
         entry = last_entry(tracker, writer.guides)
         general = writer.guides.vocabulary.without_context.validity
         if entry is None and general:
@@ -48,6 +65,8 @@ class ActionAnswerWhy(LotseAction):
     async def answer(
         self, tracker: Tracker, writer: AnswerWriter, lang: str
     ) -> tuple[Reply, list[EventType]]:
+        if misread(tracker, writer):
+            return unsure_reply(tracker, writer, lang, self.today())
         entry = last_entry(tracker, writer.guides)
         if entry is None:
             return writer.simple_reply("utter_no_previous_answer", lang, kind="out_of_scope"), []

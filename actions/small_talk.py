@@ -6,15 +6,18 @@ behind, gets "Meinten Sie …?" with those subjects as buttons instead (bot/did_
 
 from __future__ import annotations
 
+import datetime as dt
+
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 
-from actions.base import LotseAction, intent_of, user_text
+from actions.answer_guide import resolution
+from actions.base import LotseAction, asked_day, intent_of, last_entry, user_text
 from actions.details import unsettled_asked
 from bot.answers import AnswerWriter, Reply
-from bot.did_you_mean import leads_nowhere, suggestions
-from bot.engine import Answer, Clarify, Resolution, stated_in_text
-from bot.guides import Entry
+from bot.did_you_mean import leads_nowhere, suggestions, unsure_off_topic
+from bot.engine import Answer, Clarify, Resolution, conditions_for, is_follow_up, stated_in_text
+from bot.guides import Entry, Guides
 from bot.markdown import MARKUP
 from bot.slots import (
     INTENT_GOODBYE,
@@ -24,6 +27,8 @@ from bot.slots import (
     SLOT_CLARIFY_TRIES,
     SLOT_PENDING,
 )
+
+THREAD_FOLLOW_UP_WORDS = 8  # "wie viele sind das?", "with which tool?": short, about the last answer
 
 SMALL_TALK_RESPONSES = {
     INTENT_GREET: "utter_greet",
@@ -58,24 +63,55 @@ class ActionAnswerOutOfScope(LotseAction):
     async def answer(
         self, tracker: Tracker, writer: AnswerWriter, lang: str
     ) -> tuple[Reply, list[EventType]]:
-        # an unrelated question instead of an answer drops a pending clarifying question
-        dropped: list[EventType] = [SlotSet(SLOT_PENDING, None), SlotSet(SLOT_CLARIFY_TRIES, 0)]
-        ranking = (tracker.latest_message or {}).get("intent_ranking")
-        text = user_text(tracker)
-        stated = stated_in_text(writer.guides, text)
-        likely = [] if MARKUP.search(text) else suggestions(writer.guides, ranking, stated, self.today())
-        unsettled = unsettled_asked(writer.guides, text) if likely else None
-        entry = _entry_of(likely[0].resolution) if likely else None
-        if unsettled is not None and entry is not None:  # "wie viele E-Mails kamen …?": never in the guides
-            return writer.detail_not_covered_reply(entry, unsettled, lang), dropped
-        offered = [suggestion for suggestion in likely if not leads_nowhere(suggestion)]
-        if offered:
-            return writer.topic_choice_reply(offered, lang), dropped
-        if likely:  # about the guides, but what it asks they do not settle: say so, with what they do
-            best = likely[0]
-            reply = writer.resolution_reply(best.resolution, lang, self.today(), self.today(), best.subject)
-            return reply, dropped
-        return writer.simple_reply("utter_out_of_scope", lang, kind="out_of_scope"), dropped
+        return unsure_reply(tracker, writer, lang, self.today())
+
+
+def unsure_reply(
+    tracker: Tracker, writer: AnswerWriter, lang: str, today: dt.date
+) -> tuple[Reply, list[EventType]]:
+    """A message the NLU could not place: "Meinten Sie …?" with the likely guide subjects, or with
+    the last answer's entries for a short question about it, else the out-of-scope answer."""
+    # an unrelated question instead of an answer drops a pending clarifying question
+    dropped: list[EventType] = [SlotSet(SLOT_PENDING, None), SlotSet(SLOT_CLARIFY_TRIES, 0)]
+    ranking = (tracker.latest_message or {}).get("intent_ranking")
+    text = user_text(tracker)
+    stated = stated_in_text(writer.guides, text)
+    likely = [] if MARKUP.search(text) else suggestions(writer.guides, ranking, stated, today)
+    unsettled = unsettled_asked(writer.guides, text) if likely else None
+    entry = _entry_of(likely[0].resolution) if likely else None
+    if unsettled is not None and entry is not None:  # "wie viele E-Mails kamen …?": never in the guides
+        return writer.detail_not_covered_reply(entry, unsettled, lang), dropped
+    offered = [suggestion for suggestion in likely if not leads_nowhere(suggestion)]
+    if len(offered) > 1 and offered[0].topic is not None and {s.topic for s in offered} == {offered[0].topic}:
+        # the readings agree on the entry ("Termin per Kontaktformular" as a request or as a
+        # cancellation): a choice would change nothing, so that is the answer. One unsure reading
+        # alone is still offered, never answered
+        query = conditions_for(writer.guides, offered[0].intent, offered[0].entities) or {}
+        return resolution(writer, lang, query, 0, None, today)
+    if offered:
+        return writer.topic_choice_reply(offered, lang), dropped
+    if likely:  # about the guides, but what it asks they do not settle: say so, with what they do
+        best = likely[0]
+        reply = writer.resolution_reply(best.resolution, lang, today, today, best.subject)
+        return reply, dropped
+    in_thread = None if MARKUP.search(text) else _in_thread(tracker, writer.guides, text)
+    if in_thread is not None:  # a short question right after an answer: about it ("wie viele sind das?")
+        return writer.entry_reply(in_thread, lang, asked_day(tracker) or today, today), dropped
+    return writer.simple_reply("utter_out_of_scope", lang, kind="out_of_scope"), dropped
+
+
+def _in_thread(tracker: Tracker, guides: Guides, text: str) -> Entry | None:
+    """The last answer's entry, for a short question the NLU could not place and did not find off-topic.
+
+    Answered with that entry again, its detail and source: what staff ask right after an answer
+    ("wie viele sind das?", "wer leitet die weiter?", "with which tool?") is in it far more often
+    than not, and it states nothing the last answer did not."""
+    last = last_entry(tracker, guides)
+    ranking = (tracker.latest_message or {}).get("intent_ranking")
+    short = len(text.split()) <= THREAD_FOLLOW_UP_WORDS or is_follow_up(guides, text)
+    if last is None or not text or not short or not unsure_off_topic(ranking):
+        return None
+    return last
 
 
 def _entry_of(found: Resolution) -> Entry | None:

@@ -132,7 +132,10 @@ class AnswerWriter:
 
     def _entry_payload(self, entry: Entry, lang: str, kind: str | None = None) -> dict[str, Any]:
         where = entry.answer.where.get(lang) if entry.answer.where else None
-        extra = {k: v for k, v in (("deadline", entry.answer.deadline), ("form", entry.answer.form)) if v}
+        deadline = entry.answer.deadline
+        if isinstance(deadline, Bilingual):
+            deadline = deadline.get(lang)
+        extra = {k: v for k, v in (("deadline", deadline), ("form", entry.answer.form)) if v}
         return self._payload(
             kind or entry.kind,
             lang,

@@ -20,6 +20,11 @@ names the entry that click answers with (`topic`); where the subject's entries d
 condition the question left open, the click leads to that clarifying question, `topic` is None
 and `topics` lists the entries it can lead to (`topics` is `[topic]` otherwise, and empty when the
 guides do not cover the case).
+
+In a conversation, a short question the NLU cannot place ("wie viele sind das?", "with which
+tool?", "wer leitet die weiter?") is most likely about the answer just given: where the ranking
+offers nothing and out_of_scope is not sure (below `OFF_TOPIC_CONFIDENCE`; "wie hoch ist das
+Kindergeld?" is 0.98), actions/small_talk.py answers with that entry again.
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ MIN_SHARE_OF_TOP = 0.5
 OPTION_MIN_CONFIDENCE = 0.05
 OPTION_MIN_SHARE_OF_BEST = 0.25
 MAX_OPTIONS = 3
+OFF_TOPIC_CONFIDENCE = 0.6  # out_of_scope at least this sure: off-topic, even right after an answer
 
 
 @dataclass(frozen=True)
@@ -130,3 +136,9 @@ def leads_nowhere(suggestion: Suggestion) -> bool:
     return isinstance(resolution, NotCovered) or (
         isinstance(resolution, Answer) and resolution.entry.kind == "not_covered"
     )
+
+
+def unsure_off_topic(ranking: Iterable[Mapping[str, Any]] | None) -> bool:
+    """The NLU read out_of_scope (or nothing) without being sure: the message may continue the thread."""
+    confidence = dict(ranked(ranking)).get("out_of_scope", 0.0)
+    return confidence < OFF_TOPIC_CONFIDENCE

@@ -79,9 +79,14 @@ def _clarify(guides: Guides, query: Mapping[str, str], candidates: Sequence[Entr
 _UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 
 
+# the VCC postboxes' names ("_BA-Zentrale-VCC-SGB3_SC-Region") are one thing, not their words: "Region"
+# in the name asks nothing about regions
+_VCC_POSTBOX_NAME = re.compile(r"_?ba-zentrale-vcc-[\w-]*")
+
+
 def normalise(text: str) -> str:
     """Lower case with umlauts written out, so one cue matches "früher" and "frueher"."""
-    return text.lower().translate(_UMLAUTS)
+    return _VCC_POSTBOX_NAME.sub("vcc-postfach", text.lower().translate(_UMLAUTS))
 
 
 def stated_in_text(guides: Guides, text: str) -> dict[str, str]:

@@ -97,7 +97,7 @@ class EntryTexts(_Strict):
 class EntryAnswer(_Strict):
     unit: str | None = None
     where: Bilingual | None = None
-    deadline: str | None = None
+    deadline: Bilingual | str | None = None  # an ISO date ("2025-07-01"), else in words per language
     form: str | None = None
     form_location: Bilingual | None = None  # where staff find the form ("IM-Webshop, Register Anträge")
     done_by: Bilingual | None = None  # who carries it out ("die verantwortlichen Führungskräfte")
@@ -210,6 +210,9 @@ class RawVocabulary(_Strict):
     before_cues: tuple[str, ...] = ()
     # "auf Deutsch bitte", "in English please": the last reply again, in that language (de / en)
     language_requests: dict[Literal["de", "en"], tuple[str, ...]] = {}
+    # a follow-up intent (ask_why, ask_source, ask_validity) is believed only when the message says
+    # what it asks: "who works in them?" read as ask_why gets the unsure handling instead
+    follow_up_intent_cues: dict[Literal["ask_why", "ask_source", "ask_validity"], tuple[str, ...]] = {}
 
 
 class EarlierInstruction(_Strict):
@@ -285,6 +288,7 @@ class Guides:
     now_cues: tuple[re.Pattern[str], ...] = ()
     before_cues: tuple[re.Pattern[str], ...] = ()
     language_requests: Mapping[str, tuple[re.Pattern[str], ...]] = field(default_factory=dict)
+    follow_up_intent_cues: Mapping[str, tuple[re.Pattern[str], ...]] = field(default_factory=dict)
 
     def intent_conditions(self, intent: str) -> Mapping[str, str] | None:
         return self.vocabulary.intents.get(intent)
@@ -552,6 +556,12 @@ def _load_guides(folder: Path) -> Guides:
                 _compile(cue, "language_requests", f"{lang}[{index}]") for index, cue in enumerate(cues)
             )
             for lang, cues in vocab.language_requests.items()
+        },
+        follow_up_intent_cues={
+            intent: tuple(
+                _compile(cue, "follow_up_intent_cues", f"{intent}[{index}]") for index, cue in enumerate(cues)
+            )
+            for intent, cues in vocab.follow_up_intent_cues.items()
         },
     )
 

@@ -143,6 +143,7 @@ _LABELS = (
     )
     | _TITLES
 )
+_SEPARATORS = frozenset(",;–—()|")  # what stands between the items of a pasted list
 _JOINERS = "-/().+"  # signs inside one number: "+49 (0)911 123-45"
 _HOUSE = re.compile(r"\d{1,4}(?:[-/]\d{1,4}){0,2}")  # "12-14", Austrian "45/3/12"
 
@@ -896,6 +897,10 @@ class _Pass:
         words: dict[int, str] = {}
         folded = [token.folded for token in self.tokens if token.is_word and not token.kind]
         has_role = any(word in _ROLE_WORDS for word in folded)
+        for members in self.by_chunk:  # "…, Kundennummer 987 D 654321, IBAN DE02… – wer?": pasted items
+            if self._pasted_item(members):
+                first = next(i for i in members if self.tokens[i].is_word)
+                words.update(dict.fromkeys(range(first, members[-1] + 1), ""))
         opened: int | None = None
         for index, token in enumerate(self.tokens):
             if token.text == "(":
@@ -933,6 +938,30 @@ class _Pass:
                 words[index] = "" if has_role else role
                 words.update(dict.fromkeys(range(index + 1, name), ""))
         return words
+
+    def _pasted_item(self, members: list[int]) -> bool:
+        """A label and its value alone between separators: data pasted in a list, no part of the
+        question ("IBAN DE89… per Brief geändert" keeps its label: there it is what changed)."""
+        words = [i for i in members if self.tokens[i].is_word]
+        if (
+            not words
+            or self.tokens[words[-1]].folded not in _LABELS
+            or any(self.tokens[i].kind for i in words)
+        ):
+            return False  # "Kundennummer", "Kd-Nr.", "eAT-Nr": the chunk ends in a label
+        before = self.word_at(words[0] - 1)
+        if before is not None and before.text not in _SEPARATORS:
+            return False
+        index, values = members[-1] + 1, 0
+        while index < len(self.tokens) and index - members[-1] < 30:
+            token = self.tokens[index]
+            if token.kind and token.kind != WORD:
+                values += 1
+            elif token.text not in ":" or values:
+                break
+            index += 1
+        after = self.word_at(index)
+        return values > 0 and (after is None or after.text in _SEPARATORS)
 
     def _labels_only(self, opened: int, closed: int) -> bool:
         """A short bracket that held values and, besides them, only their labels."""
@@ -1005,6 +1034,7 @@ class _Pass:
         text = re.sub(r"([,;:])(?:[ \t]*[,;:])+", r"\1", text)
         text = re.sub(r"\([ \t,;:.]*\)", "", text)
         text = re.sub(r"[–—-](?:[ \t]*[,;:]?[ \t]*[–—-])+(?=[ \t]|$)", "–", text)
+        text = re.sub(r"[,;][ \t]*(?=[–—])", " ", text)  # ", – wer?" once the item between them is out
         text = re.sub(r"[ \t]{2,}", " ", text)
         return text.strip(" ,;:")
 

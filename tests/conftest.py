@@ -144,7 +144,8 @@ def make_tracker() -> MakeTracker:
 
     Every slot of domain.yml is present (None unless given); `intent` and
     `entities` make up latest_message as Rasa's NLU would deliver it, with
-    `intent_ranking` ((intent, confidence) pairs, best first) when given.
+    `intent_ranking` ((intent, confidence) pairs, best first) when given; the user events are
+    `said_before` and this message.
     """
     slot_names = domain_slot_names()
 
@@ -154,6 +155,7 @@ def make_tracker() -> MakeTracker:
         entities: Iterable[Mapping[str, Any]] = (),
         sender_id: str = "unit-test",
         intent_ranking: Iterable[tuple[str, float]] = (),
+        said_before: Iterable[str] = (),
         **slots: Any,
     ) -> Tracker:
         unknown = set(slots) - set(slot_names)
@@ -170,7 +172,7 @@ def make_tracker() -> MakeTracker:
             sender_id=sender_id,
             slots=all_slots,
             latest_message=latest_message,
-            events=[],
+            events=[{"event": "user", "text": said} for said in [*said_before, text]],
             paused=False,
             followup_action=None,
             active_loop={},

@@ -386,3 +386,132 @@ def test_a_number_that_is_no_phone_number_is_asked_as_it_is(
     tracker = make_tracker("number of VCC mailboxes for contact forms", "ask_appointment_request_av")
     result = run_action(ActionAnswerGuide, tracker)
     assert (result.answer["kind"], result.answer["topic"]) == ("routing", "kontaktformular_termine")
+
+
+# --- the thread: a short question right after an answer ----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "action", "intent", "ranking"),
+    [
+        ("wie am besten?", ActionAnswerOutOfScope, "out_of_scope", [("out_of_scope", 0.47)]),
+        (
+            "with which tool?",
+            ActionAnswerOutOfScope,
+            "nlu_fallback",
+            [("ask_why", 0.35), ("out_of_scope", 0.14)],
+        ),
+        # a follow-up intent without the words that ask it: no "why?", no source
+        ("who works in them?", ActionAnswerWhy, "ask_why", [("ask_why", 0.38), ("out_of_scope", 0.16)]),
+        ("wer leitet die weiter?", ActionAnswerSource, "ask_source", [("ask_source", 0.4)]),
+    ],
+)
+def test_a_short_question_the_nlu_cannot_place_is_about_the_last_answer(
+    run_action: RunAction,
+    make_tracker: MakeTracker,
+    guides: Guides,
+    question: str,
+    action: type,
+    intent: str,
+    ranking: list[tuple[str, float]],
+) -> None:
+    """The last answer's entry again, verdict first: what staff ask right after it is in it."""
+    tracker = make_tracker(
+        question, intent, intent_ranking=ranking, subject="contact_form", last_topic="kontaktformular_termine"
+    )
+    result = run_action(action, tracker)
+    entry = guides.by_id["kontaktformular_termine"]
+    assert (result.answer["kind"], result.answer["topic"]) == ("routing", entry.id)
+    assert result.first_line == entry.text.get(result.answer["lang"]).verdict
+
+
+@pytest.mark.parametrize(
+    ("question", "ranking", "last_topic"),
+    [
+        # off-topic, and sure of it: not the last answer again
+        ("btw what's the weather in Berlin today?", [("out_of_scope", 0.96)], "kontaktformular_termine"),
+        # unsure, but there was no answer before
+        ("wie viele sind das?", [("out_of_scope", 0.47)], None),
+        # unsure, but no short question
+        (
+            "mein Kollege meinte heute früh beim Kaffee, dass morgen wieder alles anders wird",
+            [("out_of_scope", 0.5)],
+            "kontaktformular_termine",
+        ),
+    ],
+)
+def test_off_topic_or_without_an_answer_before_stays_out_of_scope(
+    run_action: RunAction,
+    make_tracker: MakeTracker,
+    question: str,
+    ranking: list[tuple[str, float]],
+    last_topic: str | None,
+) -> None:
+    tracker = make_tracker(question, "out_of_scope", intent_ranking=ranking, last_topic=last_topic)
+    assert run_action(ActionAnswerOutOfScope, tracker).answer["kind"] == "out_of_scope"
+
+
+def test_a_why_that_says_why_is_still_a_why(
+    run_action: RunAction, make_tracker: MakeTracker, guides: Guides
+) -> None:
+    tracker = make_tracker(
+        "warum die EZ?", "ask_why", intent_ranking=[("ask_why", 0.9)], last_topic="kontaktformular_termine"
+    )
+    result = run_action(ActionAnswerWhy, tracker)
+    assert result.first_line != guides.by_id["kontaktformular_termine"].text.de.verdict
+    assert result.first_line.startswith(("Warum diese Antwort", "Grund:"))
+
+
+def test_an_inform_with_nothing_asked_is_the_question_the_ranking_holds(
+    run_action: RunAction, make_tracker: MakeTracker
+) -> None:
+    """ "und per Mail ans Liegenschaftspostfach?" read as inform, nothing pending: not "Alles klar"."""
+    tracker = make_tracker(
+        "und per mail ans liegenschaftspostfach?",
+        "inform",
+        intent_ranking=[("inform", 0.64), ("ask_free_emails_site_postbox", 0.27)],
+        subject="appointment_request_bb",
+        last_topic="kontaktformular_termine",
+    )
+    result = run_action(ActionAnswerGuide, tracker)
+    assert result.answer["topic"] == "freie_emails_ab_juli_2025"
+
+
+def test_a_language_switch_after_a_detail_gives_that_detail_again(
+    run_action: RunAction, make_tracker: MakeTracker, guides: Guides
+) -> None:
+    """ "in welchem System?" answered, then "and in English please": the detail, not the whole case."""
+    german = run_action(
+        ActionAnswerOutOfScope,
+        make_tracker(
+            "mit welchem Formular?", "out_of_scope", subject="eakte_rules", last_topic="eakte_regelwerk"
+        ),
+    )
+    english = run_action(
+        ActionAnswerSmallTalk,
+        make_tracker(
+            "and in English please",
+            "help",
+            said_before=["mit welchem Formular?"],
+            subject="eakte_rules",
+            last_topic="eakte_regelwerk",
+        ),
+    )
+    assert german.answer["topic"] == english.answer["topic"] == "eakte_antrag"
+    assert english.answer["lang"] == "en" and english.first_line != german.first_line
+    assert "SGBIII_Änderungsformular" in english.first_line
+
+
+def test_a_deadline_in_words_is_given_in_the_language_asked(
+    run_action: RunAction, make_tracker: MakeTracker
+) -> None:
+    """ "bis wann?" after the team postboxes' block: the EZ's deadline, and that the others have none."""
+    for question, lang, words in [
+        ("bis wann?", "de", ["01.07.2025", "keine Frist"]),
+        ("by when?", "en", ["1 July 2025", "no deadline"]),
+    ]:
+        tracker = make_tracker(
+            question, "out_of_scope", subject="email_block", last_topic="sperre_team_organisationspostfaecher"
+        )
+        result = run_action(ActionAnswerOutOfScope, tracker)
+        assert result.answer["lang"] == lang and all(word in result.first_line for word in words)

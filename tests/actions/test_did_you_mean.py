@@ -243,3 +243,27 @@ def test_clearly_off_topic_stays_out_of_scope(
     assert result.answer["kind"] == "out_of_scope"
     assert result.message["buttons"] == []
     assert result.text == responses.text("utter_out_of_scope", result.answer["lang"])
+
+
+# a request or a cancellation of an appointment, by contact form: either way the same entry
+SAME_ENTRY_EITHER_WAY: Ranking = [
+    ("nlu_fallback", 0.3),
+    ("ask_appointment_request_av", 0.506),
+    ("ask_appointment_cancellation", 0.477),
+    ("ask_appointment_request_bb", 0.016),
+]
+
+
+def test_options_that_all_lead_to_one_entry_are_that_answer(
+    run_action: RunAction, make_tracker: MakeTracker
+) -> None:
+    """A choice between two subjects whose clicks give the same entry would change nothing."""
+    tracker = make_tracker(
+        "Kundin hat über Kontaktformular einen Termin bei der AV angefragt. welches VCC Postfach?",
+        "nlu_fallback",
+        intent_ranking=SAME_ENTRY_EITHER_WAY,
+    )
+    result = run_action(ActionAnswerOutOfScope, tracker)
+    assert (result.answer["kind"], result.answer["unit"]) == ("routing", "EZ")
+    assert result.answer["topic"] == "kontaktformular_termine" and not result.message["buttons"]
+    assert result.slots["last_topic"] == "kontaktformular_termine"
