@@ -300,6 +300,13 @@ STATED_CASES = [
     ),
     ("en-by-letter", "change sent by letter", {"channel": "offline"}),
     ("en-team-mailbox", "block the team mailbox", {"postbox": "team_org"}),
+    # in person, said as staff say it; a form that "came in" did not come in person
+    ("en-reception", "change notice handed in at the reception desk", {"channel": "offline"}),
+    ("en-walk-in", "customer walked in with the notice", {"channel": "offline"}),
+    ("de-empfang", "Kunde kam am Empfang vorbei", {"channel": "offline"}),
+    ("en-form-came-in", "a contact form came in", {"channel": "contact_form"}),
+    # the VCC postboxes' names ask nothing about regions ("…_SC-Region")
+    ("en-vcc-name", "what is _BA-Zentrale-VCC-SGB3_SC-Region?", {}),
     # cues pointing both ways leave the key open
     ("en-ambiguous-never-before", "never had a status before", {}),
     ("de-ambiguous-wieder-nie", "Kunde wieder da, aber nie arbeitslos", {}),
