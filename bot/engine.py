@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from bot.guides import Entry, Guides
+from bot.spelling import plain_text
 
 OTHER = "other"  # the option "none of these" of a clarifying question
 
@@ -76,9 +77,6 @@ def _clarify(guides: Guides, query: Mapping[str, str], candidates: Sequence[Entr
     return Clarify(key=key, values=values, candidates=candidates)
 
 
-_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
-
-
 # the VCC postboxes' names ("_BA-Zentrale-VCC-SGB3_SC-Region") are one thing, not their words: "Region"
 # in the name asks nothing about regions
 _VCC_POSTBOX_NAME = re.compile(r"_?ba-zentrale-vcc-[\w-]*")
@@ -86,7 +84,7 @@ _VCC_POSTBOX_NAME = re.compile(r"_?ba-zentrale-vcc-[\w-]*")
 
 def normalise(text: str) -> str:
     """Lower case with umlauts written out, so one cue matches "früher" and "frueher"."""
-    return _VCC_POSTBOX_NAME.sub("vcc-postfach", text.lower().translate(_UMLAUTS))
+    return _VCC_POSTBOX_NAME.sub("vcc-postfach", plain_text(text))
 
 
 def stated_in_text(guides: Guides, text: str) -> dict[str, str]:
@@ -97,7 +95,7 @@ def stated_in_text(guides: Guides, text: str) -> dict[str, str]:
     (`overrides`). A negated cue ("kein Terminthema") states nothing, or the value the
     vocabulary declares for its negation (`negated`).
     """
-    plain = normalise(text)
+    plain = guides.spelling.correct(normalise(text))  # "Kontakformular", "telefonish"
     stated: dict[str, str] = {}
     for key, values in guides.cues.items():
         found: set[str] = set()

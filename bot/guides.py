@@ -18,6 +18,8 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, Extra, ValidationError, validator
 
+from bot.spelling import Speller, guide_words
+
 LANGS: tuple[str, ...] = ("de", "en")
 ENTRY_KINDS: tuple[str, ...] = ("routing", "fact", "not_covered")
 GUIDE_FORMAT_VERSION = "3.1"
@@ -281,6 +283,8 @@ class Guides:
     version: str
     by_id: Mapping[str, Entry] = field(default_factory=dict)
     cues: Mapping[str, Mapping[str, tuple[re.Pattern[str], ...]]] = field(default_factory=dict)
+    # typed words corrected toward the guides' words where that makes a condition's cue match
+    spelling: Speller = field(default_factory=lambda: Speller((), ()))
     follow_up_cues: tuple[re.Pattern[str], ...] = ()
     negation_cues: tuple[re.Pattern[str], ...] = ()
     attribute_cues: Mapping[str, tuple[re.Pattern[str], ...]] = field(default_factory=dict)
@@ -522,6 +526,8 @@ def _load_guides(folder: Path) -> Guides:
         if entry_id is not None and entry_id not in known:
             raise GuideError(VOCABULARY_FILE, "without_context", key, f"unknown entry id '{entry_id}'")
 
+    cues = _compile_cues(vocab)
+    texts = [path.read_text(encoding="utf-8") for path in guide_files(folder)]
     return Guides(
         vocabulary=vocab,
         instruction=sources.instruction,
@@ -529,7 +535,11 @@ def _load_guides(folder: Path) -> Guides:
         entries=tuple(entries),
         version=guides_version(folder),
         by_id={entry.id: entry for entry in entries},
-        cues=_compile_cues(vocab),
+        cues=cues,
+        spelling=Speller(
+            guide_words(texts),
+            [pattern for values in cues.values() for ps in values.values() for pattern in ps],
+        ),
         attribute_question_cues={
             name: tuple(
                 _compile(cue, name, f"question_cues[{index}]")

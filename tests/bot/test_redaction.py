@@ -223,6 +223,8 @@ HOSTILE = {
     "calls": "alert(",
     "who-did-it-before": "wer hat vorher ",
     "why": "warum die ",
+    "typos": "kontakformlar onlien ",  # each corrected toward the guides' words (bot/spelling.py)
+    "one-long-word": "kontakformlar",  # no spaces: one word of 8,000 letters
 }
 
 

@@ -1,0 +1,78 @@
+"""Typos in the words the vocabulary's cues look for: "Kontakformular", "telefonish", "onlien".
+
+The cues (guides/vocabulary.yml) are regular expressions over the lower-cased text; a word typed
+with one letter dropped, doubled, swapped or wrong matches none of them, and the question that
+stated its channel gets asked for it. Before the cues are matched, each word that is neither a
+word of the guides nor a common German or English word is compared with the guides' words
+(SymSpell: `symspellpy`, edit distance 1, 2 for words of nine letters and more) and replaced by
+the one closest word — only when that word makes a cue match that the typed one did not, so a
+correction can only ever add what a cue would have read, never change another word.
+
+Linear in the message length: words longer than `MAX_WORD` are left alone, and a lookup looks at
+a bounded prefix of the word.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from functools import cached_property
+from typing import Any
+
+MIN_WORD = 5  # shorter words are too close to each other to correct ("post" / "pass")
+MAX_WORD = 30
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+class Speller:
+    """Corrects typed words toward the guides' words where that makes a cue match."""
+
+    def __init__(self, words: Iterable[str], cues: Sequence[re.Pattern[str]]) -> None:
+        self.words = frozenset(word for word in words if len(word) >= MIN_WORD)
+        self.cues = tuple(cues)
+
+    @cached_property
+    def _index(self) -> Any:  # symspellpy's SymSpell (the package has no type hints)
+        from symspellpy import SymSpell
+
+        index = SymSpell(max_dictionary_edit_distance=2, prefix_length=7)
+        for word in sorted(self.words):
+            index.create_dictionary_entry(word, 1)
+        return index
+
+    @cached_property
+    def _common(self) -> frozenset[str]:
+        from bot.lexicon import lexicon
+
+        return frozenset(plain_text(word) for word in lexicon().common)
+
+    def correct(self, plain: str) -> str:
+        """The lower-cased text (umlauts written out) with the words corrected that a cue looks for."""
+        return _WORD.sub(lambda match: self._word(match.group()), plain)
+
+    def _word(self, word: str) -> str:
+        if not MIN_WORD <= len(word) <= MAX_WORD or word in self.words or word in self._common:
+            return word
+        from symspellpy import Verbosity
+
+        distance = 1 if len(word) < 9 else 2
+        found = self._index.lookup(word, Verbosity.CLOSEST, max_edit_distance=distance)
+        if len(found) != 1:
+            return word  # no word near it, or two equally near: no guess
+        candidate: str = found[0].term
+        if any(cue.search(candidate) for cue in self.cues) and not any(cue.search(word) for cue in self.cues):
+            return candidate
+        return word
+
+
+_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+
+
+def plain_text(text: str) -> str:
+    """Lower case with umlauts written out, as the cues are matched: "früher" is "frueher"."""
+    return text.lower().translate(_UMLAUTS)
+
+
+def guide_words(texts: Iterable[str]) -> set[str]:
+    """The words of the guide files, as the cues see them (lower case, umlauts written out)."""
+    return {word for text in texts for word in _WORD.findall(plain_text(text))}
