@@ -147,16 +147,23 @@ RESOLVE_CASES = [
     ("email-block-ez", {"subject": "email_block", "postbox": "ez"}, TODAY, _answer("sperre_ez_postfaecher")),
     (
         "free-emails-after-june",
-        {"subject": "free_emails_site_postbox"},
+        {"subject": "free_emails_site_postbox", "postbox": "site"},
         TODAY,
         _answer("freie_emails_ab_juli_2025"),
+    ),
+    # the free e-mails are the site postboxes': a team postbox's e-mails the instruction does not settle
+    (
+        "free-emails-team-postbox",
+        {"subject": "free_emails_site_postbox", "postbox": "team_org"},
+        TODAY,
+        _not_covered("freie_emails_ab_juli_2025"),
     ),
     ("instruction", {"subject": "instruction"}, TODAY, _answer("weisung_ueberblick")),
     ("unknown-subject", {"subject": "weather"}, TODAY, _not_covered()),
     # --- 2025-06-15: before the new division of tasks ---
     (
         "free-emails-until-june",
-        {"subject": "free_emails_site_postbox"},
+        {"subject": "free_emails_site_postbox", "postbox": "site"},
         BEFORE_JULY_2025,
         _answer("freie_emails_bis_juni_2025"),
     ),
@@ -194,13 +201,13 @@ RESOLVE_CASES = [
     # --- the borders of the validity periods ---
     (
         "free-emails-last-day",
-        {"subject": "free_emails_site_postbox"},
+        {"subject": "free_emails_site_postbox", "postbox": "site"},
         dt.date(2025, 6, 30),
         _answer("freie_emails_bis_juni_2025"),
     ),
     (
         "free-emails-first-blocked-day",
-        {"subject": "free_emails_site_postbox"},
+        {"subject": "free_emails_site_postbox", "postbox": "site"},
         dt.date(2025, 7, 1),
         _answer("freie_emails_ab_juli_2025"),
     ),
