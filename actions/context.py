@@ -103,11 +103,7 @@ def _detail_of_last_answer(
     last = last_entry(tracker, guides)
     if last is None or not _short(guides, text) or _new_subject(tracker, guides, last):
         return None
-    asked = asked_details(guides.attribute_cues, text)
-    if not asked:
-        return None
-    reply = detail_reply(guides, writer, lang, last, asked, asked_day(tracker) or today, in_question=False)
-    return (reply, []) if reply is not None else None
+    return _details_asked_in(tracker, writer, lang, today, last, text)
 
 
 def _in_another_language(
@@ -164,10 +160,18 @@ def _detail_again(
     previous = said[-2] if len(said) > 1 else ""
     if last is None or not previous or not _short(guides, previous):
         return None
-    asked = asked_details(guides.attribute_cues, previous)
+    return _details_asked_in(tracker, writer, lang, today, last, previous)
+
+
+def _details_asked_in(
+    tracker: Tracker, writer: AnswerWriter, lang: str, today: dt.date, last: Entry, text: str
+) -> tuple[Reply, list[EventType]] | None:
+    """The reply to the details of `last` that `text` asks for as a follow-up, or None."""
+    asked = asked_details(writer.guides.attribute_cues, text)
     if not asked:
         return None
-    reply = detail_reply(guides, writer, lang, last, asked, asked_day(tracker) or today, in_question=False)
+    day = asked_day(tracker) or today
+    reply = detail_reply(writer.guides, writer, lang, last, asked, day, in_question=False)
     return (reply, []) if reply is not None else None
 
 
