@@ -40,7 +40,7 @@ ANSWERS_TO_QUESTION = (INTENT_INFORM, INTENT_AFFIRM, INTENT_DENY)
 
 
 def _guide_intent_ranked(tracker: Tracker, guides: Guides) -> str | None:
-    """The best guide intent of the ranking, when sure enough to offer (bot/did_you_mean.py's floor)."""
+    """The best guide intent of the ranking with at least did_you_mean's floor of confidence (0.2)."""
     ranking = ranked((tracker.latest_message or {}).get("intent_ranking"))
     return next(
         (
@@ -133,7 +133,8 @@ class ActionAnswerGuide(LotseAction):
         intent = intent_of(tracker)
         if intent in ANSWERS_TO_QUESTION:
             pending = tracker.get_slot(SLOT_PENDING)
-            asked = None if pending else _guide_intent_ranked(tracker, guides)
+            # an "inform" with nothing asked may be a question ("und per Mail ans …?"); a yes or no not
+            asked = None if pending or intent != INTENT_INFORM else _guide_intent_ranked(tracker, guides)
             if asked is None:
                 return self._continue(tracker, writer, lang, pending)
             intent = asked  # "und per Mail ans Liegenschaftspostfach?" with nothing asked: a question

@@ -100,6 +100,22 @@ def last_entry(tracker: Tracker, guides: Guides) -> Entry | None:
     return guides.by_id.get(topic) if topic else None
 
 
+def last_reply_topic(tracker: Tracker) -> str | None:
+    """The entry the reply just before this message answered from (its payload's topic), if any."""
+    current_seen = False
+    for event in reversed(tracker.events):
+        kind = event.get("event")
+        if kind == "user":
+            if current_seen:
+                return None  # a turn without a reply of ours between
+            current_seen = True
+        elif kind == "bot" and current_seen:
+            custom = (event.get("data") or {}).get("custom") or {}
+            topic = (custom.get("answer") or {}).get("topic") if isinstance(custom, dict) else None
+            return str(topic) if topic else None
+    return None
+
+
 def asked_day(tracker: Tracker) -> dt.date | None:
     """The day the case under discussion was asked about, when it was not today."""
     as_of = tracker.get_slot(SLOT_AS_OF)

@@ -156,10 +156,13 @@ def _detail_again(
     """The last reply was a detail of the last answer ("in welchem System?"): that detail again."""
     guides = writer.guides
     last = last_entry(tracker, guides)
-    said = [str(event.get("text") or "") for event in tracker.events if event.get("event") == "user"]
-    previous = said[-2] if len(said) > 1 else ""
+    said = [event for event in tracker.events if event.get("event") == "user"]
+    previous = str(said[-2].get("text") or "") if len(said) > 1 else ""
+    read_as = ((said[-2].get("parse_data") or {}).get("intent") or {}).get("name") if len(said) > 1 else None
     if last is None or not previous or not _short(guides, previous):
         return None
+    if read_as in guides.vocabulary.intents:
+        return None  # a question of its own ("Wer setzt die Sperre … um?"): its whole answer again
     return _details_asked_in(tracker, writer, lang, today, last, previous)
 
 

@@ -12,11 +12,11 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 
 from actions.answer_guide import resolution
-from actions.base import LotseAction, asked_day, intent_of, last_entry, user_text
+from actions.base import LotseAction, asked_day, intent_of, last_entry, last_reply_topic, user_text
 from actions.details import unsettled_asked
 from bot.answers import AnswerWriter, Reply
 from bot.did_you_mean import leads_nowhere, suggestions, unsure_off_topic
-from bot.engine import Answer, Clarify, Resolution, conditions_for, is_follow_up, stated_in_text
+from bot.engine import Answer, Clarify, Resolution, conditions_for, is_follow_up, matches, stated_in_text
 from bot.guides import Entry, Guides
 from bot.markdown import MARKUP
 from bot.slots import (
@@ -101,7 +101,8 @@ def unsure_reply(
 
 
 def _in_thread(tracker: Tracker, guides: Guides, text: str) -> Entry | None:
-    """The last answer's entry, for a short question the NLU could not place and did not find off-topic.
+    """The last answer's entry, for a short question right after it that points back to it and that
+    the NLU could not place and did not find off-topic.
 
     Answered with that entry again, its detail and source: what staff ask right after an answer
     ("wie viele sind das?", "wer leitet die weiter?", "with which tool?") is in it far more often
@@ -111,6 +112,10 @@ def _in_thread(tracker: Tracker, guides: Guides, text: str) -> Entry | None:
     short = len(text.split()) <= THREAD_FOLLOW_UP_WORDS or is_follow_up(guides, text)
     if last is None or not text or not short or not unsure_off_topic(ranking):
         return None
+    if last_reply_topic(tracker) != last.id:
+        return None  # not right after that answer ("Danke", "Hallo" or another question between)
+    if not matches(guides.back_reference_cues, text):
+        return None  # nothing points back to it: "Wo ist die Kantine?", "ok", "Wann ist Mittagspause?"
     return last
 
 

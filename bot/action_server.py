@@ -115,6 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     logger.info("guides version %s loaded; action server on http://%s:%d", store.get().version, host, port)
     http_guard.install()  # Content-Length / Transfer-Encoding checked, header and body deadlines
     language.warm_up()  # the language detector's models, before the first question
+    store.get().spelling.warm_up()  # the word lists of the typo correction
     app.run(host=host, port=port, workers=1, access_log=False, motd=False)
     return 0
 

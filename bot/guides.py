@@ -215,6 +215,8 @@ class RawVocabulary(_Strict):
     # a follow-up intent (ask_why, ask_source, ask_validity) is believed only when the message says
     # what it asks: "who works in them?" read as ask_why gets the unsure handling instead
     follow_up_intent_cues: dict[Literal["ask_why", "ask_source", "ask_validity"], tuple[str, ...]] = {}
+    # a short question the NLU cannot place is about the last answer only when it points back to it
+    back_reference_cues: tuple[str, ...] = ()
 
 
 class EarlierInstruction(_Strict):
@@ -293,6 +295,7 @@ class Guides:
     before_cues: tuple[re.Pattern[str], ...] = ()
     language_requests: Mapping[str, tuple[re.Pattern[str], ...]] = field(default_factory=dict)
     follow_up_intent_cues: Mapping[str, tuple[re.Pattern[str], ...]] = field(default_factory=dict)
+    back_reference_cues: tuple[re.Pattern[str], ...] = ()
 
     def intent_conditions(self, intent: str) -> Mapping[str, str] | None:
         return self.vocabulary.intents.get(intent)
@@ -567,6 +570,10 @@ def _load_guides(folder: Path) -> Guides:
             )
             for lang, cues in vocab.language_requests.items()
         },
+        back_reference_cues=tuple(
+            _compile(cue, "back_reference_cues", f"[{index}]")
+            for index, cue in enumerate(vocab.back_reference_cues)
+        ),
         follow_up_intent_cues={
             intent: tuple(
                 _compile(cue, "follow_up_intent_cues", f"{intent}[{index}]") for index, cue in enumerate(cues)

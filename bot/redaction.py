@@ -120,10 +120,16 @@ _TITLE_ROLES = {
     "mr": "customer",
     "mrs": "customer",
     "ms": "customer",
-    "miss": "customer",
     "mister": "customer",
-}
+}  # not "miss": "did I miss Anna's call?"
 _ROLE_WORDS = _words("kunde kundin kunden customer client applicant antragsteller antragstellerin")
+# near one of these a title names staff or an employer, not a customer: the title is only dropped
+_STAFF_WORDS = _words(
+    "kollege kollegin kollegen teamleiter teamleiterin teamleitung arbeitgeber arbeitgeberin "
+    "ansprechpartner ansprechpartnerin fuehrungskraft führungskraft chef chefin mitarbeiter "
+    "mitarbeiterin vorgesetzter vorgesetzte zentrale colleague colleagues manager employer boss "
+    "supervisor head office staff team"
+)
 # an e-mail address after one of these reads as the channel: "antworten an a@b.de" → "per E-Mail"
 _MAIL_PREPOSITIONS = {
     "an": "per E-Mail",
@@ -897,6 +903,11 @@ class _Pass:
         words: dict[int, str] = {}
         folded = [token.folded for token in self.tokens if token.is_word and not token.kind]
         has_role = any(word in _ROLE_WORDS for word in folded)
+        addresses = sum(
+            1
+            for i, t in enumerate(self.tokens)
+            if t.kind == EMAIL and (i == 0 or self.tokens[i - 1].kind != EMAIL)
+        )
         for members in self.by_chunk:  # "…, Kundennummer 987 D 654321, IBAN DE02… – wer?": pasted items
             if self._pasted_item(members):
                 first = next(i for i in members if self.tokens[i].is_word)
@@ -917,6 +928,7 @@ class _Pass:
             before = self.word_at(index - 1)
             if (
                 token.kind == EMAIL
+                and addresses == 1  # "von a@… auf b@… ändern" is a change of address, not a channel
                 and before is not None
                 and not before.kind
                 and before.folded in _MAIL_PREPOSITIONS
@@ -935,7 +947,7 @@ class _Pass:
                 name += 1
             after = self.word_at(name)
             if after is not None and after.kind == NAME:
-                words[index] = "" if has_role else role
+                words[index] = "" if has_role or self._near_staff(index, name) else role
                 words.update(dict.fromkeys(range(index + 1, name), ""))
         return words
 
@@ -971,6 +983,11 @@ class _Pass:
             and any(t.kind and t.kind != WORD for t in inside)
             and all(t.kind or not t.is_word or t.folded in _LABELS for t in inside)
         )
+
+    def _near_staff(self, title: int, name: int) -> bool:
+        """ "mein Kollege Herr Kaya", "Mr Smith from head office": a title of staff, not of a customer."""
+        window = range(max(0, title - 4), min(len(self.tokens), name + 6))
+        return any(self.tokens[i].folded in _STAFF_WORDS for i in window if not self.tokens[i].kind)
 
     def _lead_word(self, index: int) -> bool:
         token = self.tokens[index]

@@ -3,10 +3,12 @@
 The cues (guides/vocabulary.yml) are regular expressions over the lower-cased text; a word typed
 with one letter dropped, doubled, swapped or wrong matches none of them, and the question that
 stated its channel gets asked for it. Before the cues are matched, each word that is neither a
-word of the guides nor a common German or English word is compared with the guides' words
-(SymSpell: `symspellpy`, edit distance 1, 2 for words of nine letters and more) and replaced by
-the one closest word — only when that word makes a cue match that the typed one did not, so a
-correction can only ever add what a cue would have read, never change another word.
+word of the guides nor one of the `KNOWN_WORDS` most frequent German or English words
+(`wordfreq`: "Deaktivierung", "Telefonist", "hotlink" are words, not typos) is compared with the
+guides' words (SymSpell: `symspellpy`, edit distance 1, 2 for words of nine letters and more,
+the first two letters kept) and replaced by the one closest word — only when that word makes a
+cue match that the typed one did not, so a correction can only ever add what a cue would have
+read, never change another word.
 
 Linear in the message length: words longer than `MAX_WORD` are left alone, and a lookup looks at
 a bounded prefix of the word.
@@ -21,6 +23,7 @@ from typing import Any
 
 MIN_WORD = 5  # shorter words are too close to each other to correct ("post" / "pass")
 MAX_WORD = 30
+KNOWN_WORDS = 300_000  # per language: far into the rare words, so only real typos are left
 _WORD = re.compile(r"[^\W\d_]+")
 
 
@@ -41,17 +44,26 @@ class Speller:
         return index
 
     @cached_property
-    def _common(self) -> frozenset[str]:
-        from bot.lexicon import lexicon
+    def _known(self) -> frozenset[str]:
+        from wordfreq import top_n_list
 
-        return frozenset(plain_text(word) for word in lexicon().common)
+        return frozenset(
+            plain_text(word)
+            for language in ("de", "en")
+            for word in top_n_list(language, KNOWN_WORDS)
+            if len(word) >= MIN_WORD
+        )
+
+    def warm_up(self) -> None:
+        """Build the index and read the word lists now (a server's start), not on the first question."""
+        _ = self._index, self._known
 
     def correct(self, plain: str) -> str:
         """The lower-cased text (umlauts written out) with the words corrected that a cue looks for."""
         return _WORD.sub(lambda match: self._word(match.group()), plain)
 
     def _word(self, word: str) -> str:
-        if not MIN_WORD <= len(word) <= MAX_WORD or word in self.words or word in self._common:
+        if not MIN_WORD <= len(word) <= MAX_WORD or word in self.words or word in self._known:
             return word
         from symspellpy import Verbosity
 
@@ -60,6 +72,8 @@ class Speller:
         if len(found) != 1:
             return word  # no word near it, or two equally near: no guess
         candidate: str = found[0].term
+        if candidate[:2] != word[:2]:
+            return word  # "Deaktivierung" is no "Reaktivierung": typos seldom hit the first letters
         if any(cue.search(candidate) for cue in self.cues) and not any(cue.search(word) for cue in self.cues):
             return candidate
         return word

@@ -144,8 +144,8 @@ def make_tracker() -> MakeTracker:
 
     Every slot of domain.yml is present (None unless given); `intent` and
     `entities` make up latest_message as Rasa's NLU would deliver it, with
-    `intent_ranking` ((intent, confidence) pairs, best first) when given; the user events are
-    `said_before` and this message.
+    `intent_ranking` ((intent, confidence) pairs, best first) when given; the events are the user
+    messages `said_before`, then `events_before` (a bot reply, a parse), then this message.
     """
     slot_names = domain_slot_names()
 
@@ -156,6 +156,7 @@ def make_tracker() -> MakeTracker:
         sender_id: str = "unit-test",
         intent_ranking: Iterable[tuple[str, float]] = (),
         said_before: Iterable[str] = (),
+        events_before: Iterable[Mapping[str, Any]] = (),
         **slots: Any,
     ) -> Tracker:
         unknown = set(slots) - set(slot_names)
@@ -172,7 +173,11 @@ def make_tracker() -> MakeTracker:
             sender_id=sender_id,
             slots=all_slots,
             latest_message=latest_message,
-            events=[{"event": "user", "text": said} for said in [*said_before, text]],
+            events=[
+                *({"event": "user", "text": said} for said in said_before),
+                *(dict(event) for event in events_before),
+                {"event": "user", "text": text},
+            ],
             paused=False,
             followup_action=None,
             active_loop={},

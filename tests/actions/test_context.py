@@ -391,10 +391,15 @@ def test_a_number_that_is_no_phone_number_is_asked_as_it_is(
 # --- the thread: a short question right after an answer ----------------------------------
 
 
+def _answered(topic: str) -> dict[str, object]:
+    """The bot event of a reply that answered from `topic` (its payload, as actions.base.send makes it)."""
+    return {"event": "bot", "text": "…", "data": {"custom": {"answer": {"kind": "routing", "topic": topic}}}}
+
+
 @pytest.mark.parametrize(
     ("question", "action", "intent", "ranking"),
     [
-        ("wie am besten?", ActionAnswerOutOfScope, "out_of_scope", [("out_of_scope", 0.47)]),
+        ("und wie läuft das?", ActionAnswerOutOfScope, "out_of_scope", [("out_of_scope", 0.47)]),
         (
             "with which tool?",
             ActionAnswerOutOfScope,
@@ -417,7 +422,13 @@ def test_a_short_question_the_nlu_cannot_place_is_about_the_last_answer(
 ) -> None:
     """The last answer's entry again, verdict first: what staff ask right after it is in it."""
     tracker = make_tracker(
-        question, intent, intent_ranking=ranking, subject="contact_form", last_topic="kontaktformular_termine"
+        question,
+        intent,
+        intent_ranking=ranking,
+        said_before=["Terminanfrage AV per Kontaktformular – wer?"],
+        events_before=[_answered("kontaktformular_termine")],
+        subject="contact_form",
+        last_topic="kontaktformular_termine",
     )
     result = run_action(action, tracker)
     entry = guides.by_id["kontaktformular_termine"]
@@ -426,12 +437,16 @@ def test_a_short_question_the_nlu_cannot_place_is_about_the_last_answer(
 
 
 @pytest.mark.parametrize(
-    ("question", "ranking", "last_topic"),
+    ("question", "ranking", "replied"),
     [
-        # off-topic, and sure of it: not the last answer again
+        # off-topic, and sure of it
         ("btw what's the weather in Berlin today?", [("out_of_scope", 0.96)], "kontaktformular_termine"),
-        # unsure, but there was no answer before
-        ("wie viele sind das?", [("out_of_scope", 0.47)], None),
+        # unsure, but nothing in it points back to the answer
+        ("Wo ist die Kantine?", [("out_of_scope", 0.5)], "kontaktformular_termine"),
+        ("Wann ist Mittagspause?", [("out_of_scope", 0.45)], "kontaktformular_termine"),
+        ("ok", [("nlu_fallback", 0.3), ("affirm", 0.25)], "kontaktformular_termine"),
+        # it points back, but the reply just before was no answer ("Danke" – "Gern geschehen")
+        ("wer macht das?", [("out_of_scope", 0.45)], None),
         # unsure, but no short question
         (
             "mein Kollege meinte heute früh beim Kaffee, dass morgen wieder alles anders wird",
@@ -440,15 +455,50 @@ def test_a_short_question_the_nlu_cannot_place_is_about_the_last_answer(
         ),
     ],
 )
-def test_off_topic_or_without_an_answer_before_stays_out_of_scope(
+def test_off_topic_or_not_right_after_an_answer_stays_out_of_scope(
     run_action: RunAction,
     make_tracker: MakeTracker,
     question: str,
     ranking: list[tuple[str, float]],
-    last_topic: str | None,
+    replied: str | None,
 ) -> None:
-    tracker = make_tracker(question, "out_of_scope", intent_ranking=ranking, last_topic=last_topic)
+    before = [_answered(replied)] if replied else [{"event": "bot", "text": "Gern geschehen."}]
+    tracker = make_tracker(
+        question,
+        "out_of_scope",
+        intent_ranking=ranking,
+        said_before=["Danke"],
+        events_before=before,
+        last_topic="kontaktformular_termine",
+    )
     assert run_action(ActionAnswerOutOfScope, tracker).answer["kind"] == "out_of_scope"
+
+
+@pytest.mark.parametrize(
+    ("question", "action", "intent"),
+    [
+        ("Reasons?", ActionAnswerWhy, "ask_why"),
+        ("Gründe?", ActionAnswerWhy, "ask_why"),
+        ("Sources?", ActionAnswerSource, "ask_source"),
+        ("Quellenangabe?", ActionAnswerSource, "ask_source"),
+        ("Wann?", ActionAnswerValidity, "ask_validity"),
+        ("When does this take effect?", ActionAnswerValidity, "ask_validity"),
+    ],
+)
+def test_a_follow_up_that_asks_in_its_own_words_is_believed(
+    run_action: RunAction, make_tracker: MakeTracker, guides: Guides, question: str, action: type, intent: str
+) -> None:
+    """Not the last answer again: the reason, the source, the validity."""
+    tracker = make_tracker(
+        question,
+        intent,
+        intent_ranking=[(intent, 0.8)],
+        events_before=[_answered("asu_telefon_reaktivierung")],
+        last_topic="asu_telefon_reaktivierung",
+    )
+    result = run_action(action, tracker)
+    entry = guides.by_id["asu_telefon_reaktivierung"]
+    assert result.first_line != entry.text.get(result.answer["lang"]).verdict
 
 
 def test_a_why_that_says_why_is_still_a_why(
@@ -475,6 +525,18 @@ def test_an_inform_with_nothing_asked_is_the_question_the_ranking_holds(
     )
     result = run_action(ActionAnswerGuide, tracker)
     assert result.answer["topic"] == "freie_emails_ab_juli_2025"
+
+
+def test_a_yes_with_nothing_asked_is_no_question(run_action: RunAction, make_tracker: MakeTracker) -> None:
+    """ "ja, Terminanfrage" (affirm) after an answer: no contact-form answer nobody asked for."""
+    tracker = make_tracker(
+        "ja, Terminanfrage",
+        "affirm",
+        intent_ranking=[("affirm", 0.56), ("ask_appointment_request_av", 0.25)],
+        last_topic="asu_telefon_reaktivierung",
+    )
+    result = run_action(ActionAnswerGuide, tracker)
+    assert result.text.startswith("Alles klar") and not result.message["custom"]
 
 
 def test_a_language_switch_after_a_detail_gives_that_detail_again(

@@ -104,6 +104,21 @@ def test_personal_data_is_neither_read_nor_stored(text: str, gone: list[str], ke
         ("Kunde Herr Dr. Weber ruft wegen ASU an", "Kunde ruft wegen ASU an"),
         ("Dr. Hendrik van der Linden on hold, asks why", "customer on hold, asks why"),
         ("Mr O'Brien wants to cancel his appointment", "customer wants to cancel his appointment"),
+        # near staff words a title is staff, not a customer: only dropped
+        (
+            "Mein Kollege Herr Kaya fragt, wer Terminabsagen macht",
+            "Mein Kollege fragt, wer Terminabsagen macht",
+        ),
+        (
+            "Mr Smith from head office asks who handles press enquiries",
+            "from head office asks who handles press enquiries",
+        ),
+        ("Did I miss Anna's call?", "Did I miss call?"),
+        # two addresses are a change of address, not the channel
+        (
+            "Customer wants to change his email from jones@a.com to jones@b.com, who does that?",
+            "Customer wants to change his email from to, who does that?",
+        ),
         # an e-mail address after "an"/"to" is the channel; after "Mail von" it is said already
         (
             "Kunde will, dass wir ihm an m.yilmaz(at)web.de antworten",

@@ -36,3 +36,18 @@ def test_only_words_that_make_a_cue_match_are_corrected(guides: Guides) -> None:
     plain = "das formulre und das kontakformular"
     corrected = guides.spelling.correct(plain)
     assert corrected == "das formulre und das kontaktformular"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Deaktivierung der ASU – wer macht das?",
+        "der Telefonist",
+        "per Webservice",
+        "ein hotlink",
+        "abgesandt",
+    ],
+)
+def test_rare_words_are_no_typos(guides: Guides, text: str) -> None:
+    """Words of the language, however rare, and words whose first letters differ state nothing."""
+    assert stated_in_text(guides, text) == {}
