@@ -2,13 +2,12 @@
 
 The cues (guides/vocabulary.yml) are regular expressions over the lower-cased text; a word typed
 with one letter dropped, doubled, swapped or wrong matches none of them, and the question that
-stated its channel gets asked for it. Before the cues are matched, each word that is neither a
-word of the guides nor one of the `KNOWN_WORDS` most frequent German or English words
-(`wordfreq`: "Deaktivierung", "Telefonist", "hotlink" are words, not typos) is compared with the
-guides' words (SymSpell: `symspellpy`, edit distance 1, 2 for words of nine letters and more,
-the first two letters kept) and replaced by the one closest word — only when that word makes a
-cue match that the typed one did not, so a correction can only ever add what a cue would have
-read, never change another word.
+stated its channel gets asked for it. Before the cues are matched, each word that is not a word
+of the guides is compared with the guides' words (SymSpell: `symspellpy`, edit distance 1, 2 for
+words of nine letters and more, the first two letters kept) and replaced by the one closest word —
+only when that word makes a cue match that the typed one did not, and the typed word is no word of
+German or English at all (`wordfreq`: "Deaktivierung", "Telefonist", "hotlink" are words, not
+typos). So a correction can only ever add what a cue would have read, never change another word.
 
 Linear in the message length: words longer than `MAX_WORD` are left alone, and a lookup looks at
 a bounded prefix of the word.
@@ -23,7 +22,6 @@ from typing import Any
 
 MIN_WORD = 5  # shorter words are too close to each other to correct ("post" / "pass")
 MAX_WORD = 30
-KNOWN_WORDS = 300_000  # per language: far into the rare words, so only real typos are left
 _WORD = re.compile(r"[^\W\d_]+")
 
 
@@ -43,27 +41,16 @@ class Speller:
             index.create_dictionary_entry(word, 1)
         return index
 
-    @cached_property
-    def _known(self) -> frozenset[str]:
-        from wordfreq import top_n_list
-
-        return frozenset(
-            plain_text(word)
-            for language in ("de", "en")
-            for word in top_n_list(language, KNOWN_WORDS)
-            if len(word) >= MIN_WORD
-        )
-
     def warm_up(self) -> None:
-        """Build the index and read the word lists now (a server's start), not on the first question."""
-        _ = self._index, self._known
+        """Build the index now (a server's start), not on the first question."""
+        _ = self._index
 
     def correct(self, plain: str) -> str:
         """The lower-cased text (umlauts written out) with the words corrected that a cue looks for."""
         return _WORD.sub(lambda match: self._word(match.group()), plain)
 
     def _word(self, word: str) -> str:
-        if not MIN_WORD <= len(word) <= MAX_WORD or word in self.words or word in self._known:
+        if not MIN_WORD <= len(word) <= MAX_WORD or word in self.words:
             return word
         from symspellpy import Verbosity
 
@@ -74,9 +61,19 @@ class Speller:
         candidate: str = found[0].term
         if candidate[:2] != word[:2]:
             return word  # "Deaktivierung" is no "Reaktivierung": typos seldom hit the first letters
-        if any(cue.search(candidate) for cue in self.cues) and not any(cue.search(word) for cue in self.cues):
-            return candidate
-        return word
+        if not any(cue.search(candidate) for cue in self.cues) or any(cue.search(word) for cue in self.cues):
+            return word
+        return word if _a_word(word) else candidate
+
+
+def _a_word(word: str) -> bool:
+    """A word of German or English, however rare ("Deaktivierung", "Telefonist", "hotlink"): no typo.
+
+    Asked only for a word a correction would change (seldom): wordfreq's lists (about 110 MiB) are
+    read on the first such word, not at the start of every server."""
+    from wordfreq import zipf_frequency
+
+    return any(zipf_frequency(word, language) > 0 for language in ("de", "en"))
 
 
 _UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
