@@ -73,7 +73,10 @@ def _a_word(word: str) -> bool:
     read on the first such word, not at the start of every server."""
     from wordfreq import zipf_frequency
 
-    return any(zipf_frequency(word, language) > 0 for language in ("de", "en"))
+    # the word reached here with its umlauts written out ("versoehnlich"); wordfreq spells them
+    spelled = {word, word.replace("ae", "ä").replace("oe", "ö").replace("ue", "ü")}
+    spelled |= {form.replace("ss", "ß") for form in spelled}
+    return any(zipf_frequency(form, language) > 0 for form in spelled for language in ("de", "en"))
 
 
 _UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from bot.engine import stated_in_text
 from bot.guides import Guides
+from bot.spelling import Speller
 
 
 @pytest.mark.parametrize(
@@ -51,3 +54,10 @@ def test_only_words_that_make_a_cue_match_are_corrected(guides: Guides) -> None:
 def test_rare_words_are_no_typos(guides: Guides, text: str) -> None:
     """Words of the language, however rare, and words whose first letters differ state nothing."""
     assert stated_in_text(guides, text) == {}
+
+
+def test_a_word_with_its_umlauts_written_out_is_no_typo() -> None:
+    """ "antraege" is "Anträge" as the cues see it: one letter from "antrage" is still no typo of it."""
+    speller = Speller(["antrage"], [re.compile(r"\bantrage\b")])
+    assert speller.correct("die antraege") == "die antraege"
+    assert speller.correct("die antrahe") == "die antrage"  # a real typo still is one
