@@ -11,7 +11,7 @@ from actions.base import LotseAction, asked_day, case_conditions, intent_of, use
 from actions.details import asked_detail, shared_detail
 from bot.answers import AnswerWriter, Reply
 from bot.dates import question_date
-from bot.did_you_mean import MIN_CONFIDENCE, ranked
+from bot.did_you_mean import MIN_CONFIDENCE, guide_intents, ranked
 from bot.engine import (
     OTHER,
     Answer,
@@ -41,15 +41,8 @@ ANSWERS_TO_QUESTION = (INTENT_INFORM, INTENT_AFFIRM, INTENT_DENY)
 
 def _guide_intent_ranked(tracker: Tracker, guides: Guides) -> str | None:
     """The best guide intent of the ranking with at least did_you_mean's floor of confidence (0.2)."""
-    ranking = ranked((tracker.latest_message or {}).get("intent_ranking"))
-    return next(
-        (
-            name
-            for name, confidence in ranking
-            if guides.intent_conditions(name) and confidence >= MIN_CONFIDENCE
-        ),
-        None,
-    )
+    about_guides = guide_intents(guides, ranked((tracker.latest_message or {}).get("intent_ranking")))
+    return about_guides[0][0] if about_guides and about_guides[0][1] >= MIN_CONFIDENCE else None
 
 
 def _stated(tracker: Tracker, guides: Guides) -> dict[str, str]:
@@ -86,11 +79,7 @@ SUBJECT_BESIDE_DATE_LEAD = 1.5
 
 def _subject_named_beside_the_date(tracker: Tracker, guides: Guides) -> str | None:
     """The guide intent the NLU ranks clearly first after "a date question": the question's subject."""
-    about_guides = [
-        (name, confidence)
-        for name, confidence in ranked((tracker.latest_message or {}).get("intent_ranking"))
-        if guides.intent_conditions(name) is not None
-    ]
+    about_guides = guide_intents(guides, ranked((tracker.latest_message or {}).get("intent_ranking")))
     if not about_guides or about_guides[0][1] < SUBJECT_BESIDE_DATE_MIN:
         return None
     if len(about_guides) > 1 and about_guides[0][1] < SUBJECT_BESIDE_DATE_LEAD * about_guides[1][1]:

@@ -157,11 +157,12 @@ def _detail_again(
     guides = writer.guides
     last = last_entry(tracker, guides)
     said = [event for event in tracker.events if event.get("event") == "user"]
-    previous = str(said[-2].get("text") or "") if len(said) > 1 else ""
-    read_as = ((said[-2].get("parse_data") or {}).get("intent") or {}).get("name") if len(said) > 1 else None
-    if last is None or not previous or not _short(guides, previous):
+    if last is None or len(said) < 2:
         return None
-    if read_as in guides.vocabulary.intents:
+    previous = str(said[-2].get("text") or "")
+    if not previous or not _short(guides, previous):
+        return None
+    if ((said[-2].get("parse_data") or {}).get("intent") or {}).get("name") in guides.vocabulary.intents:
         return None  # a question of its own ("Wer setzt die Sperre … um?"): its whole answer again
     return _details_asked_in(tracker, writer, lang, today, last, previous)
 

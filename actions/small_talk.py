@@ -76,7 +76,8 @@ def unsure_reply(
     ranking = (tracker.latest_message or {}).get("intent_ranking")
     text = user_text(tracker)
     stated = stated_in_text(writer.guides, text)
-    likely = [] if MARKUP.search(text) else suggestions(writer.guides, ranking, stated, today)
+    markup = MARKUP.search(text) is not None  # staff do not type HTML: never offered a guide topic
+    likely = [] if markup else suggestions(writer.guides, ranking, stated, today)
     unsettled = unsettled_asked(writer.guides, text) if likely else None
     entry = _entry_of(likely[0].resolution) if likely else None
     if unsettled is not None and entry is not None:  # "wie viele E-Mails kamen …?": never in the guides
@@ -94,7 +95,7 @@ def unsure_reply(
         best = likely[0]
         reply = writer.resolution_reply(best.resolution, lang, today, today, best.subject)
         return reply, dropped
-    in_thread = None if MARKUP.search(text) else _in_thread(tracker, writer.guides, text)
+    in_thread = None if markup else _in_thread(tracker, writer.guides, text)
     if in_thread is not None:  # a short question right after an answer: about it ("wie viele sind das?")
         return writer.entry_reply(in_thread, lang, asked_day(tracker) or today, today), dropped
     return writer.simple_reply("utter_out_of_scope", lang, kind="out_of_scope"), dropped

@@ -87,10 +87,15 @@ def ranked(ranking: Iterable[Mapping[str, Any]] | None) -> list[tuple[str, float
     return sorted(pairs, key=lambda pair: -pair[1])
 
 
+def guide_intents(guides: Guides, pairs: Iterable[tuple[str, float]]) -> list[tuple[str, float]]:
+    """The ranked (intent, confidence) pairs whose intent asks about a guide subject, in their order."""
+    return [(name, conf) for name, conf in pairs if guides.intent_conditions(name) is not None]
+
+
 def likely_intents(guides: Guides, ranking: Iterable[Mapping[str, Any]] | None) -> list[tuple[str, float]]:
     """The guide intents worth offering for this ranking (best first), or [] when none is (the rule above)."""
     pairs = ranked(ranking)
-    about_guides = [(name, conf) for name, conf in pairs if guides.intent_conditions(name) is not None]
+    about_guides = guide_intents(guides, pairs)
     if not about_guides:
         return []
     top, best = pairs[0][1], about_guides[0][1]
