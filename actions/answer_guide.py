@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 
 from actions.base import LotseAction, asked_day, case_conditions, intent_of, user_text
-from actions.details import asked_detail, shared_detail
+from actions.details import asked_detail, shared_detail, unsettled_asked
 from bot.answers import AnswerWriter, Reply
 from bot.dates import question_date
 from bot.did_you_mean import MIN_CONFIDENCE, guide_intents, ranked
@@ -18,12 +19,14 @@ from bot.engine import (
     Clarify,
     NotCovered,
     asks_about_before,
+    believed,
     conditions_for,
     is_follow_up,
+    normalise,
     resolve,
     stated_in_text,
 )
-from bot.guides import Guides
+from bot.guides import Entry, Guides
 from bot.slots import (
     INTENT_AFFIRM,
     INTENT_ASK_AT_DATE,
@@ -75,16 +78,49 @@ def _answer_to_pending(tracker: Tracker, guides: Guides, pending: str) -> str | 
 
 SUBJECT_BESIDE_DATE_MIN = 0.1  # a guide intent this sure, and clearly before the next one
 SUBJECT_BESIDE_DATE_LEAD = 1.5
+# "wo steht das mit …?": the NLU is sure it asks for a source, and ranks the subject far behind
+SUBJECT_BESIDE_SOURCE_MIN = 0.01
 
 
-def _subject_named_beside_the_date(tracker: Tracker, guides: Guides) -> str | None:
-    """The guide intent the NLU ranks clearly first after "a date question": the question's subject."""
+def subject_named_beside(
+    tracker: Tracker, guides: Guides, least: float = SUBJECT_BESIDE_DATE_MIN
+) -> str | None:
+    """The guide intent the NLU ranks clearly first after "a date question" or "where is that written?":
+    the subject the question names ("in welchem Abschnitt steht das mit den Kontaktformularen?")."""
     about_guides = guide_intents(guides, ranked((tracker.latest_message or {}).get("intent_ranking")))
-    if not about_guides or about_guides[0][1] < SUBJECT_BESIDE_DATE_MIN:
+    if not about_guides or about_guides[0][1] < least:
         return None
     if len(about_guides) > 1 and about_guides[0][1] < SUBJECT_BESIDE_DATE_LEAD * about_guides[1][1]:
         return None
     return about_guides[0][0]
+
+
+LABEL_STEM = 6  # "Kontaktformularen" names the subject labelled "Kontaktformular"
+
+
+def _label_named(guides: Guides, intent: str, text: str) -> bool:
+    """Whether the text uses a word of the intent's subject label (its first letters, either language)."""
+    subject = (guides.intent_conditions(intent) or {}).get("subject")
+    label = guides.vocabulary.conditions["subject"].values.get(subject or "")
+    if label is None:
+        return False
+    stems = {w[:LABEL_STEM] for lang in ("de", "en") for w in re.findall(r"\w+", normalise(label.get(lang)))}
+    stems = {stem for stem in stems if len(stem) == LABEL_STEM}
+    return any(word[:LABEL_STEM] in stems for word in re.findall(r"\w+", normalise(text)))
+
+
+def named_entry(tracker: Tracker, guides: Guides, today: dt.date) -> Entry | None:
+    """The entry of the subject a follow-up question names itself, where the guides settle it today."""
+    named = subject_named_beside(tracker, guides, SUBJECT_BESIDE_SOURCE_MIN)
+    if named is not None and not _label_named(guides, named, user_text(tracker)):
+        return None  # ranked first among noise ("where is that written?"): the words name no subject
+    query = conditions_for(guides, named, _stated(tracker, guides)) if named else None
+    found = resolve(guides, query, today) if query else None
+    if isinstance(found, Answer):
+        return found.entry
+    if isinstance(found, Clarify) and len({entry.section for entry in found.candidates}) == 1:
+        return found.candidates[0]  # "wo steht das mit den Postfachsperren?": one section for all of them
+    return None
 
 
 def _settled(reply: Reply) -> list[EventType]:
@@ -120,6 +156,10 @@ class ActionAnswerGuide(LotseAction):
     ) -> tuple[Reply, list[EventType]]:
         guides = writer.guides
         intent = intent_of(tracker)
+        if not believed(guides, intent, user_text(tracker)):  # "mit welchem Formular?" as a contact form
+            from actions.small_talk import unsure_reply  # imported here: it builds on this module
+
+            return unsure_reply(tracker, writer, lang, self.today())
         if intent in ANSWERS_TO_QUESTION:
             pending = tracker.get_slot(SLOT_PENDING)
             # an "inform" with nothing asked may be a question ("und per Mail ans …?"); a yes or no not
@@ -132,11 +172,11 @@ class ActionAnswerGuide(LotseAction):
         if day is None and asks_about_before(guides, text):  # "wer hat das früher gemacht?"
             day = _before_the_rule(guides, intent, _stated(tracker, guides), self.today())
         if intent == INTENT_ASK_AT_DATE:  # "Was galt am 15.06.2025?" about the last question
-            kept = case_conditions(tracker, guides)
+            kept = {**case_conditions(tracker, guides), **_stated(tracker, guides)}
             if "subject" in kept:
                 return self._resolve(writer, lang, kept, tries=0, day=day)
             # no case yet: "wie war das am 15.06.2025 mit telefonischen ASU …?" names its subject
-            named = _subject_named_beside_the_date(tracker, guides)
+            named = subject_named_beside(tracker, guides)
             if named is None:
                 return writer.simple_reply("utter_no_previous_answer", lang, kind="out_of_scope"), []
             intent = named
@@ -150,6 +190,9 @@ class ActionAnswerGuide(LotseAction):
             detail = asked_detail(guides, writer, lang, text, found.entry, day or self.today())
         elif isinstance(found, Clarify):
             detail = shared_detail(guides, writer, lang, text, found.candidates)
+            unsettled = unsettled_asked(guides, text) if detail is None and found.candidates else None
+            if unsettled is not None:  # "wie viele Mitarbeiter …?": never in the guides
+                detail = writer.detail_not_covered_reply(found.candidates[0], unsettled, lang)
             if detail is not None:  # answered: nothing is asked back, follow-ups are about that entry
                 settled = _settled(detail)
                 names = {event["name"] for event in settled}

@@ -20,21 +20,22 @@ from __future__ import annotations
 import datetime as dt
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 
 from actions.answer_guide import resolution
 from actions.base import asked_day, case_conditions, intent_of, last_entry, user_text
-from actions.details import asked_details, detail_reply
+from actions.details import asked_details, detail_reply, holder
 from bot.answers import AnswerWriter, Reply
 from bot.engine import (
     asks_about_before,
     asks_about_now,
+    believed,
     is_follow_up,
     requested_language,
     stated_in_text,
 )
 from bot.guides import Entry, Guides
-from bot.slots import INTENT_ASK_AT_DATE, SLOT_CLARIFY_TRIES, SLOT_PENDING
+from bot.slots import INTENT_ASK_AT_DATE, SLOT_CLARIFY_TRIES, SLOT_LAST_TOPIC, SLOT_PENDING
 
 SHORT_FOLLOW_UP_WORDS = 8  # a longer message is a question of its own, not a detail of the last answer
 
@@ -62,25 +63,47 @@ def _changes_a_condition(
     """ "und per Post?", "und wenn er früher schon mal Asu war?": the case, one condition changed.
 
     Only where the NLU found no guide subject of its own (a guide intent keeps its own subject
-    and takes the rest from the case: actions/answer_guide.py).
+    and takes the rest from the case: actions/answer_guide.py), or one that names only a way in
+    (`way_only_intents`: "und wenn er es übers Kontaktformular schickt?" after an online VÄM).
     """
     guides = writer.guides
-    query = case_conditions(tracker, guides)
     intent = intent_of(tracker)
-    if "subject" not in query or intent in guides.vocabulary.intents or intent == INTENT_ASK_AT_DATE:
+    way_only = intent in guides.vocabulary.way_only_intents  # "und übers Kontaktformular?": the way
+    if (intent in guides.vocabulary.intents and not way_only) or intent == INTENT_ASK_AT_DATE:
         return None  # a guide subject of its own, or another day: the guide action's
+    if way_only and not is_follow_up(guides, text):
+        return None
     if not is_follow_up(guides, text) and len(text.split()) > SHORT_FOLLOW_UP_WORDS:
         return None
-    used = {
-        key
-        for entry in guides.entries
-        if query["subject"] in entry.when.get("subject", ())
-        for key in entry.when
-    }
-    stated = {key: value for key, value in stated_in_text(guides, text).items() if key in used}
-    if not stated:
-        return None  # "and before …" states a customer history the case does not depend on
-    return resolution(writer, lang, {**query, **stated}, 0, asked_day(tracker), today)
+    said = stated_in_text(guides, text)
+    for query in _cases(tracker, guides):
+        used = {
+            key
+            for entry in guides.entries
+            if query["subject"] in entry.when.get("subject", ())
+            for key in entry.when
+        }
+        stated = {key: value for key, value in said.items() if key in used}
+        if stated:  # not "and before …", which states a customer history the case does not depend on
+            return resolution(writer, lang, {**query, **stated}, 0, asked_day(tracker), today)
+    return None
+
+
+def _cases(tracker: Tracker, guides: Guides) -> list[dict[str, str]]:
+    """The case under discussion, then the last answer's own ("bis wann?" after a question about the
+    IM-Webshop function answered from the EZ postboxes' entry: "and for the team postboxes?"), then
+    its related entries' ("und wenn er gar keinen Status hatte?" after the term reactivation customer)."""
+    cases = []
+    query = case_conditions(tracker, guides)
+    if "subject" in query:
+        cases.append(query)
+    last = last_entry(tracker, guides)
+    if last is not None:  # and the cases of the entries it names as related (a term: where it applies)
+        for entry in [last, *(guides.by_id[other] for other in last.related if other in guides.by_id)]:
+            own = {key: next(iter(values)) for key, values in entry.when.items() if len(values) == 1}
+            if "subject" in own and all(own["subject"] != case["subject"] for case in cases):
+                cases.append(own)
+    return cases
 
 
 def _answers_pending(
@@ -101,9 +124,26 @@ def _detail_of_last_answer(
 ) -> tuple[Reply, list[EventType]] | None:
     guides = writer.guides
     last = last_entry(tracker, guides)
-    if last is None or not _short(guides, text) or _new_subject(tracker, guides, last):
+    if last is None or not _short(guides, text):
         return None
+    if _new_subject(tracker, guides, last) and not _held_detail_asked(guides, last, text):
+        return None  # a question of its own, unless it asks what the last answer holds
     return _details_asked_in(tracker, writer, lang, today, last, text)
+
+
+def _held_detail_asked(guides: Guides, last: Entry, text: str) -> bool:
+    """A short message that asks for a detail the last answer (or a related entry) holds — "was passiert
+    dann mit Mails von extern?" after the team postboxes' block — whatever subject the NLU reads in it.
+    Not the details that fall through to the question as asked ("wer macht das?")."""
+    if len(text.split()) > SHORT_FOLLOW_UP_WORDS:
+        return False
+    attributes = guides.vocabulary.follow_up_attributes
+    return any(
+        not attributes[name].follow_up_falls_through
+        and attributes[name].field not in (None, "valid_from")
+        and holder(guides.by_id, last, attributes[name]) is not None
+        for name in asked_details(guides.attribute_cues, text)
+    )
 
 
 def _in_another_language(
@@ -176,7 +216,12 @@ def _details_asked_in(
         return None
     day = asked_day(tracker) or today
     reply = detail_reply(writer.guides, writer, lang, last, asked, day, in_question=False)
-    return (reply, []) if reply is not None else None
+    if reply is None:
+        return None
+    # the entry that held the detail (a related one: "bis wann?" → the EZ postboxes' deadline) is what
+    # the next follow-up is about ("and for the team postboxes?", "wo steht das?")
+    holder = (reply.payload.get("answer") or {}).get("topic")
+    return reply, ([SlotSet(SLOT_LAST_TOPIC, holder)] if holder else [])
 
 
 def _case_again(
@@ -203,8 +248,9 @@ def _new_subject(tracker: Tracker, guides: Guides, last: Entry) -> bool:
     The thread is the case's subject and the subjects of the last answer and of its related entries:
     "who set up the block?" after the site postboxes' closing is about that block (related entry).
     """
-    conditions = guides.intent_conditions(intent_of(tracker))
-    if conditions is None:
+    intent = intent_of(tracker)
+    conditions = guides.intent_conditions(intent)
+    if conditions is None or not believed(guides, intent, user_text(tracker)):
         return False
     thread = {case_conditions(tracker, guides).get("subject")}
     for entry in [last, *(guides.by_id[other] for other in last.related if other in guides.by_id)]:

@@ -69,8 +69,14 @@ def detail_reply(
 def asked_detail(
     guides: Guides, writer: AnswerWriter, lang: str, text: str, entry: Entry, day: dt.date
 ) -> Reply | None:
-    """The reply to a question that asks for one detail of the entry it got, or None."""
+    """The reply to a question that asks for one detail of the entry it got, or None.
+
+    A question that also asks who handles the case ("SC oder EZ, und in welchem System?") gets the
+    routing answer for a detail it holds (where, by whom): it names the unit, and the detail is in it."""
     asked = asked_details(guides.attribute_question_cues, text)
+    if entry.kind == "routing" and matches(guides.who_cues, text):
+        attributes = guides.vocabulary.follow_up_attributes
+        asked = [name for name in asked if not attributes[name].follow_up_falls_through]
     return detail_reply(guides, writer, lang, entry, asked, day, in_question=True) if asked else None
 
 

@@ -1,7 +1,7 @@
 """Follow-up questions about the last answer: where it is written, since when, and why.
 
 Each is believed only when the message says what it asks (the vocabulary's
-`follow_up_intent_cues`): "who works in them?" read as "why?" gets the unsure handling instead.
+`intent_cues`): "who works in them?" read as "why?" gets the unsure handling instead.
 """
 
 from __future__ import annotations
@@ -9,17 +9,16 @@ from __future__ import annotations
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
 
+from actions.answer_guide import named_entry
 from actions.base import LotseAction, asked_day, case_conditions, intent_of, last_entry, user_text
 from actions.small_talk import unsure_reply
 from bot.answers import AnswerWriter, Reply
-from bot.engine import matches
+from bot.engine import believed
 
 
 def misread(tracker: Tracker, writer: AnswerWriter) -> bool:
-    """The NLU's follow-up intent, with none of the words that ask it ("who works in them?" as ask_why)."""
-    cues = writer.guides.follow_up_intent_cues.get(intent_of(tracker))
-    text = user_text(tracker)
-    return bool(text) and cues is not None and not matches(cues, text)
+    """The NLU's intent, with none of the words that ask it ("who works in them?" as ask_why)."""
+    return not believed(writer.guides, intent_of(tracker), user_text(tracker))
 
 
 class ActionAnswerSource(LotseAction):
@@ -33,7 +32,8 @@ class ActionAnswerSource(LotseAction):
     ) -> tuple[Reply, list[EventType]]:
         if misread(tracker, writer):
             return unsure_reply(tracker, writer, lang, self.today())
-        return writer.source_reply(last_entry(tracker, writer.guides), lang), []
+        entry = last_entry(tracker, writer.guides) or named_entry(tracker, writer.guides, self.today())
+        return writer.source_reply(entry, lang), []
 
 
 class ActionAnswerValidity(LotseAction):

@@ -11,12 +11,21 @@ import datetime as dt
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 
-from actions.answer_guide import resolution
+from actions.answer_guide import resolved
 from actions.base import LotseAction, asked_day, intent_of, last_entry, last_reply_topic, user_text
-from actions.details import unsettled_asked
+from actions.details import asked_detail, unsettled_asked
 from bot.answers import AnswerWriter, Reply
 from bot.did_you_mean import leads_nowhere, suggestions, unsure_off_topic
-from bot.engine import Answer, Clarify, Resolution, conditions_for, is_follow_up, matches, stated_in_text
+from bot.engine import (
+    Answer,
+    Clarify,
+    NotCovered,
+    Resolution,
+    conditions_for,
+    is_follow_up,
+    matches,
+    stated_in_text,
+)
 from bot.guides import Entry, Guides
 from bot.markdown import MARKUP
 from bot.slots import (
@@ -77,6 +86,9 @@ def unsure_reply(
     text = user_text(tracker)
     stated = stated_in_text(writer.guides, text)
     markup = MARKUP.search(text) is not None  # staff do not type HTML: never offered a guide topic
+    named = None if markup else _subject_stated(writer, lang, text, stated, today)
+    if named is not None:  # "which instruction introduced the personalisation requirement?"
+        return named
     likely = [] if markup else suggestions(writer.guides, ranking, stated, today)
     unsettled = unsettled_asked(writer.guides, text) if likely else None
     entry = _entry_of(likely[0].resolution) if likely else None
@@ -88,7 +100,14 @@ def unsure_reply(
         # cancellation): a choice would change nothing, so that is the answer. One unsure reading
         # alone is still offered, never answered
         query = conditions_for(writer.guides, offered[0].intent, offered[0].entities) or {}
-        return resolution(writer, lang, query, 0, None, today)
+        found, reply, events = resolved(writer, lang, query, 0, None, today)
+        # a detail asked of it ("how fast must the EZ answer …?"): that detail, or that it is unsettled
+        detail = (
+            asked_detail(writer.guides, writer, lang, text, found.entry, today)
+            if isinstance(found, Answer)
+            else None
+        )
+        return (detail or reply), events
     if offered:
         return writer.topic_choice_reply(offered, lang), dropped
     if likely:  # about the guides, but what it asks they do not settle: say so, with what they do
@@ -98,7 +117,34 @@ def unsure_reply(
     in_thread = None if markup else _in_thread(tracker, writer.guides, text)
     if in_thread is not None:  # a short question right after an answer: about it ("wie viele sind das?")
         return writer.entry_reply(in_thread, lang, asked_day(tracker) or today, today), dropped
+    if not markup and _asks_who_for_unassigned(writer.guides, text):  # "wer bearbeitet Insolvenzgeld?"
+        assigned = [e for e in writer.guides.entries if e.kind == "routing" and e.valid_on(today)]
+        return writer.not_covered_reply(NotCovered(related=assigned), lang, today, None), dropped
     return writer.simple_reply("utter_out_of_scope", lang, kind="out_of_scope"), dropped
+
+
+def _subject_stated(
+    writer: AnswerWriter, lang: str, text: str, stated: dict[str, str], today: dt.date
+) -> tuple[Reply, list[EventType]] | None:
+    """The answer for a subject the words themselves state (a subject's `cues` in the vocabulary:
+    an earlier instruction's number, date or title), whatever the NLU was unsure of."""
+    subject = stated.get("subject")
+    intent = next(
+        (i for i, c in writer.guides.vocabulary.intents.items() if c.get("subject") == subject), None
+    )
+    query = conditions_for(writer.guides, intent, stated) if subject and intent else None
+    if query is None:
+        return None
+    found, reply, events = resolved(writer, lang, query, 0, None, today)
+    if not isinstance(found, Answer):
+        return None
+    return asked_detail(writer.guides, writer, lang, text, found.entry, today) or reply, events
+
+
+def _asks_who_for_unassigned(guides: Guides, text: str) -> bool:
+    """Who handles a front-line matter the instruction assigns to no unit (vocabulary's
+    `unassigned_matters`): the guides do not say, and the reply says so with what they assign."""
+    return matches(guides.unassigned_matters, text) and matches(guides.who_cues, text)
 
 
 def _in_thread(tracker: Tracker, guides: Guides, text: str) -> Entry | None:

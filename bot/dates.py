@@ -128,10 +128,25 @@ _DESCRIBES = re.compile(
     r"eingereicht|angefangen|anfangen|beginnt|faengt|arbeitsaufnahme|aufgenommen|geaendert|verzogen|"
     r"moved|reported|starts?|started|begins?|began|changed|sent|submitted|registered)\b"
 )
+# "die Weisung vom 18.12.2024", "the letter of 3 April 2024": the date names a document, not a day asked about
+_DOCUMENT_DATE = re.compile(
+    r"\b(weisung\w*|instruction|schreiben|brief|bescheid|e-?mail|mail|letter|notice|erlass|hega|rundbrief)"
+    r"(\s+(vom|von|of|from|dated))?(\s+(dem|the))?\s*$"
+)
 # "wer bearbeitet am 15.06.2025 …": the date right after the question's verb is the question's
 _VERB_THEN_DATE = re.compile(
     r"\b(bearbeitet|bearbeitete|zustaendig|handles?|handled|responsible|processe[sd])\s+$"
 )
+
+
+def _not_documents(dates: Iterator[FoundDate], plain: str) -> Iterator[FoundDate]:
+    """The dates that name no document, nor lie inside one that does ("April 2024" in "vom 3 April 2024")."""
+    documents: list[FoundDate] = []
+    for found in dates:
+        if _DOCUMENT_DATE.search(plain[: found.start]):
+            documents.append(found)
+        elif not any(doc.start <= found.end and found.start <= doc.end for doc in documents):
+            yield found
 
 
 def question_date(text: str, today: dt.date, change_dates: Sequence[dt.date] = ()) -> dt.date | None:
@@ -141,10 +156,11 @@ def question_date(text: str, today: dt.date, change_dates: Sequence[dt.date] = (
     das?"): that question is about today. A date counts as the question's when it is named
     with "vor", "bis Ende", "nach" (before, until the end of, after), right after the question's
     verb, or when the question asks what applied ("was galt am …", "as of …"); a date in a
-    question that tells what happened ("umgezogen", "reported", "heute") is the case's.
+    question that tells what happened ("umgezogen", "reported", "heute") is the case's, and a date
+    that names a document ("die Weisung vom 18.12.2024") is no day at all.
     """
     plain = normalise(text)
-    found = next(iter(_dates(plain, today, change_dates)), None)
+    found = next(_not_documents(_dates(plain, today, change_dates), plain), None)
     if found is None:
         return None
     if found.prefixed or _VERB_THEN_DATE.search(plain[: found.start]) or _ASKS.search(plain):

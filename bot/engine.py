@@ -137,6 +137,13 @@ def is_follow_up(guides: Guides, text: str) -> bool:
     return matches(guides.follow_up_cues, text)
 
 
+def believed(guides: Guides, intent: str, text: str) -> bool:
+    """Whether the message says what its intent asks, where the vocabulary's `intent_cues` require it
+    ("mit welchem Formular?" read as a contact form question is not believed). A click always is."""
+    cues = guides.intent_cues.get(intent)
+    return not text or cues is None or matches(cues, text)
+
+
 def matches(cues: Iterable[re.Pattern[str]], text: str) -> bool:
     """Whether one of the cues matches the text, as cues are matched: lower case, umlauts written out."""
     plain = normalise(text)

@@ -212,11 +212,17 @@ class RawVocabulary(_Strict):
     before_cues: tuple[str, ...] = ()
     # "auf Deutsch bitte", "in English please": the last reply again, in that language (de / en)
     language_requests: dict[Literal["de", "en"], tuple[str, ...]] = {}
-    # a follow-up intent (ask_why, ask_source, ask_validity) is believed only when the message says
-    # what it asks: "who works in them?" read as ask_why gets the unsure handling instead
-    follow_up_intent_cues: dict[Literal["ask_why", "ask_source", "ask_validity"], tuple[str, ...]] = {}
+    # an intent (a follow-up one, or one of `intents`) is believed only when the message says what it
+    # asks: "who works in them?" read as ask_why gets the unsure handling instead
+    intent_cues: dict[str, tuple[str, ...]] = {}
+    # intents that name only a way in: a follow-up with one changes the case's way, not its subject
+    way_only_intents: tuple[str, ...] = ()
     # a short question the NLU cannot place is about the last answer only when it points back to it
     back_reference_cues: tuple[str, ...] = ()
+    # "wer bearbeitet …?", "SC oder EZ?": the question asks who handles the case
+    who_cues: tuple[str, ...] = ()
+    # who handles one of these front-line matters the instruction assigns to no unit: not covered
+    unassigned_matters: tuple[str, ...] = ()
 
 
 class EarlierInstruction(_Strict):
@@ -294,8 +300,10 @@ class Guides:
     now_cues: tuple[re.Pattern[str], ...] = ()
     before_cues: tuple[re.Pattern[str], ...] = ()
     language_requests: Mapping[str, tuple[re.Pattern[str], ...]] = field(default_factory=dict)
-    follow_up_intent_cues: Mapping[str, tuple[re.Pattern[str], ...]] = field(default_factory=dict)
+    intent_cues: Mapping[str, tuple[re.Pattern[str], ...]] = field(default_factory=dict)
     back_reference_cues: tuple[re.Pattern[str], ...] = ()
+    who_cues: tuple[re.Pattern[str], ...] = ()
+    unassigned_matters: tuple[re.Pattern[str], ...] = ()
 
     def intent_conditions(self, intent: str) -> Mapping[str, str] | None:
         return self.vocabulary.intents.get(intent)
@@ -374,6 +382,9 @@ def _compile_cues(vocab: RawVocabulary) -> dict[str, dict[str, tuple[re.Pattern[
     return cues
 
 
+FOLLOW_UP_INTENTS = ("ask_why", "ask_source", "ask_validity")  # about the last answer, not a subject
+
+
 def _check_vocabulary(vocab: RawVocabulary) -> None:
     for name, condition in vocab.conditions.items():
         for value_name, spec in condition.values.items():
@@ -386,6 +397,12 @@ def _check_vocabulary(vocab: RawVocabulary) -> None:
             value = getattr(condition, answer)
             if value is not None and value not in condition.values:
                 raise GuideError(VOCABULARY_FILE, name, answer, f"unknown value '{value}'")
+    for intent in vocab.intent_cues:
+        if intent not in vocab.intents and intent not in FOLLOW_UP_INTENTS:
+            raise GuideError(VOCABULARY_FILE, "intent_cues", intent, "unknown intent")
+    for index, intent in enumerate(vocab.way_only_intents):
+        if intent not in vocab.intents:
+            raise GuideError(VOCABULARY_FILE, "way_only_intents", f"[{index}]", f"unknown intent '{intent}'")
     for intent, conditions in vocab.intents.items():
         for key, value in conditions.items():
             if key not in vocab.conditions:
@@ -574,11 +591,16 @@ def _load_guides(folder: Path) -> Guides:
             _compile(cue, "back_reference_cues", f"[{index}]")
             for index, cue in enumerate(vocab.back_reference_cues)
         ),
-        follow_up_intent_cues={
+        who_cues=tuple(_compile(cue, "who_cues", f"[{index}]") for index, cue in enumerate(vocab.who_cues)),
+        unassigned_matters=tuple(
+            _compile(cue, "unassigned_matters", f"[{index}]")
+            for index, cue in enumerate(vocab.unassigned_matters)
+        ),
+        intent_cues={
             intent: tuple(
-                _compile(cue, "follow_up_intent_cues", f"{intent}[{index}]") for index, cue in enumerate(cues)
+                _compile(cue, "intent_cues", f"{intent}[{index}]") for index, cue in enumerate(cues)
             )
-            for intent, cues in vocab.follow_up_intent_cues.items()
+            for intent, cues in vocab.intent_cues.items()
         },
     )
 

@@ -9,6 +9,7 @@ keeps the conversation's language (German for a new one).
 
 from __future__ import annotations
 
+import itertools
 import re
 from functools import cache
 from typing import Any
@@ -283,8 +284,10 @@ _ENGLISH = frozenset(
 def function_words(text: str) -> tuple[int, int]:
     """(German, English) function words in the text; umlauts count as German."""
     words = [w.lower() for w in _WORD.findall(text)]
-    german = sum(w in _GERMAN for w in words)
-    english = sum(w in _ENGLISH for w in words)
+    # "was" before an English word is English ("was the Hauptpersonalrat involved?"), else German
+    english_was = sum(w == "was" and nxt in _ENGLISH for w, nxt in itertools.pairwise(words))
+    german = sum(w in _GERMAN for w in words) - english_was
+    english = sum(w in _ENGLISH for w in words) + english_was
     umlauts = sum(ch in "äöüß" for ch in text.lower())
     # an umlaut is German in a German frame; in an English one it is a German noun ("Veränderung")
     return german + (umlauts if english <= german else 0), english

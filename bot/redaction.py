@@ -145,10 +145,13 @@ _LABELS = (
     _words(
         "nr nummer no kd kdnr kundennummer kundennr iban bic sv svnr rvnr steuerid idnr passnummer pass "
         "ausweisnummer id bg bgnr ni nino hausnummer plz zip postcode vsnr tel telefonnummer rufnummer fax "
-        "geb geboren geburtsdatum dob geburtsort gebort name vorname nachname surname adr"
+        "geb geboren geburtsdatum dob geburtsort gebort name vorname nachname surname adr "
+        # what an address change calls its two addresses: "neu Lindenhof 3 (vorher Am Sudbrack 12a)"
+        "neu neue alt alte vorher bisher new old previous previously formerly"
     )
     | _TITLES
 )
+_BRACKET_LABELS = _LABELS | _ADDRESS_LEADS  # "(vorher Am Sudbrack 12a)": all but the value announce it
 _SEPARATORS = frozenset(",;–—()|")  # what stands between the items of a pasted list
 _JOINERS = "-/().+"  # signs inside one number: "+49 (0)911 123-45"
 _HOUSE = re.compile(r"\d{1,4}(?:[-/]\d{1,4}){0,2}")  # "12-14", Austrian "45/3/12"
@@ -962,8 +965,8 @@ class _Pass:
         ):
             return False  # "Kundennummer", "Kd-Nr.", "eAT-Nr": the chunk ends in a label
         before = self.word_at(words[0] - 1)
-        if before is not None and before.text not in _SEPARATORS:
-            return False
+        if before is not None and before.text not in _SEPARATORS and before.text != ":":
+            return False  # a list starts after a separator or a colon ("online: neu Lindenhof 3, …")
         index, values = members[-1] + 1, 0
         while index < len(self.tokens) and index - members[-1] < 30:
             token = self.tokens[index]
@@ -981,7 +984,7 @@ class _Pass:
         return (
             closed - opened < 40
             and any(t.kind and t.kind != WORD for t in inside)
-            and all(t.kind or not t.is_word or t.folded in _LABELS for t in inside)
+            and all(t.kind or not t.is_word or t.folded in _BRACKET_LABELS for t in inside)
         )
 
     def _near_staff(self, title: int, name: int) -> bool:

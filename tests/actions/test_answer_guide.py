@@ -523,3 +523,53 @@ def test_before_july_a_phone_registration_was_split_between_sc_and_ez(
     assert result.answer["topic"] == "asu_telefon_reaktivierung_bis_juni_2025"
     assert result.answer.get("unit") is None  # no unit: the instruction does not say who took which part
     assert "zwischen SC und EZ aufgeteilt" in result.first_line
+
+
+def test_a_contact_form_question_without_the_words_is_not_believed(
+    run_action: RunAction, make_tracker: MakeTracker, responses: Responses
+) -> None:
+    """ "mit welchem Formular?" read as ask_contact_form is no contact form question (`intent_cues`):
+    it gets what an unsure reading gets, never "Geht es in dem Anliegen um einen Termin?"."""
+    result = run_action(ActionAnswerGuide, make_tracker("mit welchem Formular?", "ask_contact_form"))
+    assert result.answer["kind"] == "out_of_scope"
+    assert result.text == responses.text("utter_out_of_scope", "de")
+
+
+def test_a_contact_form_with_its_matter_open_asks_about_the_matter(
+    run_action: RunAction, make_tracker: MakeTracker
+) -> None:
+    result = run_action(
+        ActionAnswerGuide, make_tracker("Kontaktformular eingegangen – wer?", "ask_contact_form")
+    )
+    assert result.answer["kind"] == "clarify" and result.answer["asks"] == "matter"
+    assert result.slots["pending_condition"] == "matter"
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "first_line"),
+    [
+        ("in welchem System werden online-VÄM bearbeitet?", "fact", "Wo: in der EAKTE"),
+        # asked with who handles it: the routing answer, which names both
+        ("online-VÄM: SC oder EZ, und in welchem System?", "routing", "EZ – "),
+    ],
+    ids=["where", "who-and-where"],
+)
+def test_a_question_of_its_own_about_where(
+    run_action: RunAction, make_tracker: MakeTracker, text: str, kind: str, first_line: str
+) -> None:
+    result = run_action(ActionAnswerGuide, make_tracker(text, "ask_change_notice"))
+    assert result.answer["kind"] == kind
+    assert result.answer["topic"] == "veraenderungsmitteilung_online"
+    assert result.text.splitlines()[0].startswith(first_line)
+
+
+def test_a_setup_step_by_step_is_never_in_the_guides(
+    run_action: RunAction, make_tracker: MakeTracker, responses: Responses
+) -> None:
+    result = run_action(
+        ActionAnswerGuide, make_tracker("wie richte ich die ATV-Kalender konkret ein?", "ask_atv_calendar")
+    )
+    assert result.answer["kind"] == "not_covered"
+    assert result.text.startswith(
+        responses.text("utter_detail_not_covered", "de", label="Einrichtung im Einzelnen")
+    )

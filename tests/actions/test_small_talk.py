@@ -70,3 +70,35 @@ def test_small_talk_texts_differ_by_language(responses: Responses) -> None:
     """Both variations exist in domain.yml and are not copies of each other."""
     for name in ("utter_greet", "utter_goodbye", "utter_thank", "utter_help", "utter_out_of_scope"):
         assert responses.text(name, "de") != responses.text(name, "en")
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [("wer bearbeitet Insolvenzgeldanträge?", "de"), ("who handles short-time work allowance claims?", "en")],
+    ids=["de", "en"],
+)
+def test_who_handles_a_matter_no_unit_is_assigned_is_not_covered(
+    run_action: RunAction, make_tracker: MakeTracker, responses: Responses, text: str, lang: str
+) -> None:
+    """A front-line matter the instruction assigns to no unit: the guides do not say, and the reply
+    lists what they do assign — never "kein Thema der Gesprächsleitfäden"."""
+    result = run_action(ActionAnswerOutOfScope, make_tracker(text, "out_of_scope"))
+    assert result.answer["kind"] == "not_covered"
+    assert result.text.startswith(responses.text("utter_not_covered", lang))
+    assert responses.text("utter_guides_settle", lang) in result.text
+    assert "SC" in result.text and "EZ" in result.text  # the routing rules it does assign
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Wie hoch ist das Kurzarbeitergeld, wenn der Beschäftigte Kinder hat?",
+        "How does an employer apply for Kurzarbeitergeld?",
+    ],
+    ids=["amount", "how-to-apply"],
+)
+def test_what_a_benefit_is_or_pays_stays_out_of_scope(
+    run_action: RunAction, make_tracker: MakeTracker, text: str
+) -> None:
+    result = run_action(ActionAnswerOutOfScope, make_tracker(text, "out_of_scope"))
+    assert result.answer["kind"] == "out_of_scope"

@@ -66,6 +66,11 @@ QUESTION_DATES = [
     ("Ein Kunde hat am 10.03.2025 online seine Bankverbindung eingetragen – wer bearbeitet das heute?", None),
     ("Customer reported online that he starts a new job on 1 March – who processes this?", None),
     ("Arbeitsaufnahme zum 1.10. online gemeldet, wer?", None),
+    # a date that names a document is no day at all, nor the month inside it
+    ("weisung vom 18.12.2024 worum gings da", None),
+    ("what was the Weisung of 3 April 2024 about?", None),
+    ("the instruction dated 18.12.2024 said what?", None),
+    ("was galt laut Mail vom 03.04.2025 am 15.06.2025?", dt.date(2025, 6, 15)),
 ]
 
 CHANGES = [dt.date(2025, 5, 26), dt.date(2025, 7, 1)]

@@ -64,7 +64,7 @@ RESOLVE_CASES = [
         "asu-channel-open",
         {"subject": "phone_registration", "customer": "reactivation"},
         TODAY,
-        _clarify("channel", "phone", "online", "contact_form", "offline"),
+        _clarify("channel", "phone", "online", "contact_form", "email", "offline"),
     ),
     (
         "asu-customer-open",
@@ -118,7 +118,7 @@ RESOLVE_CASES = [
         "master-data-channel-open",
         {"subject": "master_data_change"},
         TODAY,
-        _clarify("channel", "phone", "online", "offline"),
+        _clarify("channel", "phone", "online", "email", "offline"),
     ),
     (
         "master-data-online",
@@ -575,3 +575,30 @@ def test_what_the_question_rules_out_is_never_answered_by_that_rule(guides: Guid
     assert query is not None
     found = resolve(guides, query, TODAY)
     assert isinstance(found, NotCovered) or (isinstance(found, Answer) and found.entry.kind == "not_covered")
+
+
+# a way section 2.2 assigns nothing to: stated as the channel `email`, never asked back
+@pytest.mark.parametrize(
+    ("text", "channel"),
+    [
+        ("Adressänderung per Fax – wer?", "email"),
+        ("de-mail vom kunden mit adressaenderung, wer", "email"),
+        ("Kurzarbeitergeld application sent by email, who handles it?", "email"),
+        ("got a free email asking to cancel her appointment", "email"),
+        # an e-mail address states no way; online and the contact form win over a mail
+        ("Kunde hat seine neue E-Mail-Adresse online eingetragen", "online"),
+        ("Kontaktformular kam per Mail ins Postfach", "contact_form"),
+        # a mail to a postbox is about that postbox, not a way a change came in
+        ("Kunde schickt seine VÄM per Mail ans Liegenschaftspostfach", None),
+    ],
+)
+def test_a_way_the_guides_assign_nothing_to(guides: Guides, text: str, channel: str | None) -> None:
+    assert stated_in_text(guides, text).get("channel") == channel
+
+
+def test_a_change_by_fax_is_not_covered_by_the_online_rule(guides: Guides) -> None:
+    query = conditions_for(guides, "ask_master_data_change", stated_in_text(guides, "Adressänderung per Fax"))
+    assert query is not None
+    found = resolve(guides, query, TODAY)
+    assert isinstance(found, Answer) and found.entry.id == "veraenderung_nicht_online"
+    assert found.entry.kind == "not_covered"

@@ -164,6 +164,10 @@ def _intent_with_unknown_value(copy: GuideCopy) -> None:
     copy.replace(VOCABULARY, "ask_press: {subject: press}", "ask_press: {subject: pressure}")
 
 
+def _intent_cues_for_unknown_intent(copy: GuideCopy) -> None:
+    copy.replace(VOCABULARY, "  ask_contact_form: ['kontakt", "  ask_contact_formular: ['kontakt")
+
+
 def _unknown_related_entry(copy: GuideCopy) -> None:
     copy.replace(EZ_FILE, "related: [eakte_antrag]", "related: [eakte_antrag_neu]")
 
@@ -240,6 +244,9 @@ BREAKAGES = {
     "wrong-vocabulary-version": Breakage(_wrong_vocabulary_version, VOCABULARY, "-", "version", "'2'"),
     "intent-with-unknown-value": Breakage(
         _intent_with_unknown_value, VOCABULARY, "ask_press", "subject", "pressure"
+    ),
+    "intent-cues-for-unknown-intent": Breakage(
+        _intent_cues_for_unknown_intent, VOCABULARY, "intent_cues", "ask_contact_formular", "unknown intent"
     ),
 }
 

@@ -37,6 +37,9 @@ CASES = [
     # in an English frame an umlaut is a German noun ("who … Veränderungsmitteilungen?")
     ("umlaut-in-english-frame", "who Änderung", "en"),
     ("umlaut-tips-balance", "who wer Änderung", "de"),
+    # "was" before an English word is English, else German
+    ("english-was", "was the Hauptpersonalrat involved?", "en"),
+    ("german-was", "was ist mit dem Hauptpersonalrat?", "de"),
 ]
 
 

@@ -130,6 +130,11 @@ def test_personal_data_is_neither_read_nor_stored(text: str, gone: list[str], ke
         ("geschickt (Pass-Nr. C4JR7X29K, Name Ionuț Popescu), was nun?", "geschickt, was nun?"),
         ("Umzug: vorher Am Anger 3, 90402 Nürnberg, wer?", "Umzug: vorher, wer?"),
         ("Mariahilfer Straße 45/3/12, 1060 Wien – wer bearbeitet?", "– wer bearbeitet?"),
+        # the two addresses of a move, each with what names it ("neu", "(vorher …)")
+        (
+            "Umzug online: neu Lindenhof 3, 33602 Bielefeld (vorher Am Sudbrack 12a) – wer?",
+            "Umzug online: – wer?",
+        ),
         # a label with its value alone between separators is pasted data; elsewhere it is the subject
         ("VÄM online, Kundennummer 987 D 654321, IBAN DE02120300000000202051 – wer?", "VÄM online – wer?"),
         ("IBAN DE89 3704 0044 0532 0130 00 per Brief geändert, wer?", "IBAN per Brief geändert, wer?"),
