@@ -19,6 +19,7 @@ from bot.engine import (
     Clarify,
     NotCovered,
     asks_about_before,
+    asks_who_for_unassigned,
     believed,
     conditions_for,
     is_follow_up,
@@ -96,23 +97,28 @@ def subject_named_beside(
 
 
 LABEL_STEM = 6  # "Kontaktformularen" names the subject labelled "Kontaktformular"
+SUBJECT_STEM = 8  # "arbeitsuchend" names "Arbeitsuchendmeldung", "Arbeitslosengeld" does not
 
 
-def _label_named(guides: Guides, intent: str, text: str) -> bool:
-    """Whether the text uses a word of the intent's subject label (its first letters, either language)."""
+def label_named(guides: Guides, intent: str, text: str, stem: int = LABEL_STEM) -> bool:
+    """Whether the text uses a word of the intent's subject label, either language: a long word by its
+    first `stem` letters, an abbreviation ("ASU", "AV") whole. Of the German label only its nouns:
+    "telefonische" says how, "Arbeitsuchendmeldung" what."""
     subject = (guides.intent_conditions(intent) or {}).get("subject")
     label = guides.vocabulary.conditions["subject"].values.get(subject or "")
     if label is None:
         return False
-    stems = {w[:LABEL_STEM] for lang in ("de", "en") for w in re.findall(r"\w+", normalise(label.get(lang)))}
-    stems = {stem for stem in stems if len(stem) == LABEL_STEM}
-    return any(word[:LABEL_STEM] in stems for word in re.findall(r"\w+", normalise(text)))
+    label_words = [w for w in re.findall(r"\w+", label.de) if w[0].isupper()] + re.findall(r"\w+", label.en)
+    stems = {normalise(w)[:stem] for w in label_words if len(normalise(w)) >= stem}
+    acronyms = {normalise(w) for w in label_words if len(w) >= 2 and w.isupper()}
+    words = re.findall(r"\w+", normalise(text))
+    return any(word[:stem] in stems or word in acronyms for word in words)
 
 
 def named_entry(tracker: Tracker, guides: Guides, today: dt.date) -> Entry | None:
     """The entry of the subject a follow-up question names itself, where the guides settle it today."""
     named = subject_named_beside(tracker, guides, SUBJECT_BESIDE_SOURCE_MIN)
-    if named is not None and not _label_named(guides, named, user_text(tracker)):
+    if named is not None and not label_named(guides, named, user_text(tracker)):
         return None  # ranked first among noise ("where is that written?"): the words name no subject
     query = conditions_for(guides, named, _stated(tracker, guides)) if named else None
     found = resolve(guides, query, today) if query else None
@@ -121,6 +127,25 @@ def named_entry(tracker: Tracker, guides: Guides, today: dt.date) -> Entry | Non
     if isinstance(found, Clarify) and len({entry.section for entry in found.candidates}) == 1:
         return found.candidates[0]  # "wo steht das mit den Postfachsperren?": one section for all of them
     return None
+
+
+QUESTION_MIN_WORDS = 3  # "ja?" with nothing asked stays a yes; "und wenn er nie einen Status hatte?" asks
+
+
+def _a_question(guides: Guides, text: str) -> bool:
+    """A message read as an answer that asks something itself: a question mark or an "und …", and words."""
+    return len(text.split()) >= QUESTION_MIN_WORDS and ("?" in text or is_follow_up(guides, text))
+
+
+def unassigned_reply(writer: AnswerWriter, lang: str, today: dt.date) -> tuple[Reply, list[EventType]]:
+    """Who handles a matter the instruction assigns to no unit: not covered, with what it does assign."""
+    assigned = [entry for entry in writer.guides.entries if entry.kind == "routing" and entry.valid_on(today)]
+    reply = writer.not_covered_reply(NotCovered(related=assigned), lang, today, None)
+    return reply, [
+        SlotSet(SLOT_PENDING, None),
+        SlotSet(SLOT_CLARIFY_TRIES, 0),
+        SlotSet(SLOT_LAST_TOPIC, None),
+    ]
 
 
 def _settled(reply: Reply) -> list[EventType]:
@@ -156,14 +181,17 @@ class ActionAnswerGuide(LotseAction):
     ) -> tuple[Reply, list[EventType]]:
         guides = writer.guides
         intent = intent_of(tracker)
-        if not believed(guides, intent, user_text(tracker)):  # "mit welchem Formular?" as a contact form
-            from actions.small_talk import unsure_reply  # imported here: it builds on this module
+        from actions.small_talk import unsure_reply  # imported here: it builds on this module
 
+        if not believed(guides, intent, user_text(tracker)):  # "mit welchem Formular?" as a contact form
             return unsure_reply(tracker, writer, lang, self.today())
         if intent in ANSWERS_TO_QUESTION:
             pending = tracker.get_slot(SLOT_PENDING)
             # an "inform" with nothing asked may be a question ("und per Mail ans …?"); a yes or no not
             asked = None if pending or intent != INTENT_INFORM else _guide_intent_ranked(tracker, guides)
+            if asked is None and not pending and _a_question(guides, user_text(tracker)):
+                # "wie viele Postfächer gibt es für die Kontaktformulare?": never "Alles klar. Was möchten …"
+                return unsure_reply(tracker, writer, lang, self.today())
             if asked is None:
                 return self._continue(tracker, writer, lang, pending)
             intent = asked  # "und per Mail ans Liegenschaftspostfach?" with nothing asked: a question
@@ -189,6 +217,9 @@ class ActionAnswerGuide(LotseAction):
         if isinstance(found, Answer):
             detail = asked_detail(guides, writer, lang, text, found.entry, day or self.today())
         elif isinstance(found, Clarify):
+            if asks_who_for_unassigned(guides, text) and not label_named(guides, intent, text, SUBJECT_STEM):
+                # "Sperrzeit – SC oder EZ?" read as a change notice: the guides assign it to no one
+                return unassigned_reply(writer, lang, self.today())
             detail = shared_detail(guides, writer, lang, text, found.candidates)
             unsettled = unsettled_asked(guides, text) if detail is None and found.candidates else None
             if unsettled is not None:  # "wie viele Mitarbeiter …?": never in the guides

@@ -37,6 +37,7 @@ from bot.engine import (
 from bot.guides import Entry, Guides
 from bot.slots import INTENT_ASK_AT_DATE, SLOT_CLARIFY_TRIES, SLOT_LAST_TOPIC, SLOT_PENDING
 
+BARE_DETAIL_WORDS = 4  # "in welchen Postfächern?", "wer macht das?": nothing but the detail asked
 SHORT_FOLLOW_UP_WORDS = 8  # a longer message is a question of its own, not a detail of the last answer
 
 
@@ -76,6 +77,7 @@ def _changes_a_condition(
     if not is_follow_up(guides, text) and len(text.split()) > SHORT_FOLLOW_UP_WORDS:
         return None
     said = stated_in_text(guides, text)
+    said.pop("subject", None)  # a subject of its own ("und per Mail ans Liegenschaftspostfach?")
     for query in _cases(tracker, guides):
         used = {
             key
@@ -134,12 +136,14 @@ def _detail_of_last_answer(
 def _held_detail_asked(guides: Guides, last: Entry, text: str) -> bool:
     """A short message that asks for a detail the last answer (or a related entry) holds — "was passiert
     dann mit Mails von extern?" after the team postboxes' block — whatever subject the NLU reads in it.
-    Not the details that fall through to the question as asked ("wer macht das?")."""
-    if len(text.split()) > SHORT_FOLLOW_UP_WORDS:
+    The details that fall through to the question as asked ("wer macht Terminabsagen?") only in the
+    fewest words ("in welchen Postfächern?")."""
+    words = len(text.split())
+    if words > SHORT_FOLLOW_UP_WORDS:
         return False
     attributes = guides.vocabulary.follow_up_attributes
     return any(
-        not attributes[name].follow_up_falls_through
+        (words <= BARE_DETAIL_WORDS or not attributes[name].follow_up_falls_through)
         and attributes[name].field not in (None, "valid_from")
         and holder(guides.by_id, last, attributes[name]) is not None
         for name in asked_details(guides.attribute_cues, text)

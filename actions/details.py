@@ -46,6 +46,14 @@ def detail_reply(
     """
     attributes = guides.vocabulary.follow_up_attributes
     subject = entry.when.get("subject", ())
+    # a detail asked only about some subjects' answers ("wer leitet die weiter?" after contact forms)
+    asked = [
+        name
+        for name in asked
+        if not attributes[name].after_subjects or set(subject) & set(attributes[name].after_subjects)
+    ]
+    if not asked:
+        return None
     for name in asked:
         attribute = attributes[name]
         if attribute.unsettled:

@@ -11,7 +11,7 @@ import datetime as dt
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 
-from actions.answer_guide import resolved
+from actions.answer_guide import resolved, unassigned_reply
 from actions.base import LotseAction, asked_day, intent_of, last_entry, last_reply_topic, user_text
 from actions.details import asked_detail, unsettled_asked
 from bot.answers import AnswerWriter, Reply
@@ -19,8 +19,8 @@ from bot.did_you_mean import leads_nowhere, suggestions, unsure_off_topic
 from bot.engine import (
     Answer,
     Clarify,
-    NotCovered,
     Resolution,
+    asks_who_for_unassigned,
     conditions_for,
     is_follow_up,
     matches,
@@ -94,6 +94,10 @@ def unsure_reply(
     entry = _entry_of(likely[0].resolution) if likely else None
     if unsettled is not None and entry is not None:  # "wie viele E-Mails kamen …?": never in the guides
         return writer.detail_not_covered_reply(entry, unsettled, lang), dropped
+    if not markup and not likely and unsettled_asked(writer.guides, text) is not None:
+        # "Telefonnummer vom RIM?", "wie viele Mitarbeiter bekommt die EZ?": never in the guides, so not
+        # covered — never "kein Thema der Gesprächsleitfäden"
+        return writer.simple_reply("utter_not_covered", lang, kind="not_covered"), dropped
     offered = [suggestion for suggestion in likely if not leads_nowhere(suggestion)]
     if len(offered) > 1 and offered[0].topic is not None and {s.topic for s in offered} == {offered[0].topic}:
         # the readings agree on the entry ("Termin per Kontaktformular" as a request or as a
@@ -117,9 +121,8 @@ def unsure_reply(
     in_thread = None if markup else _in_thread(tracker, writer.guides, text)
     if in_thread is not None:  # a short question right after an answer: about it ("wie viele sind das?")
         return writer.entry_reply(in_thread, lang, asked_day(tracker) or today, today), dropped
-    if not markup and _asks_who_for_unassigned(writer.guides, text):  # "wer bearbeitet Insolvenzgeld?"
-        assigned = [e for e in writer.guides.entries if e.kind == "routing" and e.valid_on(today)]
-        return writer.not_covered_reply(NotCovered(related=assigned), lang, today, None), dropped
+    if not markup and asks_who_for_unassigned(writer.guides, text):  # "wer bearbeitet Insolvenzgeld?"
+        return unassigned_reply(writer, lang, today)
     return writer.simple_reply("utter_out_of_scope", lang, kind="out_of_scope"), dropped
 
 
@@ -139,12 +142,6 @@ def _subject_stated(
     if not isinstance(found, Answer):
         return None
     return asked_detail(writer.guides, writer, lang, text, found.entry, today) or reply, events
-
-
-def _asks_who_for_unassigned(guides: Guides, text: str) -> bool:
-    """Who handles a front-line matter the instruction assigns to no unit (vocabulary's
-    `unassigned_matters`): the guides do not say, and the reply says so with what they assign."""
-    return matches(guides.unassigned_matters, text) and matches(guides.who_cues, text)
 
 
 def _in_thread(tracker: Tracker, guides: Guides, text: str) -> Entry | None:

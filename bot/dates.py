@@ -95,8 +95,12 @@ def _date_of(match: re.Match[str], today: dt.date, change_dates: Sequence[dt.dat
     if not has_day and not parts.get("year"):
         # "ab Juli": the guides' change date in that month, where they have one ("01.07.2025")
         changes = sorted(d for d in change_dates if d.month == month)
+        # "bis Ende Juni": the month that ends where a change begins ("Ende Juni" = 30.06.2025)
+        ending = sorted(d for d in change_dates if d.month == month % 12 + 1 and d.day == 1)
         if changes:
             year, day = changes[-1].year, changes[-1].day
+        elif parts.get("end") and ending:
+            year = ending[-1].year - (month == 12)
     if parts.get("end") and not has_day:
         day = calendar.monthrange(year, month)[1]
     try:
@@ -129,9 +133,9 @@ _DESCRIBES = re.compile(
     r"moved|reported|starts?|started|begins?|began|changed|sent|submitted|registered)\b"
 )
 # "die Weisung vom 18.12.2024", "the letter of 3 April 2024": the date names a document, not a day asked about
-_DOCUMENT_DATE = re.compile(
-    r"\b(weisung\w*|instruction|schreiben|brief|bescheid|e-?mail|mail|letter|notice|erlass|hega|rundbrief)"
-    r"(\s+(vom|von|of|from|dated))?(\s+(dem|the))?\s*$"
+_DOCUMENT = r"\b(weisung\w*|instruction|schreiben|brief|bescheid|e-?mail|mail|letter|notice|erlass|rundbrief)"
+_DOCUMENT_DATE = re.compile(  # "die Weisung vom", "die Weisung ist ja von", "Weisung 18.12.2024"
+    rf"{_DOCUMENT}((\s+\w+){{0,2}}?\s+(vom|von|of|from|dated))?(\s+(dem|the))?\s*$"
 )
 # "wer bearbeitet am 15.06.2025 …": the date right after the question's verb is the question's
 _VERB_THEN_DATE = re.compile(

@@ -137,6 +137,12 @@ def is_follow_up(guides: Guides, text: str) -> bool:
     return matches(guides.follow_up_cues, text)
 
 
+def asks_who_for_unassigned(guides: Guides, text: str) -> bool:
+    """Who handles a front-line matter the instruction assigns to no unit (vocabulary's
+    `unassigned_matters` with `who_cues`): "wer bearbeitet Insolvenzgeldanträge?"."""
+    return matches(guides.unassigned_matters, text) and matches(guides.who_cues, text)
+
+
 def believed(guides: Guides, intent: str, text: str) -> bool:
     """Whether the message says what its intent asks, where the vocabulary's `intent_cues` require it
     ("mit welchem Formular?" read as a contact form question is not believed). A click always is."""

@@ -193,6 +193,8 @@ class FollowUpAttribute(_Strict):
     follow_up_falls_through: bool = False
     # a detail the instruction never gives (who signed it, a contact person): always "not settled"
     unsettled: bool = False
+    # asked only about an answer on one of these subjects ("wer leitet die weiter?" after contact forms)
+    after_subjects: tuple[str, ...] = ()
 
 
 class RawVocabulary(_Strict):
@@ -537,6 +539,11 @@ def _load_guides(folder: Path) -> Guides:
             raise GuideError(VOCABULARY_FILE, name, "field", "name a field, a subject, or unsettled: true")
         if attribute.subject and attribute.subject not in vocab.conditions["subject"].values:
             raise GuideError(VOCABULARY_FILE, name, "subject", f"unknown subject '{attribute.subject}'")
+        for index, subject in enumerate(attribute.after_subjects):
+            if subject not in vocab.conditions["subject"].values:
+                raise GuideError(
+                    VOCABULARY_FILE, name, f"after_subjects[{index}]", f"unknown subject '{subject}'"
+                )
         for index, subject in enumerate(attribute.answered_by):
             if subject not in vocab.conditions["subject"].values:
                 raise GuideError(

@@ -573,3 +573,48 @@ def test_a_setup_step_by_step_is_never_in_the_guides(
     assert result.text.startswith(
         responses.text("utter_detail_not_covered", "de", label="Einrichtung im Einzelnen")
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("Sperrzeit – SC oder EZ?", "ask_change_notice"),
+        ("wer bearbeitet widerspruch telefonisch", "ask_phone_registration"),
+        ("wer bearbeitet Anträge auf Arbeitslosengeld, SC oder EZ?", "ask_phone_registration"),
+    ],
+    ids=["read-as-change-notice", "read-as-phone-registration", "a-benefit-read-as-phone-registration"],
+)
+def test_an_unassigned_matter_is_not_asked_back_into_another_rule(
+    run_action: RunAction, make_tracker: MakeTracker, responses: Responses, text: str, intent: str
+) -> None:
+    """Asking the channel or the status back would lead into a rule for something else."""
+    result = run_action(ActionAnswerGuide, make_tracker(text, intent))
+    assert result.answer["kind"] == "not_covered"
+    assert result.text.startswith(responses.text("utter_not_covered", "de"))
+    assert result.slots["pending_condition"] is None
+
+
+def test_a_phone_registration_naming_a_benefit_is_still_asked_back(
+    run_action: RunAction, make_tracker: MakeTracker
+) -> None:
+    """The message names the subject itself ("arbeitsuchend"): the benefit is part of the story."""
+    text = "Kunde ruft an, will sich arbeitsuchend melden, bekommt noch Alg – wer?"
+    result = run_action(ActionAnswerGuide, make_tracker(text, "ask_phone_registration"))
+    assert result.answer["kind"] == "clarify" and result.answer["asks"] == "customer"
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [("und wenn er nie einen Status hatte?", "out_of_scope"), ("ok danke", None)],
+    ids=["a-question", "a-bare-answer"],
+)
+def test_an_answer_with_nothing_asked(
+    run_action: RunAction, make_tracker: MakeTracker, responses: Responses, text: str, kind: str | None
+) -> None:
+    """A question read as "deny" with nothing pending is no dead end "Alles klar. Was möchten Sie wissen?"."""
+    result = run_action(ActionAnswerGuide, make_tracker(text, "deny"))
+    if kind is None:
+        assert result.text == responses.text("utter_nothing_pending", "de")
+    else:
+        assert result.text != responses.text("utter_nothing_pending", "de")
+        assert result.answer["kind"] == kind

@@ -408,7 +408,7 @@ def _answered(topic: str) -> dict[str, object]:
         ),
         # a follow-up intent without the words that ask it: no "why?", no source
         ("who works in them?", ActionAnswerWhy, "ask_why", [("ask_why", 0.38), ("out_of_scope", 0.16)]),
-        ("wer leitet die weiter?", ActionAnswerSource, "ask_source", [("ask_source", 0.4)]),
+        ("und welche sind das?", ActionAnswerSource, "ask_source", [("ask_source", 0.4)]),
     ],
 )
 def test_a_short_question_the_nlu_cannot_place_is_about_the_last_answer(

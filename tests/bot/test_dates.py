@@ -61,6 +61,8 @@ QUESTION_DATES = [
     # a month without a year is the guides' change in that month, where they have one
     ("und ab Juli?", dt.date(2025, 7, 1)),
     ("wer hat das vor Juli bearbeitet?", dt.date(2025, 6, 30)),
+    # "bis Ende Juni": the month that ends where a change begins
+    ("bis ende juni, wer hat kontaktformulare zu terminen bearbeitet?", dt.date(2025, 6, 30)),
     # a date that tells what happened in the case: the question is about today
     ("Kundin ist am 02.04.2025 umgezogen und hat das online gemeldet – wer bearbeitet das?", None),
     ("Ein Kunde hat am 10.03.2025 online seine Bankverbindung eingetragen – wer bearbeitet das heute?", None),

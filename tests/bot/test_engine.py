@@ -602,3 +602,16 @@ def test_a_change_by_fax_is_not_covered_by_the_online_rule(guides: Guides) -> No
     found = resolve(guides, query, TODAY)
     assert isinstance(found, Answer) and found.entry.id == "veraenderung_nicht_online"
     assert found.entry.kind == "not_covered"
+
+
+@pytest.mark.parametrize(
+    ("text", "matter"),
+    [
+        ("contact form – it's about his notice of termination", "other_matter"),
+        ("Kontaktformular wegen Weiterbildung", "other_matter"),
+        ("Kontaktformular mit einer Terminabsage", "appointment"),
+    ],
+)
+def test_the_matter_of_a_contact_form(guides: Guides, text: str, matter: str) -> None:
+    """ "termination" is no "Termin"; further training, a dismissal, an objection are other matters."""
+    assert stated_in_text(guides, text).get("matter") == matter

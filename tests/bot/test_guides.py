@@ -168,6 +168,12 @@ def _intent_cues_for_unknown_intent(copy: GuideCopy) -> None:
     copy.replace(VOCABULARY, "  ask_contact_form: ['kontakt", "  ask_contact_formular: ['kontakt")
 
 
+def _after_unknown_subject(copy: GuideCopy) -> None:
+    copy.replace(
+        VOCABULARY, "after_subjects: [appointment_request_av,", "after_subjects: [appointment_request_avv,"
+    )
+
+
 def _unknown_related_entry(copy: GuideCopy) -> None:
     copy.replace(EZ_FILE, "related: [eakte_antrag]", "related: [eakte_antrag_neu]")
 
@@ -244,6 +250,9 @@ BREAKAGES = {
     "wrong-vocabulary-version": Breakage(_wrong_vocabulary_version, VOCABULARY, "-", "version", "'2'"),
     "intent-with-unknown-value": Breakage(
         _intent_with_unknown_value, VOCABULARY, "ask_press", "subject", "pressure"
+    ),
+    "detail-after-unknown-subject": Breakage(
+        _after_unknown_subject, VOCABULARY, "forwarding", "after_subjects[0]", "appointment_request_avv"
     ),
     "intent-cues-for-unknown-intent": Breakage(
         _intent_cues_for_unknown_intent, VOCABULARY, "intent_cues", "ask_contact_formular", "unknown intent"
