@@ -90,11 +90,11 @@ def unsure_reply(
     if named is not None:  # "which instruction introduced the personalisation requirement?"
         return named
     likely = [] if markup else suggestions(writer.guides, ranking, stated, today)
-    unsettled = unsettled_asked(writer.guides, text) if likely else None
+    unsettled = None if markup else unsettled_asked(writer.guides, text)
     entry = _entry_of(likely[0].resolution) if likely else None
     if unsettled is not None and entry is not None:  # "wie viele E-Mails kamen …?": never in the guides
         return writer.detail_not_covered_reply(entry, unsettled, lang), dropped
-    if not markup and not likely and unsettled_asked(writer.guides, text) is not None:
+    if unsettled is not None and not likely:
         # "Telefonnummer vom RIM?", "wie viele Mitarbeiter bekommt die EZ?": never in the guides, so not
         # covered — never "kein Thema der Gesprächsleitfäden"
         return writer.simple_reply("utter_not_covered", lang, kind="not_covered"), dropped

@@ -315,7 +315,10 @@ STATED_CASES = [
     # the VCC postboxes' names ask nothing about regions ("…_SC-Region")
     ("en-vcc-name", "what is _BA-Zentrale-VCC-SGB3_SC-Region?", {}),
     # cues pointing both ways leave the key open
-    ("en-ambiguous-never-before", "never had a status before", {}),
+    # "never … before" is a new customer; a status before and "never" after it stays open (asked)
+    ("en-never-before", "never had a status before", {"customer": "new"}),
+    ("en-never-registered-before", "and if the caller was never registered before?", {"customer": "new"}),
+    ("de-frueher-alo-nie-abgemeldet", "Kunde war früher Alo, hat sich nie abgemeldet", {}),
     ("de-ambiguous-wieder-nie", "Kunde wieder da, aber nie arbeitslos", {}),
 ]
 
