@@ -195,9 +195,15 @@ def _questions(node: Any) -> Iterator[str]:
             yield from _questions(item)
 
 
-QUESTION_FILES = sorted((PROJECT_ROOT / "tests" / "eval").glob("*.yml")) + sorted(
-    (PROJECT_ROOT / "tests" / "conversations").glob("*.yml")
-)
+# blind5.yml tells its cases with customers' names, as staff type them ("Herr Klein, war 2020 …"):
+# those reach NLU without the name, which its figures include; the other sets hold no personal data
+WITH_NAMES = {"blind5.yml"}
+QUESTION_FILES = [
+    path
+    for path in sorted((PROJECT_ROOT / "tests" / "eval").glob("*.yml"))
+    + sorted((PROJECT_ROOT / "tests" / "conversations").glob("*.yml"))
+    if path.name not in WITH_NAMES
+]
 
 
 @pytest.mark.parametrize("path", QUESTION_FILES, ids=[p.name for p in QUESTION_FILES])
