@@ -48,8 +48,8 @@ $(VENV)/.installed: requirements.lock
 	$(PY) -m pip check >/dev/null || { $(PY) -m pip check; exit 1; }
 	touch $@
 
-$(SPACY_DIR)/meta.json: $(VENV)/.installed bot/spacy_build.py
-	$(PY) -m bot.spacy_build $(SPACY_DIR)
+$(SPACY_DIR)/meta.json: $(VENV)/.installed bot/ops/spacy_build.py
+	$(PY) -m bot.ops.spacy_build $(SPACY_DIR)
 
 setup: $(VENV)/.installed $(SPACY_DIR)/meta.json
 
@@ -71,6 +71,7 @@ lint: setup
 	$(VENV)/bin/ruff check bot actions tests
 	$(VENV)/bin/ruff format --check --quiet bot actions tests
 	$(VENV)/bin/mypy bot actions tests
+	$(VENV)/bin/lint-imports --no-cache   # the layers of bot/ (pyproject.toml, [tool.importlinter])
 
 eval: $(MODEL)
 	$(PY) -m bot.cli eval $(EVAL_FILE)
@@ -80,13 +81,13 @@ eval: $(MODEL)
 conversations: $(MODEL)
 	$(PY) -m bot.cli conversations $(CONVERSATION_FILES)
 
-# Training examples from templates and word lists (bot/generate_examples.py, fixed seed): writes
+# Training examples from templates and word lists (bot/trainers/generate_examples.py, fixed seed): writes
 # data/nlu/generated/<intent>.yml, which is committed; a test checks it equals a fresh generation.
 .PHONY: examples
 examples: $(VENV)/.installed
-	$(PY) -m bot.generate_examples
+	$(PY) -m bot.trainers.generate_examples
 
-# Lotse next to stock Rasa on this machine (bot/bench.py): trains both from scratch, prints the table
+# Lotse next to stock Rasa on this machine (bot/ops/bench.py): trains both from scratch, prints the table
 # and writes bench/results.md (~15 min on 2 cores). Not part of `make test`, which runs its smoke check.
 .PHONY: bench
 bench: $(SPACY_DIR)/meta.json
@@ -98,12 +99,12 @@ test: $(MODEL) chromium
 	$(MAKE) --no-print-directory lint
 	$(PY) -m pytest
 
-# The cluster (bot/cluster.py): Debian's postgresql, redis-server and nginx, installed when missing.
+# The cluster (bot/ops/cluster.py): Debian's postgresql, redis-server and nginx, installed when missing.
 cluster-deps:
 	scripts/install-cluster-debs
 
 run-cluster: $(MODEL) cluster-deps
-	$(PY) -m bot.cluster
+	$(PY) -m bot.ops.cluster
 
 # Real PostgreSQL, Redis, nginx and two Rasa instances on test ports (LOTSE_TEST_PORT_BASE + 500 …).
 test-cluster: $(MODEL) cluster-deps
@@ -117,7 +118,7 @@ chromium:
 feedback-report: setup
 	$(PY) -m bot.cli feedback-report
 
-# Retention (bot/retention.py); `make run` does the same at every start.
+# Retention (bot/ops/retention.py); `make run` does the same at every start.
 purge: setup
 	$(PY) -m bot.cli purge
 

@@ -9,8 +9,8 @@ from actions.base import Clock, LotseAction
 from actions.follow_up import ActionAnswerSource, ActionAnswerValidity, ActionAnswerWhy
 from actions.reset import ActionAnswerReset
 from actions.small_talk import ActionAnswerOutOfScope, ActionAnswerSmallTalk
-from bot.responses import Responses
-from bot.store import GuideStore
+from bot.answering.responses import Responses
+from bot.answering.store import GuideStore
 
 ACTION_CLASSES: tuple[type[LotseAction], ...] = (
     ActionAnswerGuide,

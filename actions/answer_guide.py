@@ -10,10 +10,10 @@ from rasa_sdk.events import EventType, SlotSet
 
 from actions.base import LotseAction, asked_day, case_conditions, intent_of, user_text
 from actions.details import asked_detail, shared_detail, unsettled_asked
-from bot.answers import AnswerWriter, Reply
-from bot.dates import question_date
-from bot.did_you_mean import MIN_CONFIDENCE, guide_intents, ranked
-from bot.engine import (
+from bot.answering.answers import AnswerWriter, Reply
+from bot.answering.dates import question_date
+from bot.answering.did_you_mean import MIN_CONFIDENCE, guide_intents, ranked
+from bot.answering.engine import (
     OTHER,
     Answer,
     Clarify,
@@ -27,8 +27,8 @@ from bot.engine import (
     resolve,
     stated_in_text,
 )
-from bot.guides import Entry, Guides
-from bot.slots import (
+from bot.answering.guides import Entry, Guides
+from bot.answering.slots import (
     INTENT_AFFIRM,
     INTENT_ASK_AT_DATE,
     INTENT_DENY,

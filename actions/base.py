@@ -12,14 +12,14 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.answers import AnswerWriter, Reply
-from bot.engine import requested_language
-from bot.guides import Entry, Guides
-from bot.language import detect_language
-from bot.markdown import only_markup
-from bot.responses import Responses
-from bot.slots import SLOT_AS_OF, SLOT_CLARIFY_TRIES, SLOT_LANG, SLOT_LAST_TOPIC, SLOT_PENDING
-from bot.store import GuideStore
+from bot.answering.answers import AnswerWriter, Reply
+from bot.answering.engine import requested_language
+from bot.answering.guides import Entry, Guides
+from bot.answering.language import detect_language
+from bot.answering.markdown import only_markup
+from bot.answering.responses import Responses
+from bot.answering.slots import SLOT_AS_OF, SLOT_CLARIFY_TRIES, SLOT_LANG, SLOT_LAST_TOPIC, SLOT_PENDING
+from bot.answering.store import GuideStore
 
 logger = logging.getLogger(__name__)
 

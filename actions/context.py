@@ -25,8 +25,8 @@ from rasa_sdk.events import EventType, SlotSet
 from actions.answer_guide import resolution
 from actions.base import asked_day, case_conditions, intent_of, last_entry, user_text
 from actions.details import asked_details, detail_reply, holder
-from bot.answers import AnswerWriter, Reply
-from bot.engine import (
+from bot.answering.answers import AnswerWriter, Reply
+from bot.answering.engine import (
     asks_about_before,
     asks_about_now,
     believed,
@@ -34,8 +34,8 @@ from bot.engine import (
     requested_language,
     stated_in_text,
 )
-from bot.guides import Entry, Guides
-from bot.slots import INTENT_ASK_AT_DATE, SLOT_CLARIFY_TRIES, SLOT_LAST_TOPIC, SLOT_PENDING
+from bot.answering.guides import Entry, Guides
+from bot.answering.slots import INTENT_ASK_AT_DATE, SLOT_CLARIFY_TRIES, SLOT_LAST_TOPIC, SLOT_PENDING
 
 BARE_DETAIL_WORDS = 4  # "in welchen Postfächern?", "wer macht das?": nothing but the detail asked
 SHORT_FOLLOW_UP_WORDS = 8  # a longer message is a question of its own, not a detail of the last answer

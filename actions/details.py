@@ -12,9 +12,9 @@ import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
 
-from bot.answers import AnswerWriter, Reply
-from bot.engine import matches, resolve
-from bot.guides import Entry, FollowUpAttribute, Guides
+from bot.answering.answers import AnswerWriter, Reply
+from bot.answering.engine import matches, resolve
+from bot.answering.guides import Entry, FollowUpAttribute, Guides
 
 
 def holder(by_id: Mapping[str, Entry], last: Entry, attribute: FollowUpAttribute) -> Entry | None:

@@ -12,8 +12,8 @@ from rasa_sdk.events import EventType
 from actions.answer_guide import named_entry
 from actions.base import LotseAction, asked_day, case_conditions, intent_of, last_entry, user_text
 from actions.small_talk import unsure_reply
-from bot.answers import AnswerWriter, Reply
-from bot.engine import believed
+from bot.answering.answers import AnswerWriter, Reply
+from bot.answering.engine import believed
 
 
 def misread(tracker: Tracker, writer: AnswerWriter) -> bool:

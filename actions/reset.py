@@ -6,7 +6,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import AllSlotsReset, EventType
 
 from actions.base import LotseAction
-from bot.answers import AnswerWriter, Reply
+from bot.answering.answers import AnswerWriter, Reply
 
 
 class ActionAnswerReset(LotseAction):

@@ -1,7 +1,7 @@
 """Greetings, thanks, help, and questions from elsewhere: short, polite, never a guess.
 
 A question the NLU was unsure about, or put out of scope while guide subjects ranked close
-behind, gets "Meinten Sie …?" with those subjects as buttons instead (bot/did_you_mean.py).
+behind, gets "Meinten Sie …?" with those subjects as buttons instead (bot/answering/did_you_mean.py).
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from rasa_sdk.events import EventType, SlotSet
 from actions.answer_guide import resolved, unassigned_reply
 from actions.base import LotseAction, asked_day, intent_of, last_entry, last_reply_topic, user_text
 from actions.details import asked_detail, unsettled_asked
-from bot.answers import AnswerWriter, Reply
-from bot.did_you_mean import leads_nowhere, suggestions, unsure_off_topic
-from bot.engine import (
+from bot.answering.answers import AnswerWriter, Reply
+from bot.answering.did_you_mean import leads_nowhere, suggestions, unsure_off_topic
+from bot.answering.engine import (
     Answer,
     Clarify,
     Resolution,
@@ -26,9 +26,9 @@ from bot.engine import (
     matches,
     stated_in_text,
 )
-from bot.guides import Entry, Guides
-from bot.markdown import MARKUP
-from bot.slots import (
+from bot.answering.guides import Entry, Guides
+from bot.answering.markdown import MARKUP
+from bot.answering.slots import (
     INTENT_GOODBYE,
     INTENT_GREET,
     INTENT_HELP,
@@ -63,7 +63,7 @@ class ActionAnswerOutOfScope(LotseAction):
     """Questions the instruction is not about, text the bot cannot read, and unsure readings.
 
     Rasa runs it for `out_of_scope` and `nlu_fallback`; where guide subjects rank close behind
-    (the rule in bot/did_you_mean.py), it offers them ("Meinten Sie …?") instead.
+    (the rule in bot/answering/did_you_mean.py), it offers them ("Meinten Sie …?") instead.
     """
 
     def name(self) -> str:

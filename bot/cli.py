@@ -6,13 +6,19 @@ import argparse
 import sys
 from pathlib import Path
 
-from bot import bench as benchmark
-from bot.feedback import db_url as feedback_db_url
-from bot.guides import GuideError, load_guides
+from bot.answering.guides import GuideError, load_guides
+from bot.ops import bench as benchmark
+from bot.ops.processes import VAR_DIR, Bot, BotConfig, bot_at
+from bot.ops.retention import purge
 from bot.paths import DEV_QUESTIONS, guides_dir
-from bot.processes import VAR_DIR, Bot, BotConfig, bot_at
-from bot.retention import purge
-from bot.security import SettingsError, cors_origins, ensure_action_token, load_secrets, retention_days
+from bot.serving.feedback import db_url as feedback_db_url
+from bot.serving.security import (
+    SettingsError,
+    cors_origins,
+    ensure_action_token,
+    load_secrets,
+    retention_days,
+)
 
 
 def check_guides(_: argparse.Namespace) -> int:
@@ -43,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         written = ensure_action_token()
         config = _config(args)
-        config.web_port = args.web_port or None  # the widget's page (bot/web.py)
+        config.web_port = args.web_port or None  # the widget's page (bot/serving/web.py)
     except SettingsError as error:
         print(f"Lotse did not start: {error}", file=sys.stderr)
         return 2
@@ -101,7 +107,7 @@ def feedback_report(args: argparse.Namespace) -> int:
     """`make feedback-report`: the 👎 per guide entry and the questions the guides did not answer."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from bot.feedback import FeedbackStore, db_url, write_report
+    from bot.serving.feedback import FeedbackStore, db_url, write_report
 
     try:
         store = FeedbackStore(db_url())
@@ -115,7 +121,7 @@ def feedback_report(args: argparse.Namespace) -> int:
 
 
 def evaluate(args: argparse.Namespace) -> int:
-    from bot.evaluate import run_eval
+    from bot.trainers.evaluate import run_eval
 
     path = Path(args.file)
     if not path.exists():
@@ -137,7 +143,7 @@ def evaluate(args: argparse.Namespace) -> int:
 
 def conversations(args: argparse.Namespace) -> int:
     """Run the trainers' test conversations; table on stdout, report and plot in --report-dir."""
-    from bot.conversations import (
+    from bot.trainers.conversations import (
         ConversationError,
         coverage,
         default_files,

@@ -16,7 +16,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from bot.processes import BotConfig
+from bot.ops.processes import BotConfig
 
 TODAY = "2026-11-27"
 PORT_BASE = int(os.environ.get("LOTSE_TEST_PORT_BASE", "15000"))

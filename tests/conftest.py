@@ -20,11 +20,11 @@ import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.answers import AnswerWriter
-from bot.guides import Guides, load_guides
+from bot.answering.answers import AnswerWriter
+from bot.answering.guides import Guides, load_guides
+from bot.answering.responses import Responses
+from bot.answering.store import GuideStore
 from bot.paths import DOMAIN_FILE, GUIDES_DIR
-from bot.responses import Responses
-from bot.store import GuideStore
 from tests.bots import TODAY as E2E_TODAY
 
 TODAY = dt.date.fromisoformat(E2E_TODAY)  # the same day the running test bots answer as of

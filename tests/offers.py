@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from bot.evaluate import ask
+from bot.trainers.evaluate import ask
 
 CANDIDATES = [
     "regelwerk",

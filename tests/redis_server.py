@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import redis
 
-from bot.processes import wait_ready
+from bot.ops.processes import wait_ready
 
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 needs_redis = pytest.mark.skipif(

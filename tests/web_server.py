@@ -1,7 +1,7 @@
-"""Start the real web server (`python -m bot.web`) on a test port (tests/bot/test_web.py, tests/browser).
+"""Start the real web server (`python -m bot.serving.web`) on a test port for tests.
 
 A test that needs the page's server down, restarted or pointed at a Rasa that is down
-starts its own one here, next to the one bot.processes.Bot starts.
+starts its own one here, next to the one bot.ops.processes.Bot starts.
 """
 
 from __future__ import annotations
@@ -15,12 +15,12 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
+from bot.ops.processes import reachable, wait_ready
 from bot.paths import PROJECT_ROOT
-from bot.processes import reachable, wait_ready
 
 
 class WebServer:
-    """One `python -m bot.web` process; stop() and start() again keep its port."""
+    """One `python -m bot.serving.web` process; stop() and start() again keep its port."""
 
     def __init__(
         self,
@@ -46,7 +46,15 @@ class WebServer:
     def start(self) -> WebServer:
         if reachable(f"{self.url}/health"):
             raise RuntimeError(f"something already answers at {self.url}")
-        args = [sys.executable, "-m", "bot.web", "--port", str(self.port), "--rasa-url", self.rasa_url]
+        args = [
+            sys.executable,
+            "-m",
+            "bot.serving.web",
+            "--port",
+            str(self.port),
+            "--rasa-url",
+            self.rasa_url,
+        ]
         if self.upstream_timeout is not None:
             args += ["--upstream-timeout", str(self.upstream_timeout)]
         env = dict(os.environ, LOTSE_FEEDBACK_DB_URL=self.db_url, LOTSE_WEB_CORS_ORIGINS=self.cors)

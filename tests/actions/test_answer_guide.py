@@ -8,8 +8,8 @@ import json
 import pytest
 
 from actions.answer_guide import MAX_CLARIFY_TRIES, ActionAnswerGuide
-from bot.guides import Guides
-from bot.responses import Responses
+from bot.answering.guides import Guides
+from bot.answering.responses import Responses
 from tests.conftest import ASKED_FOR_CUSTOMER, TODAY, ActionResult, MakeTracker, RunAction
 
 CONDITION_SLOTS = ("subject", "channel", "customer", "postbox", "matter")

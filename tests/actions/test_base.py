@@ -6,8 +6,8 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
 
 from actions.base import LotseAction
-from bot.answers import AnswerWriter, Reply
-from bot.responses import Responses
+from bot.answering.answers import AnswerWriter, Reply
+from bot.answering.responses import Responses
 from tests.conftest import MakeTracker, RunAction
 
 

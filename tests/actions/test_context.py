@@ -12,7 +12,7 @@ from actions.answer_guide import ActionAnswerGuide
 from actions.follow_up import ActionAnswerSource, ActionAnswerValidity, ActionAnswerWhy
 from actions.reset import ActionAnswerReset
 from actions.small_talk import ActionAnswerOutOfScope, ActionAnswerSmallTalk
-from bot.guides import Guides
+from bot.answering.guides import Guides
 from tests.conftest import ASKED_FOR_CUSTOMER, MakeTracker, RunAction
 
 

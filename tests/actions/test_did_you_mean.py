@@ -15,8 +15,8 @@ import pytest
 
 from actions.answer_guide import ActionAnswerGuide
 from actions.small_talk import ActionAnswerOutOfScope
-from bot.guides import Guides
-from bot.responses import Responses
+from bot.answering.guides import Guides
+from bot.answering.responses import Responses
 from tests.conftest import ASKED_FOR_CUSTOMER, ActionResult, MakeTracker, RunAction
 
 Ranking = list[tuple[str, float]]

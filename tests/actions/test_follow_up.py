@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from actions.follow_up import ActionAnswerSource, ActionAnswerValidity
-from bot.answers import format_date
-from bot.guides import Guides
+from bot.answering.answers import format_date
+from bot.answering.guides import Guides
 from tests.conftest import MakeTracker, RunAction
 
 SOURCE_QUESTION = {"de": "Wo steht das?", "en": "Where is that written?"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from actions.small_talk import ActionAnswerOutOfScope, ActionAnswerSmallTalk
-from bot.responses import Responses
+from bot.answering.responses import Responses
 from tests.conftest import ASKED_FOR_CUSTOMER, MakeTracker, RunAction
 
 SMALL_TALK = [

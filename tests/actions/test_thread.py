@@ -5,8 +5,8 @@ from __future__ import annotations
 from actions.answer_guide import ActionAnswerGuide
 from actions.follow_up import ActionAnswerWhy
 from actions.reset import ActionAnswerReset
-from bot.guides import Guides
-from bot.responses import Responses
+from bot.answering.guides import Guides
+from bot.answering.responses import Responses
 from tests.conftest import ASKED_FOR_CUSTOMER, MakeTracker, RunAction
 
 

@@ -6,14 +6,14 @@ from typing import Any
 
 import yaml
 
-from bot.guides import Guides
-from bot.paths import DATA_DIR, DOMAIN_FILE
-from bot.slots import (
+from bot.answering.guides import Guides
+from bot.answering.slots import (
     INTENT_ASK_AT_DATE,
     INTENT_ASK_SOURCE,
     INTENT_ASK_VALIDITY,
     INTENT_ASK_WHY,
 )
+from bot.paths import DATA_DIR, DOMAIN_FILE
 
 FOLLOW_UPS = {INTENT_ASK_SOURCE, INTENT_ASK_VALIDITY, INTENT_ASK_AT_DATE, INTENT_ASK_WHY}
 

@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Dialog, Locator, Page, sync_playwright
 
-from bot.feedback import FeedbackStore
+from bot.ops.processes import Bot, BotConfig
 from bot.paths import PROJECT_ROOT
-from bot.processes import Bot, BotConfig
+from bot.serving.feedback import FeedbackStore
 from tests.bots import bot_config, port_of
 
 CHROMIUM = Path("/usr/bin/chromium")

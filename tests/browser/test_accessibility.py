@@ -10,7 +10,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe  # type: ignore[import-untyped]
 from playwright.sync_api import Page
 
-from bot.web import STATIC_DIR
+from bot.serving.web import STATIC_DIR
 from tests.browser.conftest import ARTIFACTS, METRICS, Site, Watch, Widget
 
 BUNDLE = ("widget.js", "widget.css")  # what an embedding page loads

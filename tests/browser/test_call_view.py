@@ -7,7 +7,7 @@ import uuid
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from bot.evaluate import ask
+from bot.trainers.evaluate import ask
 from tests.browser.conftest import Site, Watch, Widget
 
 

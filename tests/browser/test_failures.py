@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Page, expect
 
-from bot.processes import reachable
+from bot.ops.processes import reachable
 from tests.bots import port_of
 from tests.browser.conftest import Site, Watch, Widget
 from tests.web_server import WebServer, silent_server, web_server

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from bot.guides import Guides
+from bot.answering.guides import Guides
 from tests.browser.conftest import CARD_BUDGET_S, METRICS, Site, Watch, Widget
 from tests.offers import first_offer
 

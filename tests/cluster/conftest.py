@@ -22,8 +22,8 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, text
 
-from bot.cluster import Cluster, ClusterConfig, remove_state
-from bot.processes import VAR_DIR
+from bot.ops.cluster import Cluster, ClusterConfig, remove_state
+from bot.ops.processes import VAR_DIR
 from tests.bots import PORT_BASE, TODAY
 
 # Only `make test-cluster` collects the tests here (see the module docstring).

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from bot.channels import ASK_AGAIN_REPLIES, ERROR_REPLY
-from bot.cluster import Cluster
+from bot.ops.cluster import Cluster
+from bot.serving.channels import ASK_AGAIN_REPLIES, ERROR_REPLY
 from tests.cluster.conftest import Reply, post, stored_events
 
 USERS = 20

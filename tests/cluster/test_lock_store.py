@@ -13,9 +13,9 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from bot.channels import ASK_AGAIN_REPLIES
-from bot.cluster import Cluster
-from bot.redaction import for_storage
+from bot.ops.cluster import Cluster
+from bot.serving.channels import ASK_AGAIN_REPLIES
+from bot.serving.redaction import for_storage
 from tests.cluster.conftest import Reply, post, stored_events
 
 # Questions that stand on their own, each answered from another guide entry.
@@ -35,7 +35,7 @@ def _turns(events: list[tuple[str, str, dict[str, Any]]]) -> list[tuple[str, lis
     turns: list[tuple[str, list[str]]] = []
     for _, kind, event in events:
         if kind == "user":
-            turns.append((event["text"], []))  # as stored: allow-listed (bot/redaction.py)
+            turns.append((event["text"], []))  # as stored: allow-listed (bot/serving/redaction.py)
         elif kind == "bot" and turns:
             answer = ((event.get("data") or {}).get("custom") or {}).get("answer")
             if isinstance(answer, dict):

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.cluster import Cluster, ClusterConfig, find_programs, nginx_conf
+from bot.ops.cluster import Cluster, ClusterConfig, find_programs, nginx_conf
+from bot.ops.processes import reachable, wait_ready
 from bot.paths import PROJECT_ROOT
-from bot.processes import reachable, wait_ready
 from tests.bots import PORT_BASE
 from tests.cluster.conftest import post
 

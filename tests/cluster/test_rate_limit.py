@@ -13,8 +13,8 @@ import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
-from bot.channels import DEFAULT_RATE
-from bot.cluster import Cluster
+from bot.ops.cluster import Cluster
+from bot.serving.channels import DEFAULT_RATE
 from tests.cluster.conftest import MESSAGES_PER_ADDRESS
 from tests.http import call
 

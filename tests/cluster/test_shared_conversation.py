@@ -11,7 +11,7 @@ import uuid
 
 import pytest
 
-from bot.cluster import Cluster
+from bot.ops.cluster import Cluster
 from tests.cluster.conftest import post, stored_events
 
 # (how the user answers the clarifying question, what comes of it)

@@ -1,4 +1,4 @@
-"""The cluster is supervised as `make run` is (bot/supervisor.py): a hung and a crashed Rasa instance
+"""The cluster is supervised as `make run` is (bot/ops/supervisor.py): a hung and a crashed Rasa instance
 are stopped and started again while the other answers; the times are printed, not asserted.
 """
 
@@ -11,9 +11,9 @@ import time
 
 import pytest
 
-from bot.cluster import Cluster
-from bot.processes import readiness_probe
-from bot.supervisor import Service
+from bot.ops.cluster import Cluster
+from bot.ops.processes import readiness_probe
+from bot.ops.supervisor import Service
 from tests.cluster.conftest import post
 
 BACK_TIMEOUT_S = 240.0  # only to notice a hang; a model load takes 10–40 s

@@ -8,7 +8,7 @@ import uuid
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
 
-from bot.cluster import Cluster
+from bot.ops.cluster import Cluster
 from tests.cluster.conftest import post
 
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.evaluate import BotReply, ask
-from bot.processes import Bot, BotConfig
+from bot.ops.processes import Bot, BotConfig
+from bot.trainers.evaluate import BotReply, ask
 from tests.bots import bot_config
 
 

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bot.bench import FIGURES, NOT_TRAINED
+from bot.ops.bench import FIGURES, NOT_TRAINED
 from bot.paths import PROJECT_ROOT
 from tests.bots import bot_ports
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot.conversations import (
+from bot.answering.guides import Guides, load_guides
+from bot.ops.processes import BotConfig
+from bot.paths import GUIDES_DIR
+from bot.trainers.conversations import (
     RunResult,
     coverage,
     default_files,
@@ -14,9 +17,6 @@ from bot.conversations import (
     summary,
     write_report,
 )
-from bot.guides import Guides, load_guides
-from bot.paths import GUIDES_DIR
-from bot.processes import BotConfig
 
 
 @pytest.fixture(scope="module")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.evaluate import run_eval
+from bot.ops.processes import BotConfig
 from bot.paths import DEV_FOLLOWUPS, DEV_QUESTIONS, PROJECT_ROOT
-from bot.processes import BotConfig
+from bot.trainers.evaluate import run_eval
 
 MIN_SINGLE_ACCURACY = 0.95
 

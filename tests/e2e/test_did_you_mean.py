@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from bot.evaluate import BotReply, ask
-from bot.processes import BotConfig
+from bot.ops.processes import BotConfig
+from bot.trainers.evaluate import BotReply, ask
 from tests.e2e.conftest import Ask
 from tests.offers import first_offer, offer_with_open_condition
 

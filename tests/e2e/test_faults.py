@@ -8,9 +8,9 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from bot.channels import BUSY_REPLY, UNAVAILABLE_REPLY
-from bot.evaluate import ask
-from bot.processes import Bot
+from bot.ops.processes import Bot
+from bot.serving.channels import BUSY_REPLY, UNAVAILABLE_REPLY
+from bot.trainers.evaluate import ask
 from tests.bots import bot_config
 
 

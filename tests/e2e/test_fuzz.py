@@ -26,11 +26,11 @@ import pytest
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
-from bot.channels import ASK_AGAIN_REPLIES, ERROR_REPLY, UNAVAILABLE_REPLY
-from bot.evaluate import ask
+from bot.answering.responses import Responses
+from bot.ops.processes import BotConfig
 from bot.paths import DOMAIN_FILE
-from bot.processes import BotConfig
-from bot.responses import Responses
+from bot.serving.channels import ASK_AGAIN_REPLIES, ERROR_REPLY, UNAVAILABLE_REPLY
+from bot.trainers.evaluate import ask
 from tests.http import call
 
 MIN_INPUTS = 2000

@@ -1,6 +1,6 @@
 """Malformed HTTP framing over raw sockets against the real Rasa, action server and widget's server.
 
-Before bot/http_guard.py, one POST with `Content-Length: -1` and a body byte put a server's event
+Before bot/serving/http_guard.py, one POST with `Content-Length: -1` and a body byte put a server's event
 loop into an endless busy loop (100 % CPU, SIGTERM ignored), `Content-Length: abc` was a 500 with
 a traceback, and a client sending a header line every 2 s was never timed out. Each case here must
 get a 4xx status line (its seconds are printed); the server must then still answer its health URL
@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.evaluate import ask
-from bot.processes import BotConfig
+from bot.ops.processes import BotConfig
+from bot.trainers.evaluate import ask
 from tests.bots import port_of
 from tests.http import call
 from tests.raw_http import CASES, HANG_S, HOST, exchange

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from bot.processes import BotConfig
+from bot.ops.processes import BotConfig
 from tests.http import call
 
 XSS = [

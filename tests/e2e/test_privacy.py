@@ -21,10 +21,10 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.evaluate import BotReply, ask
-from bot.feedback import FeedbackStore, Rating
+from bot.ops.processes import BotConfig
 from bot.paths import PROJECT_ROOT
-from bot.processes import BotConfig
+from bot.serving.feedback import FeedbackStore, Rating
+from bot.trainers.evaluate import BotReply, ask
 
 CORPORA = [PROJECT_ROOT / "tests" / "privacy" / name for name in ("corpus.yml", "holdout.yml")]
 # the share of with/without pairs that must get the same kind and topic: the target is 0.99, reached

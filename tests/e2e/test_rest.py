@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from bot.processes import BotConfig
+from bot.ops.processes import BotConfig
 from tests.e2e.conftest import Ask
 from tests.http import call
 
@@ -183,7 +183,7 @@ def test_personal_data_is_redacted_before_it_is_stored(running_bot: BotConfig, c
     )
     assert fifth.answer is not None and fifth.answer["topic"] == "kontaktformular_termine"
     assert fifth.texts[-1].startswith("Note: personal data was removed")
-    # the database with its write-ahead log (bot/speedups.py), where the latest turns are
+    # the database with its write-ahead log (bot/serving/speedups.py), where the latest turns are
     database = sorted(running_bot.tracker_db.parent.glob(running_bot.tracker_db.name + "*"))
     stored = [*database, *sorted(running_bot.log_dir.glob("*"))]
     assert running_bot.tracker_db in database

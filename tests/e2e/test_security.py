@@ -15,11 +15,11 @@ from pathlib import Path
 import jwt
 import pytest
 
-from bot.evaluate import ask
-from bot.guides import load_guides
+from bot.answering.guides import load_guides
+from bot.ops.processes import Bot, BotConfig
 from bot.paths import GUIDES_DIR
-from bot.processes import Bot, BotConfig
-from bot.rate_limit import DEFAULT_PER_ADDRESS
+from bot.serving.rate_limit import DEFAULT_PER_ADDRESS
+from bot.trainers.evaluate import ask
 from tests import http
 from tests.bots import bot_config, port_of
 from tests.web_server import web_server

@@ -2,7 +2,7 @@
 and a crashed server, and no server outlives it – Ctrl-C, SIGTERM or SIGKILL.
 
 The times from the fault to a real reply are printed, not asserted (2 shared cores). The cluster's
-side: tests/cluster/test_supervision.py; the policy itself on tiny servers: tests/bot/test_supervisor.py.
+side: tests/cluster/test_supervision.py; the policy itself on tiny servers: tests/bot/ops/test_supervisor.py.
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.feedback import DB_URL_ENV
+from bot.ops.processes import reachable, readiness_probe
 from bot.paths import PROJECT_ROOT
-from bot.processes import reachable, readiness_probe
-from bot.security import SECRETS_FILE_ENV
+from bot.serving.feedback import DB_URL_ENV
+from bot.serving.security import SECRETS_FILE_ENV
 from tests.bots import TODAY, port_of
 from tests.proc import children, command, descendants, port_open, running, wait_gone
 
@@ -31,9 +31,9 @@ RASA_URL = f"http://127.0.0.1:{RASA_PORT}"
 READY_TIMEOUT_S = 300.0  # only to notice a hang; a start takes 10–40 s
 BACK_TIMEOUT_S = 240.0
 SERVERS = {
-    "actions": "bot.action_server",
-    "rasa": "bot.rasa_server",
-    "web": "bot.web",
+    "actions": "bot.serving.action_server",
+    "rasa": "bot.serving.rasa_server",
+    "web": "bot.serving.web",
     "reaper": "lotse-reaper",
 }
 

@@ -1,0 +1,310 @@
+"""Turn what the engine found into the reply staff see: text, buttons, payload.
+
+Every reply from the guides follows one contract (README, "The answer
+contract"): the first line is a verdict an agent can read out, then the
+detail, then the source; the `custom.answer` payload carries the same facts
+for the widget, the trainers' tests and the eval.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.answering.did_you_mean import Suggestion
+from bot.answering.engine import OTHER, Answer, Clarify, NotCovered, Resolution
+from bot.answering.guides import Bilingual, Entry, FollowUpAttribute, Guides
+from bot.answering.responses import Responses
+
+_MONTHS_EN = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One bot turn: the text message (with buttons) and the answer payload."""
+
+    text: str
+    payload: dict[str, Any]
+    buttons: list[dict[str, str]] = field(default_factory=list)
+
+
+def format_date(day: dt.date | None, lang: str) -> str:
+    """German 01.07.2025; English 1 July 2025 (01.07.2025), both readable aloud."""
+    if day is None:
+        return ""
+    numeric = day.strftime("%d.%m.%Y")
+    if lang == "en":
+        return f"{day.day} {_MONTHS_EN[day.month - 1]} {day.year} ({numeric})"
+    return numeric
+
+
+def _payload(
+    kind: str,
+    lang: str,
+    *,
+    topic: str | None = None,
+    unit: str | None = None,
+    where: str | None = None,
+    valid_from: dt.date | None = None,
+    valid_to: dt.date | None = None,
+    source: dict[str, str] | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    answer: dict[str, Any] = {
+        "kind": kind,
+        "topic": topic,
+        "unit": unit,
+        "where": where,
+        "valid_from": valid_from.isoformat() if valid_from else None,
+        "valid_to": valid_to.isoformat() if valid_to else None,
+        "source": source,
+        "lang": lang,
+    }
+    answer.update(extra)
+    return {"answer": answer}
+
+
+class AnswerWriter:
+    """Writes replies in German or English from the guides and the bot's responses."""
+
+    def __init__(self, guides: Guides, responses: Responses) -> None:
+        self.guides = guides
+        self.responses = responses
+
+    def _payload(self, kind: str, lang: str, **fields: Any) -> dict[str, Any]:
+        """The answer payload, stamped with the guides version (a hash of the files) that gave it.
+
+        Feedback stores this stamp, so a trainer sees which guides a 👎 was about.
+        """
+        payload = _payload(kind, lang, **fields)
+        payload["answer"]["guides_version"] = self.guides.version
+        return payload
+
+    # --- pieces ---------------------------------------------------------------
+
+    def source_of(self, entry: Entry, lang: str) -> dict[str, str]:
+        instruction = self.guides.instruction
+        return {
+            "document": f"Weisung {instruction.number}",
+            "section": entry.section,
+            "guide": self.guides.documents[entry.document].title.get(lang),
+        }
+
+    def source_line(self, entry: Entry, lang: str) -> str:
+        instruction = self.guides.instruction
+        section = instruction.sections[entry.section].get(lang)
+        return self.responses.text(
+            "utter_source_line",
+            lang,
+            document=instruction.label.get(lang),
+            section=entry.section,
+            section_title=section,
+            guide=self.guides.documents[entry.document].title.get(lang),
+        )
+
+    def validity_line(self, entry: Entry, lang: str) -> str:
+        if entry.valid_from and entry.valid_to:
+            name, values = "utter_valid_between", {"start": entry.valid_from, "end": entry.valid_to}
+        elif entry.valid_to:
+            name, values = "utter_valid_until", {"end": entry.valid_to}
+        elif entry.valid_from:
+            name, values = "utter_valid_from", {"start": entry.valid_from}
+        else:
+            return ""
+        return self.responses.text(name, lang, **{k: format_date(v, lang) for k, v in values.items()})
+
+    def _entry_payload(self, entry: Entry, lang: str, kind: str | None = None) -> dict[str, Any]:
+        where = entry.answer.where.get(lang) if entry.answer.where else None
+        deadline = entry.answer.deadline
+        if isinstance(deadline, Bilingual):
+            deadline = deadline.get(lang)
+        extra = {k: v for k, v in (("deadline", deadline), ("form", entry.answer.form)) if v}
+        return self._payload(
+            kind or entry.kind,
+            lang,
+            topic=entry.id,
+            unit=entry.answer.unit,
+            where=where,
+            valid_from=entry.valid_from,
+            valid_to=entry.valid_to,
+            source=self.source_of(entry, lang),
+            verdict=entry.text.get(lang).verdict,
+            **extra,
+        )
+
+    # --- replies --------------------------------------------------------------
+
+    def entry_reply(self, entry: Entry, lang: str, day: dt.date, today: dt.date) -> Reply:
+        """The entry's answer; for another day than today "Stand …:" opens the verdict line itself.
+
+        The first line stays the verdict an agent reads out (the call view shows only it), so the
+        day it holds for stands in that line, not above it. The caller passes `day == today`
+        when the answer on that day is today's answer anyway.
+        """
+        text = entry.text.get(lang)
+        payload = self._entry_payload(entry, lang)
+        verdict = text.verdict
+        if day != today:
+            as_of = self.responses.text("utter_answer_for_date", lang, date=format_date(day, lang))
+            verdict = payload["answer"]["verdict"] = f"{as_of} {verdict}"
+        lines = [verdict, text.detail, self.validity_line(entry, lang), self.source_line(entry, lang)]
+        return Reply("\n".join(line for line in lines if line), payload)
+
+    def clarify_reply(self, clarify: Clarify, lang: str) -> Reply:
+        condition = self.guides.vocabulary.conditions[clarify.key]
+        question = condition.question.get(lang) if condition.question else clarify.key
+        buttons = []
+        for value in clarify.values:
+            if value == OTHER:
+                title = self.responses.text("utter_option_other", lang)
+            else:
+                title = condition.values[value].get(lang)
+            click = "/inform" + json.dumps({clarify.key: value}, ensure_ascii=False)
+            buttons.append({"title": title, "payload": click})
+        return Reply(question, self._payload("clarify", lang, asks=clarify.key, options=buttons), buttons)
+
+    def topic_choice_reply(self, suggestions: Sequence[Suggestion], lang: str) -> Reply:
+        """'Meinten Sie …?': one button per likely guide subject (bot/answering/did_you_mean.py).
+
+        The payload is a clarifying question about the topic (`asks: topic`); each option names
+        the entry its click answers with (`topic`, None when the click asks back first) and every
+        entry it can lead to (`topics`).
+        """
+        labels = self.guides.vocabulary.conditions["subject"].values
+        buttons, options = [], []
+        for suggestion in suggestions:
+            button = {"title": labels[suggestion.subject].get(lang), "payload": suggestion.payload}
+            buttons.append(button)
+            names = {"subject": suggestion.subject, "topic": suggestion.topic, "topics": suggestion.topics}
+            options.append({**button, **names})
+        payload = self._payload("clarify", lang, asks="topic", options=options)
+        return Reply(self.responses.text("utter_did_you_mean", lang), payload, buttons)
+
+    def not_covered_reply(self, found: NotCovered, lang: str, day: dt.date, subject: str | None) -> Reply:
+        instruction = self.guides.instruction
+        label = self.guides.vocabulary.conditions["subject"].values.get(subject or "")
+        topic_label = label.get(lang) if label else ""
+        if found.outside_dates:
+            earlier = ", ".join(e.number for e in instruction.earlier_instructions)
+            lines = [
+                self.responses.text(
+                    "utter_not_covered_date", lang, date=format_date(day, lang), topic=topic_label
+                ),
+                self.responses.text(
+                    "utter_earlier_instructions", lang, numbers=earlier, document=instruction.label.get(lang)
+                ),
+            ]
+        else:
+            lines = [self.responses.text("utter_not_covered", lang, topic=topic_label)]
+        settled = [e for e in found.related if e.kind != "not_covered"]
+        if settled:
+            lines.append(self.responses.text("utter_guides_settle", lang))
+            lines += [f"• {e.text.get(lang).verdict} ({self.validity_line(e, lang)})" for e in settled]
+        source = self.source_of(found.related[0], lang) if found.related else None
+        return Reply("\n".join(lines), self._payload("not_covered", lang, source=source))
+
+    def resolution_reply(
+        self, found: Resolution, lang: str, day: dt.date, today: dt.date, subject: str | None
+    ) -> Reply:
+        if isinstance(found, Answer):
+            return self.entry_reply(found.entry, lang, day, today)
+        if isinstance(found, Clarify):
+            return self.clarify_reply(found, lang)
+        return self.not_covered_reply(found, lang, day, subject)
+
+    def simple_reply(self, response: str, lang: str, kind: str | None = None, **values: Any) -> Reply:
+        """A reply from domain.yml only; with `kind`, it carries an answer payload."""
+        payload = self._payload(kind, lang) if kind else {}
+        return Reply(self.responses.text(response, lang, **values), payload)
+
+    def source_reply(self, entry: Entry | None, lang: str) -> Reply:
+        """'Where is that written?': the source of the last answer or of the whole instruction."""
+        instruction = self.guides.instruction
+        if entry is None and self.guides.vocabulary.without_context.source:
+            entry = self.guides.by_id[self.guides.vocabulary.without_context.source]
+        if entry is None:
+            return self.simple_reply("utter_no_previous_answer", lang, kind="out_of_scope")
+        section = instruction.sections[entry.section].get(lang)
+        text = self.responses.text(
+            "utter_source_answer",
+            lang,
+            document=instruction.label.get(lang),
+            section=entry.section,
+            section_title=section,
+            date=format_date(instruction.date, lang),
+            guide=self.guides.documents[entry.document].title.get(lang),
+            verdict=entry.text.get(lang).verdict,
+        )
+        return Reply(text, self._entry_payload(entry, lang, kind="fact"))
+
+    def detail_not_covered_reply(self, entry: Entry, attribute: FollowUpAttribute, lang: str) -> Reply:
+        """A detail the guides do not name ("Bearbeitungsfrist?"): say so, and what they do settle."""
+        first = self.responses.text("utter_detail_not_covered", lang, label=attribute.label.get(lang))
+        lines = [first, f"• {entry.text.get(lang).verdict}", self.source_line(entry, lang)]
+        return Reply("\n".join(lines), self._payload("not_covered", lang, source=self.source_of(entry, lang)))
+
+    def detail_reply(self, entry: Entry, attribute: FollowUpAttribute, lang: str) -> Reply:
+        """A follow-up about one detail of an answer ("bis wann?"): the detail, the entry, its source."""
+        value: Any = getattr(entry.answer, attribute.field or "", None)
+        if isinstance(value, Bilingual):
+            value = value.get(lang)
+        elif attribute.field == "unit" and value in self.guides.vocabulary.units:
+            value = self.guides.vocabulary.units[value].get(lang)
+        elif isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            value = format_date(dt.date.fromisoformat(value), lang)
+        first = self.responses.text(
+            "utter_follow_up_detail", lang, label=attribute.label.get(lang), value=value
+        )
+        text = entry.text.get(lang)
+        lines = [first, text.verdict, text.detail, self.source_line(entry, lang)]
+        return Reply("\n".join(lines), self._entry_payload(entry, lang, kind="fact"))
+
+    def validity_reply(self, entry: Entry, lang: str, with_detail: bool = False) -> Reply:
+        """'Since when does that apply?' for the last answer; in a question of its own, with the detail."""
+        if entry.valid_from and not entry.valid_to:  # "bis wann?" is asked too: say there is no end
+            start = format_date(entry.valid_from, lang)
+            first = self.responses.text("utter_valid_from_open_ended", lang, start=start)
+        else:
+            first = self.validity_line(entry, lang) or self.responses.text("utter_valid_always", lang)
+        text = entry.text.get(lang)
+        lines = [first, text.verdict, *([text.detail] if with_detail else []), self.source_line(entry, lang)]
+        return Reply("\n".join(lines), self._entry_payload(entry, lang, kind="fact"))
+
+    def why_reply(self, entry: Entry, stated: dict[str, str], lang: str, day: dt.date) -> Reply:
+        """'Why?': the conditions of the question and the entry they matched."""
+        conditions = self.guides.vocabulary.conditions
+        lines = [self.responses.text("utter_why_intro", lang)]
+        for key, value in stated.items():
+            spec = conditions.get(key)
+            label = spec.values[value].get(lang) if spec and value in spec.values else value
+            lines.append(f"• {spec.label.get(lang) if spec else key}: {label}")
+        lines.append(
+            self.responses.text(
+                "utter_why_match",
+                lang,
+                topic=entry.id,
+                section=entry.section,
+                guide=self.guides.documents[entry.document].title.get(lang),
+                document=self.guides.instruction.label.get(lang),
+                date=format_date(day, lang),
+            )
+        )
+        lines.append(entry.text.get(lang).verdict)
+        return Reply("\n".join(lines), self._entry_payload(entry, lang, kind="fact"))

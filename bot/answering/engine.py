@@ -1,0 +1,188 @@
+"""Find the guide entry that settles a question, or say why none does.
+
+A question is a set of conditions (from the intent and from the user's clicks)
+and a day. The engine never guesses: when the conditions leave an entry's
+condition open, it asks for it; when no entry fits, it says so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from bot.answering.guides import Entry, Guides
+from bot.answering.spelling import plain_text
+
+OTHER = "other"  # the option "none of these" of a clarifying question
+
+
+@dataclass(frozen=True)
+class Answer:
+    entry: Entry
+
+
+@dataclass(frozen=True)
+class Clarify:
+    key: str
+    values: Sequence[str]
+    candidates: Sequence[Entry]
+
+
+@dataclass(frozen=True)
+class NotCovered:
+    """No entry settles the question. `related`: what the guides do settle nearby."""
+
+    related: Sequence[Entry] = field(default_factory=tuple)
+    outside_dates: bool = False
+
+
+Resolution = Answer | Clarify | NotCovered
+
+
+def _compatible(entry: Entry, query: Mapping[str, str]) -> bool:
+    return all(key not in query or query[key] in values for key, values in entry.when.items())
+
+
+def _open_keys(entry: Entry, query: Mapping[str, str]) -> list[str]:
+    return [key for key in entry.when if key not in query]
+
+
+def resolve(guides: Guides, query: Mapping[str, str], day: dt.date) -> Resolution:
+    """The entry for `query` on `day`, a clarifying question, or not covered."""
+    subject = query.get("subject")
+    same_subject = [e for e in guides.entries if subject in e.when.get("subject", ())]
+    compatible = [e for e in guides.entries if _compatible(e, query)]
+    if not compatible:
+        return NotCovered(related=[e for e in same_subject if e.valid_on(day) and e.kind != "not_covered"])
+    on_day = [e for e in compatible if e.valid_on(day)]
+    if not on_day:
+        return NotCovered(related=compatible, outside_dates=True)
+    settled = [e for e in on_day if not _open_keys(e, query)]
+    if settled:
+        # the loader forbids two entries that one question could match on one day
+        return Answer(settled[0])
+    return _clarify(guides, query, on_day)
+
+
+def _clarify(guides: Guides, query: Mapping[str, str], candidates: Sequence[Entry]) -> Clarify:
+    """Ask for the first open condition, in the vocabulary's order of keys."""
+    open_keys = {key for entry in candidates for key in _open_keys(entry, query)}
+    key = next(k for k in guides.vocabulary.conditions if k in open_keys)
+    offered = {value for entry in candidates for value in entry.when.get(key, ())}
+    values = [v for v in guides.vocabulary.conditions[key].values if v in offered]
+    if len(values) < 2:
+        values.append(OTHER)
+    return Clarify(key=key, values=values, candidates=candidates)
+
+
+# the VCC postboxes' names ("_BA-Zentrale-VCC-SGB3_SC-Region") are one thing, not their words: "Region"
+# in the name asks nothing about regions
+_VCC_POSTBOX_NAME = re.compile(r"_?ba-zentrale-vcc-[\w-]*")
+
+
+def normalise(text: str) -> str:
+    """Lower case with umlauts written out, so one cue matches "früher" and "frueher"."""
+    return _VCC_POSTBOX_NAME.sub("vcc-postfach", plain_text(text))
+
+
+def stated_in_text(guides: Guides, text: str) -> dict[str, str]:
+    """Condition values the text states by the vocabulary's cues.
+
+    A key whose cues point to two values ("never had a status before") is left out: the
+    question stays open rather than being guessed — unless one of them is declared more precise
+    (`overrides`). A negated cue ("kein Terminthema") states nothing, or the value the
+    vocabulary declares for its negation (`negated`).
+    """
+    plain = guides.spelling.correct(normalise(text))  # "Kontakformular", "telefonish"
+    stated: dict[str, str] = {}
+    for key, values in guides.cues.items():
+        found: set[str] = set()
+        negated: set[str] = set()
+        for value, patterns in values.items():
+            affirmed, denied = _cue_matches(guides, plain, patterns)
+            if affirmed:
+                found.add(value)
+            elif denied:
+                negated.add(value)
+        specs = guides.vocabulary.conditions[key].values
+        found -= {other for value in found for other in specs[value].overrides}
+        if not found:
+            found = {n for value in negated if (n := specs[value].negated) is not None}
+        if len(found) == 1:
+            stated[key] = found.pop()
+    return stated
+
+
+def _cue_matches(guides: Guides, plain: str, patterns: Sequence[re.Pattern[str]]) -> tuple[bool, bool]:
+    """(a cue matches and is not negated, a cue matches only negated): "kein Kontaktformular".
+
+    Only the few words before a match are looked at (negation_cues end with `$`), so the check
+    stays linear in the message length.
+    """
+    negated = False
+    for pattern in patterns:
+        for match in pattern.finditer(plain):
+            before = plain[max(0, match.start() - 40) : match.start()]
+            if any(negation.search(before) for negation in guides.negation_cues):
+                negated = True
+            else:
+                return True, False
+    return False, negated
+
+
+def is_follow_up(guides: Guides, text: str) -> bool:
+    """'Und Terminabsagen?' continues the case under discussion (vocabulary's follow_up_cues)."""
+    return matches(guides.follow_up_cues, text)
+
+
+def asks_who_for_unassigned(guides: Guides, text: str) -> bool:
+    """Who handles a front-line matter the instruction assigns to no unit (vocabulary's
+    `unassigned_matters` with `who_cues`): "wer bearbeitet Insolvenzgeldanträge?"."""
+    return matches(guides.unassigned_matters, text) and matches(guides.who_cues, text)
+
+
+def believed(guides: Guides, intent: str, text: str) -> bool:
+    """Whether the message says what its intent asks, where the vocabulary's `intent_cues` require it
+    ("mit welchem Formular?" read as a contact form question is not believed). A click always is."""
+    cues = guides.intent_cues.get(intent)
+    return not text or cues is None or matches(cues, text)
+
+
+def matches(cues: Iterable[re.Pattern[str]], text: str) -> bool:
+    """Whether one of the cues matches the text, as cues are matched: lower case, umlauts written out."""
+    plain = normalise(text)
+    return any(cue.search(plain) for cue in cues)
+
+
+def requested_language(guides: Guides, text: str) -> str | None:
+    """'auf Deutsch bitte', 'in English please': the language asked for (vocabulary's language_requests)."""
+    return next((lang for lang, cues in guides.language_requests.items() if matches(cues, text)), None)
+
+
+def asks_about_now(guides: Guides, text: str) -> bool:
+    """'Und heute?': the case under discussion, for today (vocabulary's now_cues)."""
+    return matches(guides.now_cues, text)
+
+
+def asks_about_before(guides: Guides, text: str) -> bool:
+    """'Und vorher?': the case under discussion, before its rule began (vocabulary's before_cues)."""
+    return matches(guides.before_cues, text)
+
+
+def conditions_for(guides: Guides, intent: str, stated: Mapping[str, str | None]) -> dict[str, str] | None:
+    """The question's conditions: the intent's, overruled by what the user stated.
+
+    The intent is the classifier's reading of the whole sentence; a stated value
+    (a clicked button, or a cue word such as "ehemaliger Alo-Kunde") is more
+    precise about its one condition, so it wins where the two disagree.
+    """
+    base = guides.intent_conditions(intent)
+    if base is None:
+        return None
+    query = dict(base)
+    for key, value in stated.items():
+        if value and key in guides.vocabulary.conditions:
+            query[key] = value
+    return query

@@ -1,0 +1,359 @@
+"""The web server for staff: the intranet page with the chat widget, the call view, feedback.
+
+It serves the widget's files from the package (bot/serving/static/) and passes the
+widget's questions on to Rasa's REST webhook, so the page talks to one origin
+and the browser never needs Rasa's address. On the way back it notes every
+question the guides did not answer (out_of_scope / not_covered) in the feedback
+store; 👍 / 👎 arrive at /api/feedback. Both go through bot/serving/feedback.py, which
+redacts personal data before anything is stored.
+
+Another intranet page may embed the widget with one script tag; its origin must
+then be listed in LOTSE_WEB_CORS_ORIGINS (exact origins, comma-separated –
+never `*`). A POST must be sent as application/json, and a browser's Origin must be
+listed or the page's own (bot/serving/security.py): any other page could post text/plain
+without a CORS preflight. Run it as `python -m bot.serving.web`; bot/ops/processes.py does so for `make run`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+from sanic import Sanic, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.serving import http_guard, security
+from bot.serving.feedback import DB_URL_ENV, UNANSWERED_KINDS, FeedbackError, FeedbackStore, Rating, db_url
+from bot.serving.rate_limit import RateLimiter
+from bot.serving.security import SettingsError
+
+logger = logging.getLogger(__name__)
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8080
+DEFAULT_RASA_URL = "http://127.0.0.1:5005"
+HOST_ENV, PORT_ENV, RASA_URL_ENV = "LOTSE_WEB_HOST", "LOTSE_WEB_PORT", "LOTSE_RASA_URL"
+CORS_ENV = "LOTSE_WEB_CORS_ORIGINS"
+MAX_BODY_BYTES = 64 * 1024  # as the REST channel: a question plus JSON
+# Rasa's channel answers within 3 s (or says the tables are unavailable); the widget gives up
+# after 5 s. Waiting longer here would only hold a connection nobody reads any more.
+UPSTREAM_TIMEOUT_S = 6.0
+WEBHOOK_PATH = "/webhooks/rest/webhook"
+FEEDBACK_PATH = "/api/feedback"
+# ratings per client address and second: a person clicks one or two, but many staff may share one
+# address (terminal servers); far more is a script filling the store
+FEEDBACK_PER_SECOND = 20
+TOO_MANY_RATINGS = {
+    "error": "Zu viele Rückmeldungen – bitte kurz warten. / Too much feedback at once – please wait a moment."
+}
+
+# file name -> content type; nothing else under bot/serving/static is served
+STATIC_FILES = {
+    "index.html": "text/html; charset=utf-8",
+    "call.html": "text/html; charset=utf-8",
+    "widget.js": "text/javascript; charset=utf-8",
+    "widget.css": "text/css; charset=utf-8",
+    "page.css": "text/css; charset=utf-8",
+    "favicon.svg": "image/svg+xml",
+}
+# The pages load nothing from elsewhere and run no inline script: even a text that slipped into
+# the DOM as HTML could not run.
+PAGE_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; script-src 'self'; style-src 'self'; "
+    "img-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'self'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-cache",
+}
+UNREACHABLE = {
+    "error": "Lotse ist gerade nicht erreichbar. / Lotse is not reachable right now.",
+}
+TIMEOUT = {"error": "Lotse hat nicht rechtzeitig geantwortet. / Lotse did not answer in time."}
+
+
+@dataclass(frozen=True)
+class WebSettings:
+    """Where Rasa answers and which other pages may embed the widget."""
+
+    rasa_url: str = DEFAULT_RASA_URL
+    cors_origins: frozenset[str] = frozenset()
+    upstream_timeout_s: float = UPSTREAM_TIMEOUT_S
+
+
+def parse_origins(value: str | None) -> frozenset[str]:
+    """The pages (LOTSE_WEB_CORS_ORIGINS) that may embed the widget, checked like Rasa's origins."""
+    return frozenset(security.parse_origins(value, CORS_ENV))
+
+
+def _json(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> HTTPResponse:
+    return response.json(
+        body, status=status, headers=headers, dumps=lambda b: json.dumps(b, ensure_ascii=False)
+    )
+
+
+def _answers(messages: Iterable[Any]) -> list[dict[str, Any]]:
+    """The `custom.answer` payloads of a reply."""
+    found = []
+    for message in messages:
+        custom = message.get("custom") if isinstance(message, dict) else None
+        answer = custom.get("answer") if isinstance(custom, dict) else None
+        if isinstance(answer, dict):
+            found.append(answer)
+    return found
+
+
+def record_unanswered(store: FeedbackStore, question: Any, messages: Any) -> int:
+    """Note the question when the reply says the guides do not answer it; returns how many were noted.
+
+    Button clicks ("/inform{…}") are not questions and are skipped.
+    """
+    if not isinstance(question, str) or question.lstrip().startswith("/") or not isinstance(messages, list):
+        return 0
+    noted = 0
+    for answer in _answers(messages):
+        kind = answer.get("kind")
+        if kind in UNANSWERED_KINDS:
+            store.record_unanswered(
+                question,
+                kind,
+                topic=answer.get("topic"),
+                lang=answer.get("lang"),
+                guides_version=answer.get("guides_version"),
+            )
+            noted += 1
+    return noted
+
+
+def _optional_str(body: dict[str, Any], key: str) -> str | None:
+    value = body.get(key)
+    if value is not None and not isinstance(value, str):
+        raise FeedbackError(f'"{key}" must be a string or null')
+    return value or None
+
+
+def rating_from_body(body: Any) -> Rating:
+    """The widget's feedback JSON as a Rating; a wrong type is named."""
+    if not isinstance(body, dict):
+        raise FeedbackError("the body must be a JSON object")
+    rating, question, kind = body.get("rating"), body.get("question"), body.get("kind")
+    if isinstance(rating, bool) or not isinstance(rating, int):
+        raise FeedbackError('"rating" must be 1 (👍) or -1 (👎)')
+    if not isinstance(question, str):
+        raise FeedbackError('"question" must be a string')
+    if not isinstance(kind, str):
+        raise FeedbackError('"kind" must be a string')
+    return Rating(
+        rating=rating,
+        question=question,
+        kind=kind,
+        topic=_optional_str(body, "topic"),
+        unit=_optional_str(body, "unit"),
+        lang=_optional_str(body, "lang"),
+        guides_version=_optional_str(body, "guides_version"),
+        comment=_optional_str(body, "comment"),
+    )
+
+
+def _read_json(request: Request) -> Any:
+    """The body as JSON, or None when it is not JSON (the caller then names what it expects)."""
+    try:
+        return json.loads(request.body or b"")
+    except (ValueError, RecursionError):  # RecursionError: "[[[[…" nested deeper than Python recurses
+        return None
+
+
+def create_app(settings: WebSettings, store: FeedbackStore) -> Sanic:
+    app = Sanic("lotse_web", configure_logging=False)
+    app.config.REQUEST_MAX_SIZE = MAX_BODY_BYTES
+    app.config.FALLBACK_ERROR_FORMAT = "json"
+    session: dict[str, aiohttp.ClientSession] = {}
+    ratings_per_client = RateLimiter()  # this server's own count: one web server per bot
+
+    @app.before_server_start
+    async def open_session(*_: Any) -> None:
+        session["rasa"] = aiohttp.ClientSession(
+            timeout=aiohttp.ClientTimeout(total=settings.upstream_timeout_s)
+        )
+
+    @app.after_server_stop
+    async def close_session(*_: Any) -> None:
+        if "rasa" in session:
+            await session.pop("rasa").close()
+
+    def cors_headers(request: Request) -> dict[str, str]:
+        """CORS for the API, only for an origin listed exactly (another origin gets none)."""
+        origin = request.headers.get("origin")
+        if origin and origin in settings.cors_origins:
+            return {"Access-Control-Allow-Origin": origin, "Vary": "Origin"}
+        return {"Vary": "Origin"}
+
+    def refused(request: Request) -> HTTPResponse | None:
+        """415 for a body not sent as JSON; 403 for a browser on an origin not listed and not the page's."""
+        problem = security.refuse_post(
+            request.headers.get("content-type"),
+            request.headers.get("origin"),
+            settings.cors_origins,
+            own_host=request.headers.get("host"),
+        )
+        if problem is None:
+            return None
+        return _json({"error": problem[1]}, problem[0], cors_headers(request))  # a listed page reads why
+
+    def client(request: Request) -> str:
+        """The browser's address: the peer's, or what a proxy on loopback names (serving/security.py)."""
+        return security.client_address(
+            request.ip, request.headers.getall("x-forwarded-for", []), request.headers.get("x-real-ip")
+        )
+
+    def preflight(request: Request) -> HTTPResponse:
+        headers = cors_headers(request)
+        if "Access-Control-Allow-Origin" in headers:
+            headers.update(
+                {
+                    "Access-Control-Allow-Methods": "POST, OPTIONS",
+                    "Access-Control-Allow-Headers": "Content-Type",
+                    "Access-Control-Max-Age": "600",
+                }
+            )
+        return response.empty(status=204, headers=headers)
+
+    def static(name: str) -> HTTPResponse:
+        body = (STATIC_DIR / name).read_bytes()
+        headers = dict(PAGE_HEADERS)
+        if name.endswith((".js", ".css")):  # embedding pages on listed origins load these too
+            headers["Cross-Origin-Resource-Policy"] = "cross-origin"
+        return response.raw(body, content_type=STATIC_FILES[name], headers=headers)
+
+    @app.get("/")
+    async def index(_: Request) -> HTTPResponse:
+        return static("index.html")
+
+    @app.get("/call")
+    async def call_view(_: Request) -> HTTPResponse:
+        return static("call.html")
+
+    @app.get("/<name:(widget\\.js|widget\\.css|page\\.css|favicon\\.svg)>")
+    async def asset(_: Request, name: str) -> HTTPResponse:
+        return static(name)
+
+    @app.get("/health")
+    async def health(_: Request) -> HTTPResponse:
+        return _json({"status": "ok"})
+
+    @app.route(WEBHOOK_PATH, methods=["POST", "OPTIONS"])
+    async def webhook(request: Request) -> HTTPResponse:
+        if request.method == "OPTIONS":
+            return preflight(request)
+        refusal = refused(request)
+        if refusal is not None:
+            return refusal
+        headers = cors_headers(request)
+        body = _read_json(request)
+        if not isinstance(body, dict):
+            problem = 'the body must be a JSON object {"sender": "...", "message": "..."}'
+            return _json({"error": problem}, 400, headers)
+        forward = {"sender": body.get("sender"), "message": body.get("message")}
+        # Rasa sees this server on 127.0.0.1 and counts its per-address limit on the browser's
+        # address instead, which it takes from these headers only from a peer on loopback
+        address = client(request)
+        via = {"X-Forwarded-For": address, "X-Real-IP": address}
+        url = f"{settings.rasa_url}{WEBHOOK_PATH}"
+        try:
+            async with session["rasa"].post(url, json=forward, headers=via) as upstream:
+                status, raw = upstream.status, await upstream.read()
+        except asyncio.TimeoutError:
+            logger.error("Rasa did not answer within %.1f s", settings.upstream_timeout_s)
+            return _json(TIMEOUT, 504, headers)
+        except aiohttp.ClientError as error:
+            logger.error("Rasa is not reachable at %s: %s", settings.rasa_url, error)
+            return _json(UNREACHABLE, 502, headers)
+        if status >= 500:
+            logger.error("Rasa answered %d", status)
+            return _json(UNREACHABLE, 502, headers)
+        if status == 200:
+            try:
+                messages = json.loads(raw)
+                await asyncio.to_thread(record_unanswered, store, forward["message"], messages)
+            except (ValueError, SQLAlchemyError):  # the user still gets the answer
+                logger.exception("could not note an unanswered question")
+        return response.raw(raw, status=status, content_type="application/json", headers=headers)
+
+    @app.route(FEEDBACK_PATH, methods=["POST", "OPTIONS"])
+    async def feedback(request: Request) -> HTTPResponse:
+        if request.method == "OPTIONS":
+            return preflight(request)
+        refusal = refused(request)
+        if refusal is not None:
+            return refusal
+        headers = cors_headers(request)
+        address = client(request)
+        if ratings_per_client.refused_by({address: FEEDBACK_PER_SECOND}) is not None:
+            return _json(TOO_MANY_RATINGS, 429, headers)
+        try:
+            rating = rating_from_body(_read_json(request))
+            stored = await asyncio.to_thread(store.add_rating, rating)
+        except FeedbackError as error:
+            return _json({"error": str(error)}, 400, headers)
+        except SQLAlchemyError:
+            logger.exception("feedback could not be stored")
+            return _json(
+                {"error": "Die Rückmeldung konnte nicht gespeichert werden. / Feedback could not be stored."},
+                503,
+                headers,
+            )
+        return _json({"stored": stored}, 201, headers)
+
+    return app
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot.serving.web", description=__doc__.splitlines()[0])
+    parser.add_argument("--host", default=os.environ.get(HOST_ENV, DEFAULT_HOST))
+    parser.add_argument("--port", type=int, default=int(os.environ.get(PORT_ENV, DEFAULT_PORT)))
+    parser.add_argument("--rasa-url", default=os.environ.get(RASA_URL_ENV, DEFAULT_RASA_URL))
+    parser.add_argument(
+        "--upstream-timeout", type=float, default=UPSTREAM_TIMEOUT_S, help="seconds to wait for Rasa's reply"
+    )
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=os.environ.get("LOTSE_LOG_LEVEL", "INFO"),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        settings = WebSettings(
+            rasa_url=args.rasa_url.rstrip("/"),
+            cors_origins=parse_origins(os.environ.get(CORS_ENV)),
+            upstream_timeout_s=args.upstream_timeout,
+        )
+        store = FeedbackStore(db_url())  # from the environment: a PostgreSQL URL may hold a password
+    except SettingsError as error:
+        print(f"Lotse web server not started: {error}", file=sys.stderr)
+        return 2
+    except SQLAlchemyError as error:  # its message can quote the whole URL, password included
+        print(
+            f"Lotse web server not started: the feedback database ({DB_URL_ENV}) is not usable: "
+            f"{type(error).__name__}",
+            file=sys.stderr,
+        )
+        return 2
+    app = create_app(settings, store)
+    logger.info("widget on http://%s:%d/ (Rasa at %s)", args.host, args.port, settings.rasa_url)
+    http_guard.install()  # Content-Length / Transfer-Encoding checked, header and body deadlines
+    app.run(host=args.host, port=args.port, workers=1, access_log=False, motd=False)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

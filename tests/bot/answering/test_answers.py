@@ -1,0 +1,265 @@
+"""The answer contract: verdict, detail, validity, source; the payload carries the same facts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from bot.answering.answers import AnswerWriter, format_date
+from bot.answering.engine import OTHER, Clarify, NotCovered, resolve
+from bot.answering.guides import LANGS, Guides, load_guides
+from bot.answering.responses import Responses
+from bot.paths import GUIDES_DIR
+from tests.conftest import BEFORE_JULY_2025, TODAY, GuideCopy
+
+ENTRY_IDS = [entry.id for entry in load_guides(GUIDES_DIR).entries]
+SOURCE_WORD = {"de": "Abschnitt", "en": "section"}
+
+
+# --- every entry, both languages ------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("entry_id", ENTRY_IDS)
+def test_entry_reply_follows_the_contract(
+    writer: AnswerWriter, guides: Guides, entry_id: str, lang: str
+) -> None:
+    entry = guides.by_id[entry_id]
+    text = entry.text.get(lang)
+    reply = writer.entry_reply(entry, lang, TODAY, TODAY)
+    lines = reply.text.split("\n")
+
+    assert lines[0] == text.verdict
+    assert lines[1] == text.detail
+    source_line = writer.source_line(entry, lang)
+    assert lines[-1] == source_line
+    assert f"{SOURCE_WORD[lang]} {entry.section}" in source_line
+    assert guides.instruction.sections[entry.section].get(lang) in source_line
+    assert guides.documents[entry.document].title.get(lang) in source_line
+    if entry.valid_from:
+        assert format_date(entry.valid_from, lang) in reply.text
+    if entry.valid_to:
+        assert format_date(entry.valid_to, lang) in reply.text
+    assert reply.buttons == []
+
+    answer = reply.payload["answer"]
+    assert answer["kind"] == entry.kind
+    assert answer["topic"] == entry.id
+    assert answer["unit"] == entry.answer.unit
+    assert answer["lang"] == lang
+    assert answer["verdict"] == text.verdict
+    assert answer["source"]["document"] == "Weisung 202505010"
+    assert answer["source"]["section"] == entry.section
+    assert answer["source"]["guide"] == guides.documents[entry.document].title.get(lang)
+    assert answer["valid_from"] == (entry.valid_from.isoformat() if entry.valid_from else None)
+    assert answer["valid_to"] == (entry.valid_to.isoformat() if entry.valid_to else None)
+    assert answer["where"] == (entry.answer.where.get(lang) if entry.answer.where else None)
+    json.dumps(reply.payload)  # the payload travels as JSON
+
+
+def test_payload_carries_deadline_and_form_when_the_entry_has_them(
+    writer: AnswerWriter, guides: Guides
+) -> None:
+    answer = writer.entry_reply(guides.by_id["eakte_antrag"], "de", TODAY, TODAY).payload["answer"]
+    assert "2 Wochen" in answer["deadline"]
+    assert answer["form"] == "SGBIII_Änderungsformular_zum_eAkte_Regelwerk"
+    plain = writer.entry_reply(guides.by_id["pressearbeit"], "de", TODAY, TODAY).payload["answer"]
+    assert "deadline" not in plain and "form" not in plain
+
+
+@pytest.mark.parametrize(
+    ("lang", "date_text"),
+    [("de", "15.06.2025"), ("en", "15 June 2025")],
+    ids=["de", "en"],
+)
+def test_answer_for_another_day_names_the_day_in_the_verdict_line(
+    writer: AnswerWriter, guides: Guides, lang: str, date_text: str
+) -> None:
+    entry = guides.by_id["freie_emails_bis_juni_2025"]
+    reply = writer.entry_reply(entry, lang, BEFORE_JULY_2025, TODAY)
+    first = reply.text.split("\n")[0]
+    assert date_text in first and first.endswith(entry.text.get(lang).verdict)
+    assert reply.payload["answer"]["verdict"] == first  # the verdict an agent reads, with its day
+
+
+# --- validity lines and dates ---------------------------------------------------------
+
+DATE_CASES = [
+    ("de", dt.date(2025, 7, 1), "01.07.2025"),
+    ("en", dt.date(2025, 7, 1), "1 July 2025 (01.07.2025)"),
+    ("en", dt.date(2025, 12, 31), "31 December 2025 (31.12.2025)"),
+    ("en", dt.date(2026, 1, 9), "9 January 2026 (09.01.2026)"),
+    ("de", None, ""),
+]
+
+
+@pytest.mark.parametrize(
+    ("lang", "day", "expected"), DATE_CASES, ids=["de", "en-july", "en-december", "en-january", "none"]
+)
+def test_format_date(lang: str, day: dt.date | None, expected: str) -> None:
+    assert format_date(day, lang) == expected
+
+
+VALIDITY_CASES = [
+    ("from-de", "asu_telefon_reaktivierung", "de", ["ab", "01.07.2025"]),
+    ("from-en", "asu_telefon_reaktivierung", "en", ["from", "1 July 2025"]),
+    ("until-de", "freie_emails_bis_juni_2025", "de", ["bis", "30.06.2025"]),
+    ("until-en", "freie_emails_bis_juni_2025", "en", ["until", "30 June 2025"]),
+]
+
+
+@pytest.mark.parametrize(
+    ("entry_id", "lang", "words"), [c[1:] for c in VALIDITY_CASES], ids=[c[0] for c in VALIDITY_CASES]
+)
+def test_validity_line(
+    writer: AnswerWriter, guides: Guides, entry_id: str, lang: str, words: list[str]
+) -> None:
+    line = writer.validity_line(guides.by_id[entry_id], lang)
+    for word in words:
+        assert word in line
+
+
+# --- clarifying questions ---------------------------------------------------------
+
+CLARIFY_QUERIES = [
+    ("customer", {"subject": "phone_registration", "channel": "phone"}),
+    ("channel-appointments", {"subject": "appointment_cancellation"}),
+    ("channel-master-data", {"subject": "master_data_change"}),
+    ("channel-change-notice", {"subject": "change_notice"}),
+    ("postbox", {"subject": "email_block"}),
+]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("query", [c[1] for c in CLARIFY_QUERIES], ids=[c[0] for c in CLARIFY_QUERIES])
+def test_clarify_reply_offers_inform_buttons(
+    writer: AnswerWriter, guides: Guides, query: dict[str, str], lang: str
+) -> None:
+    found = resolve(guides, query, TODAY)
+    assert isinstance(found, Clarify)
+    condition = guides.vocabulary.conditions[found.key]
+    reply = writer.clarify_reply(found, lang)
+
+    assert condition.question is not None
+    assert reply.text == condition.question.get(lang)
+    assert len(reply.buttons) == len(found.values) >= 2
+    for button, value in zip(reply.buttons, found.values, strict=True):
+        assert button["payload"].startswith("/inform{")
+        assert json.loads(button["payload"][len("/inform") :]) == {found.key: value}
+        assert button["title"] == condition.values[value].get(lang)
+    answer = reply.payload["answer"]
+    assert (answer["kind"], answer["asks"], answer["lang"]) == ("clarify", found.key, lang)
+    assert answer["options"] == reply.buttons
+    assert answer["topic"] is None and answer["source"] is None
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_clarify_with_one_value_adds_something_else(
+    writer: AnswerWriter, responses: Responses, guides: Guides, lang: str
+) -> None:
+    found = Clarify(key="customer", values=["reactivation", OTHER], candidates=())
+    reply = writer.clarify_reply(found, lang)
+    assert [b["title"] for b in reply.buttons] == [
+        guides.vocabulary.conditions["customer"].values["reactivation"].get(lang),
+        responses.text("utter_option_other", lang),
+    ]
+    assert json.loads(reply.buttons[1]["payload"][len("/inform") :]) == {"customer": OTHER}
+
+
+# --- not covered ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_not_covered_lists_what_the_guides_do_settle(
+    writer: AnswerWriter, responses: Responses, guides: Guides, lang: str
+) -> None:
+    found = resolve(guides, {"subject": "appointment_cancellation", "channel": "online"}, TODAY)
+    assert isinstance(found, NotCovered)
+    reply = writer.not_covered_reply(found, lang, TODAY, "appointment_cancellation")
+    lines = reply.text.split("\n")
+
+    assert lines[0] == responses.text("utter_not_covered", lang)
+    assert lines[1] == responses.text("utter_guides_settle", lang)
+    settled = guides.by_id["kontaktformular_termine"]
+    assert lines[2] == f"• {settled.text.get(lang).verdict} ({writer.validity_line(settled, lang)})"
+    answer = reply.payload["answer"]
+    assert (answer["kind"], answer["lang"], answer["topic"]) == ("not_covered", lang, None)
+    assert answer["source"] == writer.source_of(guides.by_id["kontaktformular_termine"], lang)
+
+
+@pytest.mark.parametrize(
+    ("lang", "date_text", "topic"),
+    [("de", "15.06.2025", "Veränderungsmitteilung"), ("en", "15 June 2025", "change in professional")],
+    ids=["de", "en"],
+)
+def test_not_covered_on_a_day_before_the_rule(
+    writer: AnswerWriter, guides: Guides, lang: str, date_text: str, topic: str
+) -> None:
+    found = resolve(
+        guides,
+        {"subject": "change_notice", "channel": "online"},
+        BEFORE_JULY_2025,
+    )
+    assert isinstance(found, NotCovered) and found.outside_dates
+    reply = writer.not_covered_reply(found, lang, BEFORE_JULY_2025, "change_notice")
+    lines = reply.text.split("\n")
+
+    assert date_text in lines[0] and topic in lines[0]
+    for earlier in guides.instruction.earlier_instructions:
+        assert earlier.number in lines[1]
+    rule = guides.by_id["veraenderungsmitteilung_online"]
+    # the rule is listed with its start, so nobody reads it as valid on the asked day
+    assert f"• {rule.text.get(lang).verdict} ({writer.validity_line(rule, lang)})" in lines
+    assert reply.payload["answer"]["kind"] == "not_covered"
+
+
+def test_not_covered_without_related_entries_has_no_source(
+    writer: AnswerWriter, responses: Responses
+) -> None:
+    reply = writer.not_covered_reply(NotCovered(), "de", TODAY, None)
+    assert reply.text == responses.text("utter_not_covered", "de")
+    assert reply.payload["answer"]["source"] is None
+
+
+def test_not_covered_related_not_covered_entries_are_not_listed(
+    writer: AnswerWriter, responses: Responses, guides: Guides
+) -> None:
+    found = resolve(
+        guides, {"subject": "phone_registration", "channel": "phone", "customer": "new"}, BEFORE_JULY_2025
+    )
+    assert isinstance(found, NotCovered)
+    reply = writer.not_covered_reply(found, "de", BEFORE_JULY_2025, "phone_registration")
+    assert responses.text("utter_guides_settle", "de") not in reply.text
+    assert "•" not in reply.text
+    assert reply.payload["answer"]["source"]["section"] == "2.2"
+
+
+# --- follow-ups -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_source_reply_names_section_and_ends_with_the_verdict(
+    writer: AnswerWriter, guides: Guides, lang: str
+) -> None:
+    entry = guides.by_id["stammdaten_online"]
+    reply = writer.source_reply(entry, lang)
+    first, second = reply.text.split("\n")
+    assert f"{SOURCE_WORD[lang]} 2.2" in first
+    assert format_date(guides.instruction.date, lang) in first
+    assert second == entry.text.get(lang).verdict
+    answer = reply.payload["answer"]
+    assert (answer["kind"], answer["topic"], answer["unit"]) == ("fact", "stammdaten_online", "EZ")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_validity_reply_without_dates_says_so(
+    writer: AnswerWriter, responses: Responses, guide_copy: GuideCopy, lang: str
+) -> None:
+    guide_copy.replace_in_entry("weisung.yml", "atv_kalender", "valid_from: 2025-05-26", "valid_from: null")
+    guides = guide_copy.load()
+    entry = guides.by_id["atv_kalender"]
+    lines = AnswerWriter(guides, responses).validity_reply(entry, lang).text.split("\n")
+    assert lines[0] == responses.text("utter_valid_always", lang)
+    assert lines[1] == entry.text.get(lang).verdict

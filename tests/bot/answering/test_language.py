@@ -1,0 +1,48 @@
+"""Telling German from English in short staff questions full of German jargon."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.answering.language import detect_language
+
+CASES = [
+    # German
+    ("de-who-handles", "Wer bearbeitet Terminabsagen aus dem Kontaktformular?", "de"),
+    ("de-where-written", "Wo steht das?", "de"),
+    ("de-since-when", "Seit wann gilt das?", "de"),
+    ("de-jargon-in-sentence", "Wer macht die telefonische ASU bei Reaktivierung?", "de"),
+    ("de-yes", "ja", "de"),
+    ("de-lower-case-no-punctuation", "wohin gehen online stammdaten", "de"),
+    # English
+    ("en-who-handles", "Who handles appointment cancellations?", "en"),
+    ("en-where-written", "Where is that written?", "en"),
+    ("en-jargon-in-sentence", "Who does the ASU of a former Alo customer?", "en"),
+    ("en-yes", "yes", "en"),
+    ("en-upper-case", "WHO HANDLES THE VÄM IF IT IS SENT ONLINE", "en"),
+    # jargon only, or nothing: the words do not decide
+    # n-grams read what function words miss: "an" is an English word, the sentence German
+    ("german-sentence-with-english-word", "Herr ruft wegen ASU an", "de"),
+    ("german-call-fragment", "Kunde am Tel, ex-Alo, will sich asu melden – wir oder EZ?", "de"),
+    ("english-without-function-words", "customer phoned, registration wanted, former Alo", "en"),
+    ("jargon-only", "ASU EAKTE", None),
+    ("jargon-and-number", "eAkte Regelwerk 1001 Alg", None),
+    ("jargon-reactivation", "ASU Reaktivierung", None),
+    ("empty", "", None),
+    ("punctuation-only", "?!", None),
+    ("tie", "Wer who", None),
+    # an umlaut counts as German
+    ("umlaut-only", "VÄM?", "de"),
+    ("eszett-only", "Grüße", "de"),
+    # in an English frame an umlaut is a German noun ("who … Veränderungsmitteilungen?")
+    ("umlaut-in-english-frame", "who Änderung", "en"),
+    ("umlaut-tips-balance", "who wer Änderung", "de"),
+    # "was" before an English word is English, else German
+    ("english-was", "was the Hauptpersonalrat involved?", "en"),
+    ("german-was", "was ist mit dem Hauptpersonalrat?", "de"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_detect_language(text: str, expected: str | None) -> None:
+    assert detect_language(text) == expected
