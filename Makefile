@@ -27,7 +27,7 @@ help:
 	@echo "make eval   – ask every question of EVAL_FILE=$(EVAL_FILE) over REST"
 	@echo "make lint   – ruff and mypy"
 	@echo "make conversations – run the trainers' test conversations (tests/conversations)"
-	@echo "make bench – Lotse next to stock Rasa: latency, throughput, memory, training (bench/results.md)"
+	@echo "make bench – Lotse (with/without speed-ups) next to stock Rasa: latency, throughput, memory (bench/results.md)"
 	@echo "make check-guides  – load and check the guides;  make model – train if needed"
 	@echo "make examples – regenerate the training examples data/nlu/generated/ from data/generator/templates.yml"
 	@echo "make clean  – remove models, build, var (not .venv)"
@@ -87,8 +87,9 @@ conversations: $(MODEL)
 examples: $(VENV)/.installed
 	$(PY) -m bot.trainers.generate_examples
 
-# Lotse next to stock Rasa on this machine (bot/ops/bench.py): trains both from scratch, prints the table
-# and writes bench/results.md (~15 min on 2 cores). Not part of `make test`, which runs its smoke check.
+# Lotse, Lotse without its speed-ups and stock Rasa on this machine (bot/ops/bench.py): trains Lotse and
+# stock from scratch, prints the table and writes bench/results.md (~16 min on 2 cores). Not part of
+# `make test`, which runs its smoke check.
 .PHONY: bench
 bench: $(SPACY_DIR)/meta.json
 	$(PY) -m bot.cli bench $(BENCH_ARGS)
@@ -99,7 +100,7 @@ test: $(MODEL) chromium
 	$(MAKE) --no-print-directory lint
 	$(PY) -m pytest
 
-# The cluster (bot/ops/cluster.py): Debian's postgresql, redis-server and nginx, installed when missing.
+# The cluster (bot/ops/cluster/): Debian's postgresql, redis-server and nginx, installed when missing.
 cluster-deps:
 	scripts/install-cluster-debs
 

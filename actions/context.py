@@ -19,56 +19,39 @@ from __future__ import annotations
 
 import datetime as dt
 
-from rasa_sdk import Tracker
-from rasa_sdk.events import EventType, SlotSet
-
-from actions.answer_guide import resolution
-from actions.base import asked_day, case_conditions, intent_of, last_entry, user_text
-from actions.details import asked_details, detail_reply, holder
-from bot.answering.answers import AnswerWriter, Reply
-from bot.answering.engine import (
-    asks_about_before,
-    asks_about_now,
-    believed,
-    is_follow_up,
-    requested_language,
-    stated_in_text,
-)
+from actions.details import asked_details, detail_say, holder
+from actions.outcome import Canned, Outcome, WholeEntry, case_outcome
+from bot.answering.engine import asks_about_before, asks_about_now, believed, is_follow_up, requested_language
 from bot.answering.guides import Entry, Guides
-from bot.answering.slots import INTENT_ASK_AT_DATE, SLOT_CLARIFY_TRIES, SLOT_LAST_TOPIC, SLOT_PENDING
+from bot.answering.question import Question
+from bot.answering.slots import INTENT_ASK_AT_DATE, SLOT_LAST_TOPIC
 
 BARE_DETAIL_WORDS = 4  # "in welchen Postfächern?", "wer macht das?": nothing but the detail asked
 SHORT_FOLLOW_UP_WORDS = 8  # a longer message is a question of its own, not a detail of the last answer
 
 
-def context_reply(
-    tracker: Tracker, writer: AnswerWriter, lang: str, today: dt.date
-) -> tuple[Reply, list[EventType]] | None:
+def in_context(question: Question, guides: Guides) -> Outcome | None:
     """The reply this message gets from the conversation's context, or None to answer it as asked."""
-    text = user_text(tracker)
-    if not text:
+    if not question.text:
         return None  # a clicked button: its intent and entities say everything
     return (
-        _in_another_language(tracker, writer, lang, today, text)
-        or _answers_pending(tracker, writer, lang, today, text)
-        or _for_today(tracker, writer, lang, today, text)
-        or _before_the_change(tracker, writer, lang, today, text)
-        or _detail_of_last_answer(tracker, writer, lang, today, text)
-        or _changes_a_condition(tracker, writer, lang, today, text)
+        _in_another_language(question, guides)
+        or _answers_pending(question, guides)
+        or _for_today(question, guides)
+        or _before_the_change(question, guides)
+        or _detail_of_last_answer(question, guides)
+        or _changes_a_condition(question, guides)
     )
 
 
-def _changes_a_condition(
-    tracker: Tracker, writer: AnswerWriter, lang: str, today: dt.date, text: str
-) -> tuple[Reply, list[EventType]] | None:
+def _changes_a_condition(question: Question, guides: Guides) -> Outcome | None:
     """ "und per Post?", "und wenn er früher schon mal Asu war?": the case, one condition changed.
 
     Only where the NLU found no guide subject of its own (a guide intent keeps its own subject
     and takes the rest from the case: actions/answer_guide.py), or one that names only a way in
     (`way_only_intents`: "und wenn er es übers Kontaktformular schickt?" after an online VÄM).
     """
-    guides = writer.guides
-    intent = intent_of(tracker)
+    intent, text = question.intent, question.text
     way_only = intent in guides.vocabulary.way_only_intents  # "und übers Kontaktformular?": the way
     if (intent in guides.vocabulary.intents and not way_only) or intent == INTENT_ASK_AT_DATE:
         return None  # a guide subject of its own, or another day: the guide action's
@@ -76,9 +59,9 @@ def _changes_a_condition(
         return None
     if not is_follow_up(guides, text) and len(text.split()) > SHORT_FOLLOW_UP_WORDS:
         return None
-    said = stated_in_text(guides, text)
+    said = dict(question.said)
     said.pop("subject", None)  # a subject of its own ("und per Mail ans Liegenschaftspostfach?")
-    for query in _cases(tracker, guides):
+    for query in _cases(question, guides):
         used = {
             key
             for entry in guides.entries
@@ -87,19 +70,19 @@ def _changes_a_condition(
         }
         stated = {key: value for key, value in said.items() if key in used}
         if stated:  # not "and before …", which states a customer history the case does not depend on
-            return resolution(writer, lang, {**query, **stated}, 0, asked_day(tracker), today)
+            return case_outcome(guides, {**query, **stated}, 0, question.as_of, question.today)
     return None
 
 
-def _cases(tracker: Tracker, guides: Guides) -> list[dict[str, str]]:
+def _cases(question: Question, guides: Guides) -> list[dict[str, str]]:
     """The case under discussion, then the last answer's own ("bis wann?" after a question about the
     IM-Webshop function answered from the EZ postboxes' entry: "and for the team postboxes?"), then
     its related entries' ("und wenn er gar keinen Status hatte?" after the term reactivation customer)."""
     cases = []
-    query = case_conditions(tracker, guides)
+    query = dict(question.case)
     if "subject" in query:
         cases.append(query)
-    last = last_entry(tracker, guides)
+    last = question.last
     if last is not None:  # and the cases of the entries it names as related (a term: where it applies)
         for entry in [last, *(guides.by_id[other] for other in last.related if other in guides.by_id)]:
             own = {key: next(iter(values)) for key, values in entry.when.items() if len(values) == 1}
@@ -108,29 +91,21 @@ def _cases(tracker: Tracker, guides: Guides) -> list[dict[str, str]]:
     return cases
 
 
-def _answers_pending(
-    tracker: Tracker, writer: AnswerWriter, lang: str, today: dt.date, text: str
-) -> tuple[Reply, list[EventType]] | None:
-    pending = tracker.get_slot(SLOT_PENDING)
-    query = case_conditions(tracker, writer.guides)
-    if not pending or "subject" not in query:
+def _answers_pending(question: Question, guides: Guides) -> Outcome | None:
+    pending, query = question.pending, question.case
+    if not pending or "subject" not in query or pending not in question.said:
         return None
-    stated = stated_in_text(writer.guides, text)
-    if pending not in stated:
-        return None
-    return resolution(writer, lang, {**query, pending: stated[pending]}, 0, asked_day(tracker), today)
+    value = question.said[pending]
+    return case_outcome(guides, {**query, pending: value}, 0, question.as_of, question.today)
 
 
-def _detail_of_last_answer(
-    tracker: Tracker, writer: AnswerWriter, lang: str, today: dt.date, text: str
-) -> tuple[Reply, list[EventType]] | None:
-    guides = writer.guides
-    last = last_entry(tracker, guides)
+def _detail_of_last_answer(question: Question, guides: Guides) -> Outcome | None:
+    last, text = question.last, question.text
     if last is None or not _short(guides, text):
         return None
-    if _new_subject(tracker, guides, last) and not _held_detail_asked(guides, last, text):
+    if _new_subject(question, guides, last) and not _held_detail_asked(guides, last, text):
         return None  # a question of its own, unless it asks what the last answer holds
-    return _details_asked_in(tracker, writer, lang, today, last, text)
+    return _details_asked_in(question, guides, last, text)
 
 
 def _held_detail_asked(guides: Guides, last: Entry, text: str) -> bool:
@@ -150,113 +125,89 @@ def _held_detail_asked(guides: Guides, last: Entry, text: str) -> bool:
     )
 
 
-def _in_another_language(
-    tracker: Tracker, writer: AnswerWriter, lang: str, today: dt.date, text: str
-) -> tuple[Reply, list[EventType]] | None:
+def _in_another_language(question: Question, guides: Guides) -> Outcome | None:
     """ "auf Deutsch bitte", "in English please": the last reply again, in the language asked for."""
-    guides = writer.guides
+    text = question.text
     if not _short(guides, text) or requested_language(guides, text) is None:
         return None
     return (
-        _detail_again(tracker, writer, lang, today)
-        or _case_again(tracker, writer, lang, today, asked_day(tracker))
-        or (
-            writer.simple_reply("utter_help", lang),
-            [],
-        )
+        _detail_again(question, guides)
+        or _case_again(question, guides, question.as_of)
+        or Outcome(Canned("utter_help"))
     )
 
 
-def _for_today(
-    tracker: Tracker, writer: AnswerWriter, lang: str, today: dt.date, text: str
-) -> tuple[Reply, list[EventType]] | None:
+def _for_today(question: Question, guides: Guides) -> Outcome | None:
     """ "und heute?", "and now?" after an answer for another day: the case, as it is settled today."""
-    if not asks_about_now(writer.guides, text):
+    if not asks_about_now(guides, question.text):
         return None
-    return _case_again(tracker, writer, lang, today, None)
+    return _case_again(question, guides, None)
 
 
-def _before_the_change(
-    tracker: Tracker, writer: AnswerWriter, lang: str, today: dt.date, text: str
-) -> tuple[Reply, list[EventType]] | None:
+def _before_the_change(question: Question, guides: Guides) -> Outcome | None:
     """ "und vorher?", "wer hat das davor gemacht?": the case the day before the last answer's rule began."""
-    guides = writer.guides
-    last = last_entry(tracker, guides)
+    last, text = question.last, question.text
     if (
         last is None
         or last.valid_from is None
         or not _short(guides, text)
-        or _new_subject(tracker, guides, last)
+        or _new_subject(question, guides, last)
     ):
         return None
     if not asks_about_before(guides, text):
         return None
-    return _case_again(tracker, writer, lang, today, last.valid_from - dt.timedelta(days=1))
+    return _case_again(question, guides, last.valid_from - dt.timedelta(days=1))
 
 
-def _detail_again(
-    tracker: Tracker, writer: AnswerWriter, lang: str, today: dt.date
-) -> tuple[Reply, list[EventType]] | None:
+def _detail_again(question: Question, guides: Guides) -> Outcome | None:
     """The last reply was a detail of the last answer ("in welchem System?"): that detail again."""
-    guides = writer.guides
-    last = last_entry(tracker, guides)
-    said = [event for event in tracker.events if event.get("event") == "user"]
-    if last is None or len(said) < 2:
+    last, earlier = question.last, question.earlier
+    if last is None or earlier is None:
         return None
-    previous = str(said[-2].get("text") or "")
-    if not previous or not _short(guides, previous):
+    if not earlier.text or not _short(guides, earlier.text):
         return None
-    if ((said[-2].get("parse_data") or {}).get("intent") or {}).get("name") in guides.vocabulary.intents:
+    if earlier.intent in guides.vocabulary.intents:
         return None  # a question of its own ("Wer setzt die Sperre … um?"): its whole answer again
-    return _details_asked_in(tracker, writer, lang, today, last, previous)
+    return _details_asked_in(question, guides, last, earlier.text)
 
 
-def _details_asked_in(
-    tracker: Tracker, writer: AnswerWriter, lang: str, today: dt.date, last: Entry, text: str
-) -> tuple[Reply, list[EventType]] | None:
+def _details_asked_in(question: Question, guides: Guides, last: Entry, text: str) -> Outcome | None:
     """The reply to the details of `last` that `text` asks for as a follow-up, or None."""
-    asked = asked_details(writer.guides.attribute_cues, text)
+    asked = asked_details(guides.attribute_cues, text)
     if not asked:
         return None
-    day = asked_day(tracker) or today
-    reply = detail_reply(writer.guides, writer, lang, last, asked, day, in_question=False)
-    if reply is None:
+    say = detail_say(guides, last, asked, question.as_of or question.today, in_question=False)
+    if say is None:
         return None
     # the entry that held the detail (a related one: "bis wann?" → the EZ postboxes' deadline) is what
     # the next follow-up is about ("and for the team postboxes?", "wo steht das?")
-    holder = (reply.payload.get("answer") or {}).get("topic")
-    return reply, ([SlotSet(SLOT_LAST_TOPIC, holder)] if holder else [])
+    return Outcome(say, ((SLOT_LAST_TOPIC, say.topic),) if say.topic else ())
 
 
-def _case_again(
-    tracker: Tracker, writer: AnswerWriter, lang: str, today: dt.date, day: dt.date | None
-) -> tuple[Reply, list[EventType]] | None:
+def _case_again(question: Question, guides: Guides, day: dt.date | None) -> Outcome | None:
     """The case under discussion answered again (on `day`), else the last answer's entry again."""
-    query = case_conditions(tracker, writer.guides)
+    query = dict(question.case)
     if "subject" in query:
-        tries = int(tracker.get_slot(SLOT_CLARIFY_TRIES) or 0)
-        return resolution(writer, lang, query, tries, day, today)
-    last = last_entry(tracker, writer.guides)
-    if last is None:
+        return case_outcome(guides, query, question.clarify_tries, day, question.today)
+    if question.last is None:
         return None
-    return writer.entry_reply(last, lang, day or today, today), []
+    return Outcome(WholeEntry(question.last, day or question.today, question.today))
 
 
 def _short(guides: Guides, text: str) -> bool:
     return len(text.split()) <= SHORT_FOLLOW_UP_WORDS or is_follow_up(guides, text)
 
 
-def _new_subject(tracker: Tracker, guides: Guides, last: Entry) -> bool:
+def _new_subject(question: Question, guides: Guides, last: Entry) -> bool:
     """The NLU found a guide subject outside the thread: a question of its own, not a follow-up.
 
     The thread is the case's subject and the subjects of the last answer and of its related entries:
     "who set up the block?" after the site postboxes' closing is about that block (related entry).
     """
-    intent = intent_of(tracker)
-    conditions = guides.intent_conditions(intent)
-    if conditions is None or not believed(guides, intent, user_text(tracker)):
+    conditions = guides.intent_conditions(question.intent)
+    if conditions is None or not believed(guides, question.intent, question.text):
         return False
-    thread = {case_conditions(tracker, guides).get("subject")}
+    thread = {question.case.get("subject")}
     for entry in [last, *(guides.by_id[other] for other in last.related if other in guides.by_id)]:
         thread.update(entry.when.get("subject", ()))
     return conditions.get("subject") not in thread

@@ -12,7 +12,7 @@ import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
 
-from bot.answering.answers import AnswerWriter, Reply
+from actions.outcome import Detail, DetailSay, DetailUnsettled, Validity, WholeEntry
 from bot.answering.engine import matches, resolve
 from bot.answering.guides import Entry, FollowUpAttribute, Guides
 
@@ -27,16 +27,9 @@ def holder(by_id: Mapping[str, Entry], last: Entry, attribute: FollowUpAttribute
     return None
 
 
-def detail_reply(
-    guides: Guides,
-    writer: AnswerWriter,
-    lang: str,
-    entry: Entry,
-    asked: list[str],
-    day: dt.date,
-    *,
-    in_question: bool,
-) -> Reply | None:
+def detail_say(
+    guides: Guides, entry: Entry, asked: list[str], day: dt.date, *, in_question: bool
+) -> DetailSay | None:
     """The reply to the details `asked` (attribute names, in the vocabulary's order) about `entry`.
 
     The first detail an entry holds is answered ("bis wann?" is the request's deadline where there
@@ -62,21 +55,19 @@ def detail_reply(
             return None
         if attribute.subject:  # "… im Jobcenter?": the scope, whatever entry the rest got
             found_entry = getattr(resolve(guides, {"subject": attribute.subject}, day), "entry", None)
-            return writer.entry_reply(found_entry, lang, day, day) if found_entry else None
+            return WholeEntry(found_entry, day, day) if found_entry else None
         if attribute.field == "valid_from":  # "seit wann macht das SC …?": the validity, and the detail
-            return writer.validity_reply(entry, lang, with_detail=in_question)
+            return Validity(entry, with_detail=in_question)
         found = holder(guides.by_id, entry, attribute)
         if found is not None:
-            return writer.detail_reply(found, attribute, lang)
+            return Detail(found, attribute)
     first = attributes[asked[0]]
     if not in_question and first.follow_up_falls_through:
         return None
-    return writer.detail_not_covered_reply(entry, first, lang)
+    return DetailUnsettled(entry, first)
 
 
-def asked_detail(
-    guides: Guides, writer: AnswerWriter, lang: str, text: str, entry: Entry, day: dt.date
-) -> Reply | None:
+def asked_detail(guides: Guides, text: str, entry: Entry, day: dt.date) -> DetailSay | None:
     """The reply to a question that asks for one detail of the entry it got, or None.
 
     A question that also asks who handles the case ("SC oder EZ, und in welchem System?") gets the
@@ -85,7 +76,7 @@ def asked_detail(
     if entry.kind == "routing" and matches(guides.who_cues, text):
         attributes = guides.vocabulary.follow_up_attributes
         asked = [name for name in asked if not attributes[name].follow_up_falls_through]
-    return detail_reply(guides, writer, lang, entry, asked, day, in_question=True) if asked else None
+    return detail_say(guides, entry, asked, day, in_question=True) if asked else None
 
 
 def asked_details(cues: Mapping[str, Sequence[re.Pattern[str]]], text: str) -> list[str]:
@@ -94,9 +85,7 @@ def asked_details(cues: Mapping[str, Sequence[re.Pattern[str]]], text: str) -> l
     return [name for name, patterns in cues.items() if matches(patterns, text)]
 
 
-def shared_detail(
-    guides: Guides, writer: AnswerWriter, lang: str, text: str, candidates: Sequence[Entry]
-) -> Reply | None:
+def shared_detail(guides: Guides, text: str, candidates: Sequence[Entry]) -> Detail | None:
     """A detail asked about a case Lotse would ask back on, where every candidate entry has the same.
 
     "Was passiert, wenn ein Kunde an ein gesperrtes Postfach schreibt?" leaves the kind of postbox
@@ -124,7 +113,7 @@ def shared_detail(
     if not held or len(values) != 1:
         return None
     holding, name = held[0]
-    return writer.detail_reply(holding, attributes[name], lang)
+    return Detail(holding, attributes[name])
 
 
 def unsettled_asked(guides: Guides, text: str) -> FollowUpAttribute | None:

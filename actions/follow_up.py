@@ -6,69 +6,43 @@ Each is believed only when the message says what it asks (the vocabulary's
 
 from __future__ import annotations
 
-from rasa_sdk import Tracker
-from rasa_sdk.events import EventType
-
 from actions.answer_guide import named_entry
-from actions.base import LotseAction, asked_day, case_conditions, intent_of, last_entry, user_text
-from actions.small_talk import unsure_reply
-from bot.answering.answers import AnswerWriter, Reply
+from actions.outcome import Canned, Outcome, Source, Validity, Why
+from actions.small_talk import unsure
 from bot.answering.engine import believed
+from bot.answering.guides import Guides
+from bot.answering.question import Question
+
+NO_PREVIOUS_ANSWER = Canned("utter_no_previous_answer", kind="out_of_scope")
 
 
-def misread(tracker: Tracker, writer: AnswerWriter) -> bool:
-    """The NLU's intent, with none of the words that ask it ("who works in them?" as ask_why)."""
-    return not believed(writer.guides, intent_of(tracker), user_text(tracker))
+def source(question: Question, guides: Guides) -> Outcome:
+    """'Wo steht das?' – the section and guide of the last answer, or of the subject the question names."""
+    if _misread(question, guides):
+        return unsure(question, guides)
+    return Outcome(Source(question.last or named_entry(question, guides)))
 
 
-class ActionAnswerSource(LotseAction):
-    """'Wo steht das?' – the section and guide of the last answer."""
-
-    def name(self) -> str:
-        return "action_answer_source"
-
-    async def answer(
-        self, tracker: Tracker, writer: AnswerWriter, lang: str
-    ) -> tuple[Reply, list[EventType]]:
-        if misread(tracker, writer):
-            return unsure_reply(tracker, writer, lang, self.today())
-        entry = last_entry(tracker, writer.guides) or named_entry(tracker, writer.guides, self.today())
-        return writer.source_reply(entry, lang), []
+def validity(question: Question, guides: Guides) -> Outcome:
+    """'Seit wann gilt das?' – the validity of the last answer (without one, the vocabulary's entry)."""
+    if _misread(question, guides):
+        return unsure(question, guides)
+    entry = question.last
+    general = guides.vocabulary.without_context.validity
+    if entry is None and general:
+        entry = guides.by_id[general]
+    return Outcome(NO_PREVIOUS_ANSWER if entry is None else Validity(entry))
 
 
-class ActionAnswerValidity(LotseAction):
-    """'Seit wann gilt das?' – the validity of the last answer."""
-
-    def name(self) -> str:
-        return "action_answer_validity"
-
-    async def answer(
-        self, tracker: Tracker, writer: AnswerWriter, lang: str
-    ) -> tuple[Reply, list[EventType]]:
-        if misread(tracker, writer):
-            return unsure_reply(tracker, writer, lang, self.today())
-        entry = last_entry(tracker, writer.guides)
-        general = writer.guides.vocabulary.without_context.validity
-        if entry is None and general:
-            entry = writer.guides.by_id[general]
-        if entry is None:
-            return writer.simple_reply("utter_no_previous_answer", lang, kind="out_of_scope"), []
-        return writer.validity_reply(entry, lang), []
-
-
-class ActionAnswerWhy(LotseAction):
+def why(question: Question, guides: Guides) -> Outcome:
     """'Warum?' – which conditions of the question matched which guide entry."""
+    if _misread(question, guides):
+        return unsure(question, guides)
+    if question.last is None:
+        return Outcome(NO_PREVIOUS_ANSWER)
+    return Outcome(Why(question.last, dict(question.case), question.as_of or question.today))
 
-    def name(self) -> str:
-        return "action_answer_why"
 
-    async def answer(
-        self, tracker: Tracker, writer: AnswerWriter, lang: str
-    ) -> tuple[Reply, list[EventType]]:
-        if misread(tracker, writer):
-            return unsure_reply(tracker, writer, lang, self.today())
-        entry = last_entry(tracker, writer.guides)
-        if entry is None:
-            return writer.simple_reply("utter_no_previous_answer", lang, kind="out_of_scope"), []
-        day = asked_day(tracker) or self.today()
-        return writer.why_reply(entry, case_conditions(tracker, writer.guides), lang, day), []
+def _misread(question: Question, guides: Guides) -> bool:
+    """The NLU's intent, with none of the words that ask it ("who works in them?" as ask_why)."""
+    return not believed(guides, question.intent, question.text)

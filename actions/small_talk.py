@@ -6,15 +6,19 @@ behind, gets "Meinten Sie …?" with those subjects as buttons instead (bot/answ
 
 from __future__ import annotations
 
-import datetime as dt
-
-from rasa_sdk import Tracker
-from rasa_sdk.events import EventType, SlotSet
-
-from actions.answer_guide import resolved, unassigned_reply
-from actions.base import LotseAction, asked_day, intent_of, last_entry, last_reply_topic, user_text
 from actions.details import asked_detail, unsettled_asked
-from bot.answering.answers import AnswerWriter, Reply
+from actions.outcome import (
+    DROPPED,
+    Canned,
+    DetailUnsettled,
+    Found,
+    Outcome,
+    TopicChoice,
+    WholeEntry,
+    answer_instead,
+    resolve_case,
+    unassigned,
+)
 from bot.answering.did_you_mean import leads_nowhere, suggestions, unsure_off_topic
 from bot.answering.engine import (
     Answer,
@@ -24,18 +28,11 @@ from bot.answering.engine import (
     conditions_for,
     is_follow_up,
     matches,
-    stated_in_text,
 )
 from bot.answering.guides import Entry, Guides
 from bot.answering.markdown import MARKUP
-from bot.answering.slots import (
-    INTENT_GOODBYE,
-    INTENT_GREET,
-    INTENT_HELP,
-    INTENT_THANK,
-    SLOT_CLARIFY_TRIES,
-    SLOT_PENDING,
-)
+from bot.answering.question import Question
+from bot.answering.slots import INTENT_GOODBYE, INTENT_GREET, INTENT_HELP, INTENT_THANK
 
 THREAD_FOLLOW_UP_WORDS = 8  # "wie viele sind das?", "with which tool?": short, about the last answer
 
@@ -47,116 +44,82 @@ SMALL_TALK_RESPONSES = {
 }
 
 
-class ActionAnswerSmallTalk(LotseAction):
-    """Replies to greetings, thanks, goodbyes and 'what can you do?'."""
-
-    def name(self) -> str:
-        return "action_answer_small_talk"
-
-    async def answer(
-        self, tracker: Tracker, writer: AnswerWriter, lang: str
-    ) -> tuple[Reply, list[EventType]]:
-        return writer.simple_reply(SMALL_TALK_RESPONSES.get(intent_of(tracker), "utter_help"), lang), []
+def small_talk(question: Question, guides: Guides) -> Outcome:
+    """Greetings, thanks, goodbyes and 'what can you do?': the bot's own sentence."""
+    return Outcome(Canned(SMALL_TALK_RESPONSES.get(question.intent, "utter_help")))
 
 
-class ActionAnswerOutOfScope(LotseAction):
-    """Questions the instruction is not about, text the bot cannot read, and unsure readings.
-
-    Rasa runs it for `out_of_scope` and `nlu_fallback`; where guide subjects rank close behind
-    (the rule in bot/answering/did_you_mean.py), it offers them ("Meinten Sie …?") instead.
-    """
-
-    def name(self) -> str:
-        return "action_answer_out_of_scope"
-
-    async def answer(
-        self, tracker: Tracker, writer: AnswerWriter, lang: str
-    ) -> tuple[Reply, list[EventType]]:
-        return unsure_reply(tracker, writer, lang, self.today())
-
-
-def unsure_reply(
-    tracker: Tracker, writer: AnswerWriter, lang: str, today: dt.date
-) -> tuple[Reply, list[EventType]]:
+def unsure(question: Question, guides: Guides) -> Outcome:
     """A message the NLU could not place: "Meinten Sie …?" with the likely guide subjects, or with
-    the last answer's entries for a short question about it, else the out-of-scope answer."""
-    # an unrelated question instead of an answer drops a pending clarifying question
-    dropped: list[EventType] = [SlotSet(SLOT_PENDING, None), SlotSet(SLOT_CLARIFY_TRIES, 0)]
-    ranking = (tracker.latest_message or {}).get("intent_ranking")
-    text = user_text(tracker)
-    stated = stated_in_text(writer.guides, text)
+    the last answer's entries for a short question about it, else the out-of-scope answer.
+
+    Rasa runs action_answer_out_of_scope for `out_of_scope` and `nlu_fallback`; the other actions
+    come here for an intent the message's words do not bear out.
+    """
+    text, today = question.text, question.today
+    stated = dict(question.said)
     markup = MARKUP.search(text) is not None  # staff do not type HTML: never offered a guide topic
-    named = None if markup else _subject_stated(writer, lang, text, stated, today)
+    named = None if markup else _subject_stated(question, guides, stated)
     if named is not None:  # "which instruction introduced the personalisation requirement?"
         return named
-    likely = [] if markup else suggestions(writer.guides, ranking, stated, today)
-    unsettled = None if markup else unsettled_asked(writer.guides, text)
+    likely = [] if markup else suggestions(guides, question.nlu_ranking, stated, today)
+    unsettled = None if markup else unsettled_asked(guides, text)
     entry = _entry_of(likely[0].resolution) if likely else None
     if unsettled is not None and entry is not None:  # "wie viele E-Mails kamen …?": never in the guides
-        return writer.detail_not_covered_reply(entry, unsettled, lang), dropped
+        return Outcome(DetailUnsettled(entry, unsettled), DROPPED)
     if unsettled is not None and not likely:
         # "Telefonnummer vom RIM?", "wie viele Mitarbeiter bekommt die EZ?": never in the guides, so not
         # covered — never "kein Thema der Gesprächsleitfäden"
-        return writer.simple_reply("utter_not_covered", lang, kind="not_covered"), dropped
+        return Outcome(Canned("utter_not_covered", kind="not_covered"), DROPPED)
     offered = [suggestion for suggestion in likely if not leads_nowhere(suggestion)]
     if len(offered) > 1 and offered[0].topic is not None and {s.topic for s in offered} == {offered[0].topic}:
         # the readings agree on the entry ("Termin per Kontaktformular" as a request or as a
         # cancellation): a choice would change nothing, so that is the answer. One unsure reading
         # alone is still offered, never answered
-        query = conditions_for(writer.guides, offered[0].intent, offered[0].entities) or {}
-        found, reply, events = resolved(writer, lang, query, 0, None, today)
+        query = conditions_for(guides, offered[0].intent, offered[0].entities) or {}
+        found, outcome = resolve_case(guides, query, 0, None, today)
         # a detail asked of it ("how fast must the EZ answer …?"): that detail, or that it is unsettled
-        detail = (
-            asked_detail(writer.guides, writer, lang, text, found.entry, today)
-            if isinstance(found, Answer)
-            else None
-        )
-        return (detail or reply), events
+        detail = asked_detail(guides, text, found.entry, today) if isinstance(found, Answer) else None
+        return answer_instead(outcome, detail)
     if offered:
-        return writer.topic_choice_reply(offered, lang), dropped
+        return Outcome(TopicChoice(tuple(offered)), DROPPED)
     if likely:  # about the guides, but what it asks they do not settle: say so, with what they do
         best = likely[0]
-        reply = writer.resolution_reply(best.resolution, lang, today, today, best.subject)
-        return reply, dropped
-    in_thread = None if markup else _in_thread(tracker, writer.guides, text)
+        return Outcome(Found(best.resolution, today, today, best.subject), DROPPED)
+    in_thread = None if markup else _in_thread(question, guides)
     if in_thread is not None:  # a short question right after an answer: about it ("wie viele sind das?")
-        return writer.entry_reply(in_thread, lang, asked_day(tracker) or today, today), dropped
-    if not markup and asks_who_for_unassigned(writer.guides, text):  # "wer bearbeitet Insolvenzgeld?"
-        return unassigned_reply(writer, lang, today)
-    return writer.simple_reply("utter_out_of_scope", lang, kind="out_of_scope"), dropped
+        return Outcome(WholeEntry(in_thread, question.as_of or today, today), DROPPED)
+    if not markup and asks_who_for_unassigned(guides, text):  # "wer bearbeitet Insolvenzgeld?"
+        return unassigned(guides, today)
+    return Outcome(Canned("utter_out_of_scope", kind="out_of_scope"), DROPPED)
 
 
-def _subject_stated(
-    writer: AnswerWriter, lang: str, text: str, stated: dict[str, str], today: dt.date
-) -> tuple[Reply, list[EventType]] | None:
+def _subject_stated(question: Question, guides: Guides, stated: dict[str, str]) -> Outcome | None:
     """The answer for a subject the words themselves state (a subject's `cues` in the vocabulary:
     an earlier instruction's number, date or title), whatever the NLU was unsure of."""
     subject = stated.get("subject")
-    intent = next(
-        (i for i, c in writer.guides.vocabulary.intents.items() if c.get("subject") == subject), None
-    )
-    query = conditions_for(writer.guides, intent, stated) if subject and intent else None
+    intent = next((i for i, c in guides.vocabulary.intents.items() if c.get("subject") == subject), None)
+    query = conditions_for(guides, intent, stated) if subject and intent else None
     if query is None:
         return None
-    found, reply, events = resolved(writer, lang, query, 0, None, today)
+    found, outcome = resolve_case(guides, query, 0, None, question.today)
     if not isinstance(found, Answer):
         return None
-    return asked_detail(writer.guides, writer, lang, text, found.entry, today) or reply, events
+    return answer_instead(outcome, asked_detail(guides, question.text, found.entry, question.today))
 
 
-def _in_thread(tracker: Tracker, guides: Guides, text: str) -> Entry | None:
+def _in_thread(question: Question, guides: Guides) -> Entry | None:
     """The last answer's entry, for a short question right after it that points back to it and that
     the NLU could not place and did not find off-topic.
 
     Answered with that entry again, its detail and source: what staff ask right after an answer
     ("wie viele sind das?", "wer leitet die weiter?", "with which tool?") is in it far more often
     than not, and it states nothing the last answer did not."""
-    last = last_entry(tracker, guides)
-    ranking = (tracker.latest_message or {}).get("intent_ranking")
+    text, last = question.text, question.last
     short = len(text.split()) <= THREAD_FOLLOW_UP_WORDS or is_follow_up(guides, text)
-    if last is None or not text or not short or not unsure_off_topic(ranking):
+    if last is None or not text or not short or not unsure_off_topic(question.nlu_ranking):
         return None
-    if last_reply_topic(tracker) != last.id:
+    if question.last_reply_topic != last.id:
         return None  # not right after that answer ("Danke", "Hallo" or another question between)
     if not matches(guides.back_reference_cues, text):
         return None  # nothing points back to it: "Wo ist die Kantine?", "ok", "Wann ist Mittagspause?"

@@ -19,6 +19,7 @@ from bot.serving.security import (
     load_secrets,
     retention_days,
 )
+from bot.settings import settings
 
 
 def check_guides(_: argparse.Namespace) -> int:
@@ -107,7 +108,8 @@ def feedback_report(args: argparse.Namespace) -> int:
     """`make feedback-report`: the 👎 per guide entry and the questions the guides did not answer."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from bot.serving.feedback import FeedbackStore, db_url, write_report
+    from bot.serving.feedback import FeedbackStore, db_url
+    from bot.trainers.feedback_report import write_report
 
     try:
         store = FeedbackStore(db_url())
@@ -121,16 +123,23 @@ def feedback_report(args: argparse.Namespace) -> int:
 
 
 def evaluate(args: argparse.Namespace) -> int:
-    from bot.trainers.evaluate import run_eval
+    """Eval: the conversations runner on a dev-set file; accuracy per kind, dialogues, latency."""
+    from bot.trainers.evaluate import run_eval_on
+    from bot.trainers.files import ConversationError, load_file
 
     path = Path(args.file)
     if not path.exists():
         print(f"no eval file at {path}", file=sys.stderr)
         return 2
+    try:
+        loaded = load_file(path)  # checked before the bot is started
+    except ConversationError as error:
+        print(f"cannot run the eval:\n{error}", file=sys.stderr)
+        return 2
     config = _config(args)
     try:
         with bot_at(config, "eval"):
-            report = run_eval(path, config.rasa_url)
+            report = run_eval_on(loaded, config.rasa_url)
     except RuntimeError as error:
         print(f"Lotse did not start: {error}", file=sys.stderr)
         return 2
@@ -143,23 +152,16 @@ def evaluate(args: argparse.Namespace) -> int:
 
 def conversations(args: argparse.Namespace) -> int:
     """Run the trainers' test conversations; table on stdout, report and plot in --report-dir."""
-    from bot.trainers.conversations import (
-        ConversationError,
-        coverage,
-        default_files,
-        format_table,
-        load_files,
-        run_conversations,
-        summary,
-        write_report,
-    )
+    from bot.trainers.conversation_report import coverage, format_table, summary, write_report
+    from bot.trainers.conversations import run_conversations
+    from bot.trainers.files import ConversationError, default_files, load_files
 
     paths = [Path(f) for f in args.files] or default_files()
     try:
         guides = load_guides(guides_dir())
         loaded = load_files(paths)
     except (ConversationError, GuideError) as error:
-        print(f"cannot run the conversations: {error}", file=sys.stderr)
+        print(f"cannot run the conversations:\n{error}", file=sys.stderr)
         return 2
     if not loaded:
         print("no conversation files found", file=sys.stderr)
@@ -215,6 +217,11 @@ def main(argv: list[str] | None = None) -> int:
             )
             sub.add_argument("--report-dir", default=str(VAR_DIR / "reports"), help="where the report goes")
     args = parser.parse_args(argv)
+    try:
+        settings()  # every LOTSE_* variable checked before any work, named in the message if bad
+    except SettingsError as error:
+        print(f"Lotse: {error}", file=sys.stderr)
+        return 2
     result: int = args.func(args)
     return result
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
+
+from bot.settings import settings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 GUIDES_DIR = PROJECT_ROOT / "guides"
@@ -17,5 +18,5 @@ GUIDES_DIR_ENV = "LOTSE_GUIDES_DIR"  # another guides folder, for trainers' draf
 
 def guides_dir() -> Path:
     """The guides folder: the project's own, unless LOTSE_GUIDES_DIR names another."""
-    override = os.environ.get(GUIDES_DIR_ENV)
-    return Path(override) if override else GUIDES_DIR
+    override = settings().guides_dir
+    return override if override else GUIDES_DIR

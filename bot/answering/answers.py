@@ -3,7 +3,9 @@
 Every reply from the guides follows one contract (README, "The answer
 contract"): the first line is a verdict an agent can read out, then the
 detail, then the source; the `custom.answer` payload carries the same facts
-for the widget, the trainers' tests and the eval.
+for the widget, the trainers' tests and the eval. The widget renders from the
+payload alone (verdict, detail, validity and source texts, the unit's label from
+vocabulary.yml), so it never parses the text and knows no unit by name.
 """
 
 from __future__ import annotations
@@ -55,25 +57,46 @@ def format_date(day: dt.date | None, lang: str) -> str:
     return numeric
 
 
+def _joined(lines: Sequence[str]) -> str | None:
+    """Lines as one text (None when there are none): how the payload carries lead and detail."""
+    return "\n".join(lines) or None
+
+
 def _payload(
     kind: str,
     lang: str,
     *,
     topic: str | None = None,
     unit: str | None = None,
+    unit_label: str | None = None,
+    verdict: str | None = None,
+    lead: str | None = None,
+    detail: str | None = None,
     where: str | None = None,
     valid_from: dt.date | None = None,
     valid_to: dt.date | None = None,
+    validity: str | None = None,
     source: dict[str, str] | None = None,
     **extra: Any,
 ) -> dict[str, Any]:
+    """Every answer payload has every key (null when it does not apply), so a reader never guesses.
+
+    `verdict` is the line to read out (a clarifying question's question), `lead` the lines above it
+    that answer a follow-up ("Bearbeitungsfrist: …"), `detail` the lines below it; `validity` and
+    `source["text"]` are the validity and source lines of the reply, in its language.
+    """
     answer: dict[str, Any] = {
         "kind": kind,
         "topic": topic,
         "unit": unit,
+        "unit_label": unit_label,
+        "verdict": verdict,
+        "lead": lead,
+        "detail": detail,
         "where": where,
         "valid_from": valid_from.isoformat() if valid_from else None,
         "valid_to": valid_to.isoformat() if valid_to else None,
+        "validity": validity,
         "source": source,
         "lang": lang,
     }
@@ -91,20 +114,24 @@ class AnswerWriter:
     def _payload(self, kind: str, lang: str, **fields: Any) -> dict[str, Any]:
         """The answer payload, stamped with the guides version (a hash of the files) that gave it.
 
-        Feedback stores this stamp, so a trainer sees which guides a 👎 was about.
+        Feedback stores this stamp, so a trainer sees which guides a 👎 was about. The unit's label
+        comes from vocabulary.yml: a unit a trainer declares there needs no change to the widget.
         """
-        payload = _payload(kind, lang, **fields)
+        unit_label = self.guides.unit_label(fields.get("unit"), lang)
+        payload = _payload(kind, lang, unit_label=unit_label, **fields)
         payload["answer"]["guides_version"] = self.guides.version
         return payload
 
     # --- pieces ---------------------------------------------------------------
 
     def source_of(self, entry: Entry, lang: str) -> dict[str, str]:
+        """The source's parts, and as `text` the source line the reply shows (what the widget shows)."""
         instruction = self.guides.instruction
         return {
             "document": f"Weisung {instruction.number}",
             "section": entry.section,
             "guide": self.guides.documents[entry.document].title.get(lang),
+            "text": self.source_line(entry, lang),
         }
 
     def source_line(self, entry: Entry, lang: str) -> str:
@@ -130,7 +157,16 @@ class AnswerWriter:
             return ""
         return self.responses.text(name, lang, **{k: format_date(v, lang) for k, v in values.items()})
 
-    def _entry_payload(self, entry: Entry, lang: str, kind: str | None = None) -> dict[str, Any]:
+    def _entry_payload(
+        self,
+        entry: Entry,
+        lang: str,
+        kind: str | None = None,
+        *,
+        lead: Sequence[str] = (),
+        detail: Sequence[str] = (),
+    ) -> dict[str, Any]:
+        """The payload of a reply about one entry; `lead` and `detail` are the lines around its verdict."""
         where = entry.answer.where.get(lang) if entry.answer.where else None
         deadline = entry.answer.deadline
         if isinstance(deadline, Bilingual):
@@ -141,13 +177,20 @@ class AnswerWriter:
             lang,
             topic=entry.id,
             unit=entry.answer.unit,
+            verdict=entry.text.get(lang).verdict,
+            lead=_joined(lead),
+            detail=_joined(detail),
             where=where,
             valid_from=entry.valid_from,
             valid_to=entry.valid_to,
+            validity=self.validity_line(entry, lang) or None,
             source=self.source_of(entry, lang),
-            verdict=entry.text.get(lang).verdict,
             **extra,
         )
+
+    def _text_payload(self, kind: str, lang: str, lines: Sequence[str], **fields: Any) -> dict[str, Any]:
+        """The payload of a reply not about one entry: its first line is the verdict, the rest detail."""
+        return self._payload(kind, lang, verdict=lines[0], detail=_joined(lines[1:]), **fields)
 
     # --- replies --------------------------------------------------------------
 
@@ -159,7 +202,7 @@ class AnswerWriter:
         when the answer on that day is today's answer anyway.
         """
         text = entry.text.get(lang)
-        payload = self._entry_payload(entry, lang)
+        payload = self._entry_payload(entry, lang, detail=[text.detail])
         verdict = text.verdict
         if day != today:
             as_of = self.responses.text("utter_answer_for_date", lang, date=format_date(day, lang))
@@ -178,7 +221,8 @@ class AnswerWriter:
                 title = condition.values[value].get(lang)
             click = "/inform" + json.dumps({clarify.key: value}, ensure_ascii=False)
             buttons.append({"title": title, "payload": click})
-        return Reply(question, self._payload("clarify", lang, asks=clarify.key, options=buttons), buttons)
+        payload = self._payload("clarify", lang, verdict=question, asks=clarify.key, options=buttons)
+        return Reply(question, payload, buttons)
 
     def topic_choice_reply(self, suggestions: Sequence[Suggestion], lang: str) -> Reply:
         """'Meinten Sie …?': one button per likely guide subject (bot/answering/did_you_mean.py).
@@ -194,8 +238,9 @@ class AnswerWriter:
             buttons.append(button)
             names = {"subject": suggestion.subject, "topic": suggestion.topic, "topics": suggestion.topics}
             options.append({**button, **names})
-        payload = self._payload("clarify", lang, asks="topic", options=options)
-        return Reply(self.responses.text("utter_did_you_mean", lang), payload, buttons)
+        question = self.responses.text("utter_did_you_mean", lang)
+        payload = self._payload("clarify", lang, verdict=question, asks="topic", options=options)
+        return Reply(question, payload, buttons)
 
     def not_covered_reply(self, found: NotCovered, lang: str, day: dt.date, subject: str | None) -> Reply:
         instruction = self.guides.instruction
@@ -218,7 +263,7 @@ class AnswerWriter:
             lines.append(self.responses.text("utter_guides_settle", lang))
             lines += [f"• {e.text.get(lang).verdict} ({self.validity_line(e, lang)})" for e in settled]
         source = self.source_of(found.related[0], lang) if found.related else None
-        return Reply("\n".join(lines), self._payload("not_covered", lang, source=source))
+        return Reply("\n".join(lines), self._text_payload("not_covered", lang, lines, source=source))
 
     def resolution_reply(
         self, found: Resolution, lang: str, day: dt.date, today: dt.date, subject: str | None
@@ -231,8 +276,9 @@ class AnswerWriter:
 
     def simple_reply(self, response: str, lang: str, kind: str | None = None, **values: Any) -> Reply:
         """A reply from domain.yml only; with `kind`, it carries an answer payload."""
-        payload = self._payload(kind, lang) if kind else {}
-        return Reply(self.responses.text(response, lang, **values), payload)
+        text = self.responses.text(response, lang, **values)
+        payload = self._text_payload(kind, lang, text.split("\n")) if kind else {}
+        return Reply(text, payload)
 
     def source_reply(self, entry: Entry | None, lang: str) -> Reply:
         """'Where is that written?': the source of the last answer or of the whole instruction."""
@@ -242,6 +288,7 @@ class AnswerWriter:
         if entry is None:
             return self.simple_reply("utter_no_previous_answer", lang, kind="out_of_scope")
         section = instruction.sections[entry.section].get(lang)
+        verdict = entry.text.get(lang).verdict
         text = self.responses.text(
             "utter_source_answer",
             lang,
@@ -250,15 +297,19 @@ class AnswerWriter:
             section_title=section,
             date=format_date(instruction.date, lang),
             guide=self.guides.documents[entry.document].title.get(lang),
-            verdict=entry.text.get(lang).verdict,
+            verdict=verdict,
         )
-        return Reply(text, self._entry_payload(entry, lang, kind="fact"))
+        lines = text.split("\n")  # the response places the verdict; the lines around it are lead and detail
+        at = lines.index(verdict) if verdict in lines else len(lines)
+        payload = self._entry_payload(entry, lang, kind="fact", lead=lines[:at], detail=lines[at + 1 :])
+        return Reply(text, payload)
 
     def detail_not_covered_reply(self, entry: Entry, attribute: FollowUpAttribute, lang: str) -> Reply:
         """A detail the guides do not name ("Bearbeitungsfrist?"): say so, and what they do settle."""
         first = self.responses.text("utter_detail_not_covered", lang, label=attribute.label.get(lang))
         lines = [first, f"• {entry.text.get(lang).verdict}", self.source_line(entry, lang)]
-        return Reply("\n".join(lines), self._payload("not_covered", lang, source=self.source_of(entry, lang)))
+        payload = self._text_payload("not_covered", lang, lines[:2], source=self.source_of(entry, lang))
+        return Reply("\n".join(lines), payload)
 
     def detail_reply(self, entry: Entry, attribute: FollowUpAttribute, lang: str) -> Reply:
         """A follow-up about one detail of an answer ("bis wann?"): the detail, the entry, its source."""
@@ -274,7 +325,8 @@ class AnswerWriter:
         )
         text = entry.text.get(lang)
         lines = [first, text.verdict, text.detail, self.source_line(entry, lang)]
-        return Reply("\n".join(lines), self._entry_payload(entry, lang, kind="fact"))
+        payload = self._entry_payload(entry, lang, kind="fact", lead=[first], detail=[text.detail])
+        return Reply("\n".join(lines), payload)
 
     def validity_reply(self, entry: Entry, lang: str, with_detail: bool = False) -> Reply:
         """'Since when does that apply?' for the last answer; in a question of its own, with the detail."""
@@ -284,8 +336,10 @@ class AnswerWriter:
         else:
             first = self.validity_line(entry, lang) or self.responses.text("utter_valid_always", lang)
         text = entry.text.get(lang)
-        lines = [first, text.verdict, *([text.detail] if with_detail else []), self.source_line(entry, lang)]
-        return Reply("\n".join(lines), self._entry_payload(entry, lang, kind="fact"))
+        detail = [text.detail] if with_detail else []
+        lines = [first, text.verdict, *detail, self.source_line(entry, lang)]
+        payload = self._entry_payload(entry, lang, kind="fact", lead=[first], detail=detail)
+        return Reply("\n".join(lines), payload)
 
     def why_reply(self, entry: Entry, stated: dict[str, str], lang: str, day: dt.date) -> Reply:
         """'Why?': the conditions of the question and the entry they matched."""
@@ -306,5 +360,6 @@ class AnswerWriter:
                 date=format_date(day, lang),
             )
         )
+        payload = self._entry_payload(entry, lang, kind="fact", lead=lines)
         lines.append(entry.text.get(lang).verdict)
-        return Reply("\n".join(lines), self._entry_payload(entry, lang, kind="fact"))
+        return Reply("\n".join(lines), payload)

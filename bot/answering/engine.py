@@ -66,6 +66,22 @@ def resolve(guides: Guides, query: Mapping[str, str], day: dt.date) -> Resolutio
     return _clarify(guides, query, on_day)
 
 
+def resolve_as_of(
+    guides: Guides, query: Mapping[str, str], day: dt.date | None, today: dt.date
+) -> tuple[Resolution, dt.date | None]:
+    """`resolve` on the day asked about (None: today), and the day the reply must name ("Stand …"):
+    None for today, and for another day whose answer is today's (the entry's validity says since when).
+    """
+    found = resolve(guides, query, day or today)
+    if day is None or day == today or _same_answer(found, resolve(guides, query, today)):
+        return found, None
+    return found, day
+
+
+def _same_answer(one: Resolution, other: Resolution) -> bool:
+    return isinstance(one, Answer) and isinstance(other, Answer) and one.entry.id == other.entry.id
+
+
 def _clarify(guides: Guides, query: Mapping[str, str], candidates: Sequence[Entry]) -> Clarify:
     """Ask for the first open condition, in the vocabulary's order of keys."""
     open_keys = {key for entry in candidates for key in _open_keys(entry, query)}

@@ -1,7 +1,7 @@
 """Keep the servers a launcher started answering, and never leave one running behind it.
 
-`make run` (bot/ops/processes.py) and `make run-cluster` (bot/ops/cluster.py) start their servers
-through `start_process` and hand them to one `Supervisor`:
+`make run` (bot/ops/processes.py) and `make run-cluster` (bot/ops/cluster/) start their servers
+through `start_process` and hand them to one `Supervisor`, both by bot/ops/launch.py:
 
 - Every server's health check is asked about once a second, in a thread of its own so a hung
   server never holds up the others. One that was ready and then fails its checks for

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 import logging
-import os
 import sys
 from typing import Any
 
@@ -29,20 +28,16 @@ from bot.answering.responses import Responses
 from bot.answering.store import GuideStore
 from bot.paths import DOMAIN_FILE, guides_dir
 from bot.serving import http_guard
-from bot.serving.security import ACTION_TOKEN_ENV, refuse_post
+from bot.serving.security import refuse_post
+from bot.settings import SettingsError, settings
 
 logger = logging.getLogger(__name__)
-
-DEFAULT_HOST = "127.0.0.1"
-DEFAULT_PORT = 5055
-TODAY_ENV = "LOTSE_TODAY"  # fixes "today" (ISO date) for tests and trainers
 
 
 def clock_from_env() -> Clock:
     """Today's date, unless LOTSE_TODAY pins one."""
-    pinned = os.environ.get(TODAY_ENV)
-    if pinned:
-        day = dt.date.fromisoformat(pinned)
+    day = settings().today
+    if day is not None:
         return lambda: day
     return dt.date.today
 
@@ -96,12 +91,16 @@ def create_app(
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        config = settings()
+    except SettingsError as error:
+        print(f"Lotse action server not started: {error}", file=sys.stderr)
+        return 2
     logging.basicConfig(
-        level=os.environ.get("LOTSE_LOG_LEVEL", "INFO"),
+        level=config.log_level,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    host = os.environ.get("LOTSE_ACTIONS_HOST", DEFAULT_HOST)
-    port = int(os.environ.get("LOTSE_ACTIONS_PORT", DEFAULT_PORT))
+    host, port = config.actions_host, config.actions_port
     try:
         store = GuideStore(guides_dir())
     except GuideError as error:
@@ -111,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
         store,
         Responses.from_domain_file(DOMAIN_FILE),
         clock_from_env(),
-        action_token=os.environ.get(ACTION_TOKEN_ENV) or None,
+        action_token=config.secret("action_token"),
     )
     logger.info("guides version %s loaded; action server on http://%s:%d", store.get().version, host, port)
     http_guard.install()  # Content-Length / Transfer-Encoding checked, header and body deadlines

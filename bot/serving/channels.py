@@ -11,7 +11,7 @@ too many messages from one sender or one client address get a 429.
 
 Personal data never gets past this channel: a message over 2,000 characters is
 answered without being processed, and every other message is redacted
-(bot/serving/redaction.py) before NLU, the tracker store or a log sees it. Request
+(bot/serving/redaction/) before NLU, the tracker store or a log sees it. Request
 metadata is not passed on, since nothing checks what it holds.
 """
 
@@ -20,7 +20,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
 import re
 from collections.abc import Awaitable, Callable
 from functools import cache
@@ -41,6 +40,7 @@ from bot.serving import rate_limit, security, speedups
 from bot.serving.health import health_report
 from bot.serving.lexicon import warm_up
 from bot.serving.redaction import redact
+from bot.settings import settings
 
 logger = logging.getLogger(__name__)
 
@@ -183,12 +183,12 @@ class LotseRestInput(RestInput):
     def __init__(self) -> None:
         # counted per sender and per client address, in Redis when the instances share one
         self.limiter = rate_limit.from_environment()
-        self.per_sender = int(os.environ.get(RATE_ENV, DEFAULT_RATE))
-        self.per_address = int(os.environ.get(rate_limit.PER_ADDRESS_ENV, rate_limit.DEFAULT_PER_ADDRESS))
+        config = settings()
+        self.per_sender = config.max_messages_per_second
+        self.per_address = config.max_messages_per_second_per_address
         # the origins Rasa's CORS allows (bot/ops/processes.py hands Rasa the same list as --cors)
         self.allowed_origins = frozenset(security.cors_origins())
         self.in_flight: dict[str, int] = {}  # sender -> turns not finished yet
-        speedups.install()  # Rasa builds this channel once, in the server process (bot/serving/speedups.py)
         warm_up()  # the allow-list of the redaction, read now rather than during the first message
         language.warm_up()  # and the language detector's models
 

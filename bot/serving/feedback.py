@@ -6,7 +6,7 @@ answer, and every question the web server saw answered `out_of_scope` or
 which questions the guides do not answer yet.
 
 Nothing personal may reach this store: questions and comments are redacted
-(bot/serving/redaction.py) here, in the store itself, whoever the caller is. The store is
+(bot/serving/redaction/) here, in the store itself, whoever the caller is. The store is
 plain SQLAlchemy Core on a URL, so the SQLite default and a PostgreSQL server
 run the same code.
 """
@@ -14,29 +14,28 @@ run the same code.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 from collections import defaultdict
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from bot.answering import markdown
-from bot.paths import PROJECT_ROOT
+from bot.answering.guides import UNIT_CODE_MAX_CHARS, load_vocabulary
+from bot.paths import PROJECT_ROOT, guides_dir
 from bot.serving.lexicon import warm_up
 from bot.serving.redaction import for_storage
+from bot.settings import settings
 
 DB_URL_ENV = "LOTSE_FEEDBACK_DB_URL"
 DEFAULT_DB_URL = f"sqlite:///{PROJECT_ROOT / 'var' / 'feedback.db'}"
-REPORT_FILE = PROJECT_ROOT / "var" / "reports" / "feedback.md"
 
 MAX_QUESTION_CHARS = 500  # what is stored of a question; enough to recognise it
 MAX_COMMENT_CHARS = 500  # "what was wrong?" is one line
 KINDS = ("routing", "fact", "clarify", "not_covered", "out_of_scope")
 UNANSWERED_KINDS = ("out_of_scope", "not_covered")
-UNITS = ("SC", "EZ")
 LANGS = ("de", "en")
 _TOPIC = re.compile(r"^[a-z0-9_]{1,100}$")  # the guide entries' ids
 _VERSION = re.compile(r"^[0-9a-f]{1,64}$")  # a hash of the guide files
@@ -53,7 +52,7 @@ feedback_table = sa.Table(
     sa.Column("comment", sa.Text, nullable=True),
     sa.Column("topic", sa.String(100), nullable=True, index=True),
     sa.Column("kind", sa.String(20), nullable=False),
-    sa.Column("unit", sa.String(2), nullable=True),
+    sa.Column("unit", sa.String(UNIT_CODE_MAX_CHARS), nullable=True),
     sa.Column("lang", sa.String(2), nullable=True),
     sa.Column("guides_version", sa.String(64), nullable=True),
 )
@@ -115,7 +114,7 @@ class FrequentQuestion:
 
 def db_url() -> str:
     """LOTSE_FEEDBACK_DB_URL, or the SQLite file in var/."""
-    return os.environ.get(DB_URL_ENV) or DEFAULT_DB_URL
+    return settings().secret("feedback_db_url") or DEFAULT_DB_URL
 
 
 def _clean(text: str, limit: int) -> str:
@@ -132,8 +131,8 @@ def _utc(moment: dt.datetime) -> dt.datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
 
 
-def validate(rating: Rating) -> None:
-    """Refuse what the report could not use, naming the field."""
+def validate(rating: Rating, units: Collection[str]) -> None:
+    """Refuse what the report could not use, naming the field; `units` are the codes the guides declare."""
     if rating.rating not in (1, -1):
         raise FeedbackError('"rating" must be 1 (👍) or -1 (👎)')
     if not rating.question.strip():
@@ -142,8 +141,8 @@ def validate(rating: Rating) -> None:
         raise FeedbackError(f'"kind" must be one of {", ".join(KINDS)}')
     if rating.topic is not None and not _TOPIC.match(rating.topic):
         raise FeedbackError('"topic" must be a guide entry id (a-z, 0-9, _)')
-    if rating.unit is not None and rating.unit not in UNITS:
-        raise FeedbackError('"unit" must be SC, EZ or null')
+    if rating.unit is not None and rating.unit not in units:
+        raise FeedbackError(f'"unit" must be one of {", ".join(sorted(units))} or null')
     if rating.lang is not None and rating.lang not in LANGS:
         raise FeedbackError('"lang" must be de, en or null')
     if rating.guides_version is not None and not _VERSION.match(rating.guides_version):
@@ -155,8 +154,13 @@ def validate(rating: Rating) -> None:
 class FeedbackStore:
     """Ratings and unanswered questions in one database (SQLite file or PostgreSQL)."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, units: Callable[[], Collection[str]] | None = None) -> None:
+        """`units` names the unit codes a rating may carry: the web server's are those of the guides it
+        loaded (bot/serving/web.py), so a unit declared in vocabulary.yml is accepted without a code
+        change; without it, vocabulary.yml is read at the first rating.
+        """
         warm_up()  # the redaction's allow-list, read at the server's start
+        self._units = units
         self.url = url
         self.engine: Engine = sa.create_engine(url, future=True)
         database = self.engine.url.database
@@ -167,9 +171,16 @@ class FeedbackStore:
     def close(self) -> None:
         self.engine.dispose()
 
+    def units(self) -> Collection[str]:
+        """The unit codes a rating may name (see __init__)."""
+        if self._units is None:
+            declared = tuple(load_vocabulary(guides_dir()).units)
+            self._units = lambda: declared
+        return self._units()
+
     def add_rating(self, rating: Rating, now: dt.datetime | None = None) -> int:
         """Store a rating (redacted); returns its id."""
-        validate(rating)
+        validate(rating, self.units())
         comment = _clean(rating.comment, MAX_COMMENT_CHARS) if rating.comment else None
         row = {
             "created_at": now or _now(),
@@ -257,71 +268,3 @@ class FeedbackStore:
 def _question_key(question: str) -> str:
     """Questions that differ only in case, spacing or end punctuation count as one."""
     return " ".join(question.casefold().split()).strip(" ?!.")
-
-
-# --- the trainers' report -------------------------------------------------------
-
-
-def _cell(text: str | None) -> str:
-    """Copied text as inert Markdown: no line break or pipe to break the table, no HTML, no link."""
-    return markdown.text(text)
-
-
-def _when(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-
-
-def format_report(store: FeedbackStore, limit: int = 20) -> str:
-    """Markdown: the 👎 per guide entry (the entry with the newest 👎 first), then the unanswered."""
-    negative = store.ratings(rating=-1)
-    positive = len(store.ratings(rating=1))
-    lines = [
-        "# Lotse feedback report",
-        "",
-        f"{len(negative)} × 👎, {positive} × 👍.",
-        "",
-        "## Negative feedback by guide entry",
-        "",
-    ]
-    if not negative:
-        lines.append("No negative feedback.")
-    by_entry: dict[str, list[StoredRating]] = defaultdict(list)
-    for item in negative:  # newest first, so each group and the group order are newest first
-        by_entry[_cell(item.topic) or f"(no entry: {_cell(item.kind)})"].append(item)
-    for entry, items in by_entry.items():
-        units = ", ".join(sorted({_cell(i.unit) for i in items if i.unit})) or "–"
-        lines += [
-            f"### {entry} – {len(items)} × 👎 (unit {units})",
-            "",
-            "| when | question | comment | kind | guides version |",
-            "|---|---|---|---|---|",
-        ]
-        lines += [
-            f"| {_when(i.created_at)} | {_cell(i.question)} | {_cell(i.comment) or '–'} | {_cell(i.kind)} "
-            f"| {_cell(i.guides_version) or '–'} |"
-            for i in items
-        ]
-        lines.append("")
-    frequent = store.frequent_unanswered(limit)
-    lines += [
-        "",
-        "## Questions the guides did not answer (out_of_scope / not_covered), most frequent first",
-        "",
-    ]
-    if not frequent:
-        lines.append("None recorded.")
-    else:
-        lines += ["| count | question | kind | last asked |", "|---|---|---|---|"]
-        lines += [
-            f"| {q.count} | {_cell(q.question)} | {_cell(', '.join(q.kinds))} | {_when(q.last_seen)} |"
-            for q in frequent
-        ]
-    return "\n".join(lines).rstrip() + "\n"
-
-
-def write_report(store: FeedbackStore, path: Path = REPORT_FILE, limit: int = 20) -> tuple[str, Path]:
-    """The report as text, also written to `path`."""
-    text = format_report(store, limit)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return text, path

@@ -1,4 +1,4 @@
-"""What Lotse knows of words: the allow-list of bot/serving/redaction.py and its name lists.
+"""What Lotse knows of words: the allow-list of bot/serving/redaction/ and its name lists.
 
 - **own**: every word of the guides, the domain and the training data — Lotse's subject;
 - **common**: the most frequent German and English words of `wordfreq` (its data ships in the

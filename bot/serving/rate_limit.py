@@ -11,12 +11,13 @@ rule, and the tests run one suite against each.
 from __future__ import annotations
 
 import logging
-import os
 import time
 import uuid
 from collections import defaultdict, deque
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Protocol
+
+from bot.settings import Settings, settings
 
 if TYPE_CHECKING:
     import redis
@@ -137,15 +138,15 @@ class RateLimiter:
 
 def from_environment(environ: Mapping[str, str] | None = None) -> RateLimiter:
     """Counting in Redis when LOTSE_RATE_LIMIT_REDIS_URL is set, else in this process."""
-    environ = os.environ if environ is None else environ
-    url = environ.get(REDIS_URL_ENV)
+    config = settings() if environ is None else Settings.from_environ(environ)
+    url = config.rate_limit_redis_url
     if not url:
         return RateLimiter()
     import redis
 
     client = redis.Redis.from_url(
         url,
-        password=environ.get(REDIS_PASSWORD_ENV) or None,  # a password in the URL wins
+        password=config.secret("redis_password"),  # a password in the URL wins
         socket_timeout=REDIS_TIMEOUT_S,
         socket_connect_timeout=REDIS_TIMEOUT_S,
     )

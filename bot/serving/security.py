@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import ipaddress
 import os
-import re
 import secrets
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
@@ -19,6 +18,17 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from bot.paths import PROJECT_ROOT
+from bot.settings import (
+    DEFAULT_CORS_ORIGINS,
+    ORIGIN,
+    Settings,
+    SettingsError,
+    env_name,
+    parse_origins,
+    settings,
+)
+
+__all__ = ["DEFAULT_CORS_ORIGINS", "SettingsError", "parse_origins"]  # where the launchers import them
 
 SECRETS_FILE_ENV = "LOTSE_SECRETS_FILE"
 API_TOKEN_ENV = "LOTSE_API_TOKEN"
@@ -28,17 +38,11 @@ CORS_ENV = "LOTSE_CORS_ORIGINS"
 RETENTION_ENV = "LOTSE_RETENTION_DAYS"
 SECRET_NAMES = (API_TOKEN_ENV, JWT_SECRET_ENV, ACTION_TOKEN_ENV)
 
-DEFAULT_CORS_ORIGINS = ("http://localhost:8080", "http://127.0.0.1:8080")  # the widget's page
-DEFAULT_RETENTION_DAYS = 30
-_ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(?::\d{1,5})?$")  # scheme://host[:port], nothing else
+DEFAULT_RETENTION_DAYS = Settings.__fields__["retention_days"].default
 # the body type every POST must declare: a page on another origin cannot send it without a CORS
 # preflight, which only the listed origins pass (text/plain and forms need none)
 JSON_TYPE = "application/json"
 _UTF8 = ("utf-8", "utf8")
-
-
-class SettingsError(ValueError):
-    """A setting is unusable; the message says which and how to fix it."""
 
 
 @dataclass(frozen=True)
@@ -48,11 +52,15 @@ class Secrets:
     action_token: str | None = None
 
 
+def _settings(environ: Mapping[str, str] | None) -> Settings:
+    """The process's settings, or those of the environment given (a child's, a test's)."""
+    return settings() if environ is None else Settings.from_environ(environ)
+
+
 def secrets_file(environ: Mapping[str, str] | None = None) -> Path:
     """Where the local secrets live: LOTSE_SECRETS_FILE or ~/.config/lotse/secrets.env (never the repo)."""
-    environ = os.environ if environ is None else environ
-    configured = environ.get(SECRETS_FILE_ENV)
-    path = Path(configured).expanduser() if configured else Path.home() / ".config" / "lotse" / "secrets.env"
+    configured = _settings(environ).secrets_file
+    path = configured.expanduser() if configured else Path.home() / ".config" / "lotse" / "secrets.env"
     path = path.resolve()
     if path == PROJECT_ROOT or PROJECT_ROOT in path.parents:
         raise SettingsError(f"{SECRETS_FILE_ENV}={path} is inside the repository; keep secrets outside it")
@@ -78,18 +86,17 @@ def read_secrets_file(path: Path) -> dict[str, str]:
 
 def load_secrets(environ: Mapping[str, str] | None = None) -> Secrets:
     """The secrets in force: each from the environment if set there, else from the secrets file."""
-    environ = os.environ if environ is None else environ
+    given = _settings(environ)
     stored = read_secrets_file(secrets_file(environ))
 
     def pick(name: str) -> str | None:
-        return environ.get(name) or stored.get(name) or None
+        return given.secret(name) or stored.get(env_name(name)) or None
 
-    return Secrets(pick(API_TOKEN_ENV), pick(JWT_SECRET_ENV), pick(ACTION_TOKEN_ENV))
+    return Secrets(pick("api_token"), pick("jwt_secret"), pick("action_token"))
 
 
 def ensure_action_token(environ: Mapping[str, str] | None = None) -> Path | None:
     """Write a random action token to the secrets file when none is configured; the file if written."""
-    environ = os.environ if environ is None else environ
     if load_secrets(environ).action_token:
         return None
     path = secrets_file(environ)
@@ -105,36 +112,14 @@ def ensure_action_token(environ: Mapping[str, str] | None = None) -> Path | None
     return path
 
 
-def parse_origins(raw: str | None, setting: str) -> list[str]:
-    """Comma-separated exact origins; `*`, a path or anything else is refused, never widened."""
-    origins = [origin.strip().rstrip("/") for origin in (raw or "").split(",") if origin.strip()]
-    for origin in origins:
-        if not _ORIGIN.match(origin):
-            raise SettingsError(
-                f"{setting}: {origin!r} is not an origin like http://intranet.example:8443 (no `*`, no path)"
-            )
-    return origins
-
-
 def cors_origins(environ: Mapping[str, str] | None = None) -> list[str]:
     """Rasa's CORS origins: LOTSE_CORS_ORIGINS (comma-separated) or the widget's page."""
-    environ = os.environ if environ is None else environ
-    raw = environ.get(CORS_ENV)
-    if raw is None:
-        return list(DEFAULT_CORS_ORIGINS)
-    return parse_origins(raw, CORS_ENV)
+    return _settings(environ).origins("cors_origins")
 
 
 def retention_days(environ: Mapping[str, str] | None = None) -> int:
     """LOTSE_RETENTION_DAYS: whole days a conversation is kept (default 30, at least 1)."""
-    environ = os.environ if environ is None else environ
-    raw = environ.get(RETENTION_ENV, str(DEFAULT_RETENTION_DAYS))
-    try:
-        days = int(raw)
-    except ValueError:
-        raise SettingsError(f"{RETENTION_ENV} must be a whole number of days, not '{raw}'") from None
-    if days < 1:
-        raise SettingsError(f"{RETENTION_ENV} must be at least 1, not {days}")
+    days: int = _settings(environ).retention_days
     return days
 
 
@@ -164,7 +149,7 @@ def refuse_post(
         return 415, f"the body must be JSON, sent with Content-Type: {JSON_TYPE}"
     if origin is not None and origin not in allowed_origins:
         own = own_host is not None and urlsplit(origin).netloc.lower() == own_host.lower()
-        if not own or not _ORIGIN.match(origin):
+        if not own or not ORIGIN.match(origin):
             return 403, f"requests from {origin[:100]!r} are not allowed"
     return None
 

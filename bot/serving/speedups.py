@@ -1,4 +1,10 @@
-"""Speed-ups of Rasa internals, installed in the Rasa server process by our REST channel.
+"""Speed-ups of Rasa internals, applied in the Rasa server process by its launcher (rasa_server.py).
+
+They patch Rasa's and SQLAlchemy's private code, so they are fenced: `apply` installs them only on
+the exact versions of Rasa, sanic and SQLAlchemy they were written for (`WRITTEN_FOR`; any other
+version gets a warning in Rasa's log and Rasa's own code), only while `LOTSE_SPEEDUPS` is on (the
+default; `LOTSE_SPEEDUPS=0` turns them off), and says in one INFO line which it applied. The bench
+measures Lotse with and without them (`make bench`), and its stock peer runs without them.
 
 Each was found by profiling a reply (`make bench`, py-spy on the Rasa process) and changes
 how fast Rasa works, never what it answers:
@@ -26,12 +32,13 @@ how fast Rasa works, never what it answers:
 - **Start.** Rasa loads the intent classifier with skops, whose first import looks up
   ~750 numpy/scipy functions in every loaded module: ~5 s once Rasa and TensorFlow are
   loaded (1,500 modules), well under 1 s before. `preload()` imports it first (called by
-  bot/serving/rasa_server.py); the names it finds, and so what it trusts, are the same.
+  bot/serving/rasa_server.py when `fits`); the names it finds, and so what it trusts, are the same.
 - **Garbage collector.** After the model is loaded the Rasa process holds ~540,000
   objects (TensorFlow, spaCy, Rasa); each full collection walks them all and stops every
   reply for ~250 ms, the tail of the latency under load. `freeze_after_start` (a listener
   of our REST channel) collects once after the start and moves what is loaded out of the
-  collector's sight (`gc.freeze()`); what a reply creates is collected as before.
+  collector's sight (`gc.freeze()`), in a process where `apply` installed the speed-ups;
+  what a reply creates is collected as before.
 - **SQL tracker store queries.** To read a tracker and to count what is already saved,
   Rasa builds a new ORM query with a subquery per call, and SQLAlchemy computes its cache
   key anew each time (~1 ms a turn). The same two queries, built once as Core statements,
@@ -41,15 +48,77 @@ how fast Rasa works, never what it answers:
 from __future__ import annotations
 
 import gc
+import importlib.metadata
+import logging
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
+logger = logging.getLogger(__name__)
+
 _INSTALLED_MARK = "_lotse_speedup"
+# The exact versions whose internals the patches below were written against (and tested on).
+WRITTEN_FOR = {"rasa": "3.6.21", "sanic": "21.12.2", "SQLAlchemy": "1.4.54"}
+_applied = False  # whether `apply` installed them in this process (the GC freeze asks)
 
 
 def _marked(function: Any) -> bool:
     return bool(getattr(function, _INSTALLED_MARK, False))
+
+
+def installed_versions() -> dict[str, str]:
+    """The installed versions of the packages in WRITTEN_FOR (read from their metadata, not imported)."""
+    found = {}
+    for package in WRITTEN_FOR:
+        try:
+            found[package] = importlib.metadata.version(package)
+        except importlib.metadata.PackageNotFoundError:
+            found[package] = "not installed"
+    return found
+
+
+def mismatches(installed: Mapping[str, str] | None = None) -> list[str]:
+    """Each package whose installed version is not the one the speed-ups were written for."""
+    versions = installed_versions() if installed is None else installed
+    return [
+        f"{package} {versions.get(package, 'not installed')} (written for {wanted})"
+        for package, wanted in WRITTEN_FOR.items()
+        if versions.get(package) != wanted
+    ]
+
+
+def fits(enabled: bool, installed: Mapping[str, str] | None = None) -> bool:
+    """Whether `apply` will install them: switched on, and on the versions they were written for."""
+    return enabled and not mismatches(installed)
+
+
+def apply(enabled: bool, installed: Mapping[str, str] | None = None) -> bool:
+    """Install the speed-ups when switched on and on the versions they fit; one log line either way.
+
+    Called by the Rasa server's launcher once Rasa's logging is set up, before the model and the
+    tracker store are loaded. True when installed.
+    """
+    global _applied
+    if not enabled:
+        logger.info(
+            "Rasa's own code runs: the speed-ups (bot/serving/speedups.py) are off (LOTSE_SPEEDUPS=0)"
+        )
+        return False
+    different = mismatches(installed)
+    if different:
+        logger.warning(
+            "speed-ups not applied, Rasa's own code runs: bot/serving/speedups.py patches internals of "
+            "the versions it was written for, and here are %s",
+            "; ".join(different),
+        )
+        return False
+    install()
+    _applied = True
+    logger.info(
+        "speed-ups applied (bot/serving/speedups.py; LOTSE_SPEEDUPS=0 turns them off): %s",
+        ", ".join(PATCHES),
+    )
+    return True
 
 
 def preload() -> None:
@@ -58,18 +127,34 @@ def preload() -> None:
 
 
 async def freeze_after_start(*_: Any) -> None:
-    """Sanic listener (after_server_start, so after the model is loaded): no full GC walks the model."""
+    """Sanic listener (after_server_start, so after the model is loaded): no full GC walks the model.
+
+    Only where `apply` installed the speed-ups: with them off, Rasa's process runs as stock.
+    """
+    if not _applied:
+        return
     gc.collect()
     gc.freeze()
 
 
 def install() -> None:
-    """Install every speed-up (idempotent: a second call changes nothing)."""
+    """Install every patch (idempotent: a second call changes nothing); `apply` decides whether."""
     cache_action_response_validator()
     fortran_ordered_intent_weights()
     sqlite_write_ahead_log()
     pool_sqlite_connections()
     prebuilt_tracker_queries()
+
+
+# what install() patches, as the log line names it (the GC freeze follows once the model is loaded)
+PATCHES = (
+    "action response check built once",
+    "intent weights Fortran-ordered",
+    "SQLite write-ahead log",
+    "SQLite connections pooled",
+    "tracker queries prebuilt",
+    "GC freeze after start",
+)
 
 
 class ActionResponseCheck:

@@ -1,6 +1,6 @@
 """The tracker store: Rasa's SQL store, writing staff messages only in their allow-listed form.
 
-This is the storage boundary of the privacy design (bot/serving/redaction.py): NLU and the actions
+This is the storage boundary of the privacy design (bot/serving/redaction/): NLU and the actions
 read a message in memory, but what Rasa writes to the database (SQLite here, PostgreSQL in
 the cluster) is the allow-listed text — in the user event, in its `parse_data` and in every
 entity value. Request metadata is not stored. Lotse's own events (its replies, the slots its

@@ -20,7 +20,6 @@ import argparse
 import asyncio
 import json
 import logging
-import os
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -33,19 +32,19 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.answering.guides import GuideError
+from bot.answering.store import GuideStore
+from bot.paths import guides_dir
 from bot.serving import http_guard, security
 from bot.serving.feedback import DB_URL_ENV, UNANSWERED_KINDS, FeedbackError, FeedbackStore, Rating, db_url
 from bot.serving.rate_limit import RateLimiter
-from bot.serving.security import SettingsError
+from bot.settings import Settings, SettingsError, env_name, settings
 
 logger = logging.getLogger(__name__)
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
-DEFAULT_HOST = "127.0.0.1"
-DEFAULT_PORT = 8080
-DEFAULT_RASA_URL = "http://127.0.0.1:5005"
-HOST_ENV, PORT_ENV, RASA_URL_ENV = "LOTSE_WEB_HOST", "LOTSE_WEB_PORT", "LOTSE_RASA_URL"
-CORS_ENV = "LOTSE_WEB_CORS_ORIGINS"
+DEFAULT_RASA_URL = Settings.__fields__["rasa_url"].default
+CORS_ENV = env_name("web_cors_origins")
 MAX_BODY_BYTES = 64 * 1024  # as the REST channel: a question plus JSON
 # Rasa's channel answers within 3 s (or says the tables are unavailable); the widget gives up
 # after 5 s. Waiting longer here would only hold a connection nobody reads any more.
@@ -319,25 +318,36 @@ def create_app(settings: WebSettings, store: FeedbackStore) -> Sanic:
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        config = settings()
+    except SettingsError as error:
+        print(f"Lotse web server not started: {error}", file=sys.stderr)
+        return 2
     parser = argparse.ArgumentParser(prog="python -m bot.serving.web", description=__doc__.splitlines()[0])
-    parser.add_argument("--host", default=os.environ.get(HOST_ENV, DEFAULT_HOST))
-    parser.add_argument("--port", type=int, default=int(os.environ.get(PORT_ENV, DEFAULT_PORT)))
-    parser.add_argument("--rasa-url", default=os.environ.get(RASA_URL_ENV, DEFAULT_RASA_URL))
+    parser.add_argument("--host", default=config.web_host)
+    parser.add_argument("--port", type=int, default=config.web_port)
+    parser.add_argument("--rasa-url", default=config.rasa_url)
     parser.add_argument(
         "--upstream-timeout", type=float, default=UPSTREAM_TIMEOUT_S, help="seconds to wait for Rasa's reply"
     )
     args = parser.parse_args(argv)
     logging.basicConfig(
-        level=os.environ.get("LOTSE_LOG_LEVEL", "INFO"),
+        level=config.log_level,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     try:
-        settings = WebSettings(
+        web_settings = WebSettings(
             rasa_url=args.rasa_url.rstrip("/"),
-            cors_origins=parse_origins(os.environ.get(CORS_ENV)),
+            cors_origins=parse_origins(config.web_cors_origins),
             upstream_timeout_s=args.upstream_timeout,
         )
-        store = FeedbackStore(db_url())  # from the environment: a PostgreSQL URL may hold a password
+        # feedback accepts the units the guides declare: read now, and again when a guide file changes
+        guides = GuideStore(guides_dir())
+        # the URL from the environment: a PostgreSQL URL may hold a password
+        store = FeedbackStore(db_url(), units=lambda: guides.get().vocabulary.units)
+    except GuideError as error:
+        print(f"Lotse web server not started – the guides are invalid:\n  {error}", file=sys.stderr)
+        return 2
     except SettingsError as error:
         print(f"Lotse web server not started: {error}", file=sys.stderr)
         return 2
@@ -348,8 +358,8 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
-    app = create_app(settings, store)
-    logger.info("widget on http://%s:%d/ (Rasa at %s)", args.host, args.port, settings.rasa_url)
+    app = create_app(web_settings, store)
+    logger.info("widget on http://%s:%d/ (Rasa at %s)", args.host, args.port, web_settings.rasa_url)
     http_guard.install()  # Content-Length / Transfer-Encoding checked, header and body deadlines
     app.run(host=args.host, port=args.port, workers=1, access_log=False, motd=False)
     return 0

@@ -7,7 +7,8 @@ import json
 
 import pytest
 
-from actions.answer_guide import MAX_CLARIFY_TRIES, ActionAnswerGuide
+from actions import ActionAnswerGuide
+from actions.answer_guide import MAX_CLARIFY_TRIES
 from bot.answering.guides import Guides
 from bot.answering.responses import Responses
 from tests.conftest import ASKED_FOR_CUSTOMER, TODAY, ActionResult, MakeTracker, RunAction

@@ -8,10 +8,15 @@ from __future__ import annotations
 
 import pytest
 
-from actions.answer_guide import ActionAnswerGuide
-from actions.follow_up import ActionAnswerSource, ActionAnswerValidity, ActionAnswerWhy
-from actions.reset import ActionAnswerReset
-from actions.small_talk import ActionAnswerOutOfScope, ActionAnswerSmallTalk
+from actions import (
+    ActionAnswerGuide,
+    ActionAnswerOutOfScope,
+    ActionAnswerReset,
+    ActionAnswerSmallTalk,
+    ActionAnswerSource,
+    ActionAnswerValidity,
+    ActionAnswerWhy,
+)
 from bot.answering.guides import Guides
 from tests.conftest import ASKED_FOR_CUSTOMER, MakeTracker, RunAction
 
@@ -392,7 +397,7 @@ def test_a_number_that_is_no_phone_number_is_asked_as_it_is(
 
 
 def _answered(topic: str) -> dict[str, object]:
-    """The bot event of a reply that answered from `topic` (its payload, as actions.base.send makes it)."""
+    """The bot event of a reply that answered from `topic` (its payload, as actions.writing.send makes it)."""
     return {"event": "bot", "text": "…", "data": {"custom": {"answer": {"kind": "routing", "topic": topic}}}}
 
 

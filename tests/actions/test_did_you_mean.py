@@ -13,8 +13,7 @@ from typing import Any
 
 import pytest
 
-from actions.answer_guide import ActionAnswerGuide
-from actions.small_talk import ActionAnswerOutOfScope
+from actions import ActionAnswerGuide, ActionAnswerOutOfScope
 from bot.answering.guides import Guides
 from bot.answering.responses import Responses
 from tests.conftest import ASKED_FOR_CUSTOMER, ActionResult, MakeTracker, RunAction

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from actions.follow_up import ActionAnswerSource, ActionAnswerValidity
+from actions import ActionAnswerSource, ActionAnswerValidity
 from bot.answering.answers import format_date
 from bot.answering.guides import Guides
 from tests.conftest import MakeTracker, RunAction

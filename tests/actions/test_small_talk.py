@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from actions.small_talk import ActionAnswerOutOfScope, ActionAnswerSmallTalk
+from actions import ActionAnswerOutOfScope, ActionAnswerSmallTalk
 from bot.answering.responses import Responses
 from tests.conftest import ASKED_FOR_CUSTOMER, MakeTracker, RunAction
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from actions.answer_guide import ActionAnswerGuide
-from actions.follow_up import ActionAnswerWhy
-from actions.reset import ActionAnswerReset
+from actions import ActionAnswerGuide, ActionAnswerReset, ActionAnswerWhy
 from bot.answering.guides import Guides
 from bot.answering.responses import Responses
 from tests.conftest import ASKED_FOR_CUSTOMER, MakeTracker, RunAction

@@ -3,11 +3,15 @@
 Playwright drives /usr/bin/chromium (installed by `make chromium`, part of `make test`); it
 never downloads a browser. Everything here lives for the tests/browser package only, so the
 bot and the browser are gone before the next package starts its own bot.
+
+The bot answers from a copy of the guides with one unit more than the real ones (NEW_UNIT, in an
+entry for days before July 2025 only): the widget must show a unit no code of it knows.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
 import statistics
 import time
 import urllib.parse
@@ -19,9 +23,10 @@ import pytest
 from playwright.sync_api import Browser, Dialog, Locator, Page, sync_playwright
 
 from bot.ops.processes import Bot, BotConfig
-from bot.paths import PROJECT_ROOT
+from bot.paths import GUIDES_DIR, PROJECT_ROOT
 from bot.serving.feedback import FeedbackStore
 from tests.bots import bot_config, port_of
+from tests.conftest import GuideCopy
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -63,6 +68,35 @@ class Metrics:
 METRICS = Metrics()
 
 
+NEW_UNIT = "TE"
+NEW_UNIT_LABELS = {"de": "Testeinheit SGB III", "en": "test unit SGB III"}
+NEW_UNIT_QUESTION = "Wohin gingen Terminabsagen aus dem Kontaktformular am 15.06.2025?"  # its entry's day
+
+
+def guides_with_a_new_unit(target: Path) -> GuideCopy:
+    """The real guides plus NEW_UNIT, declared in vocabulary.yml and named by one entry.
+
+    The entry is the contact-form rule for the days before it began (July 2025), so every question
+    the other browser tests ask is answered from the real guides as before.
+    """
+    shutil.copytree(GUIDES_DIR, target)
+    guides = GuideCopy(target)
+    labels = "".join(f"    {lang}: {label}\n" for lang, label in NEW_UNIT_LABELS.items())
+    guides.replace("vocabulary.yml", "units:\n", f"units:\n  {NEW_UNIT}:\n{labels}")
+    ez = "gespraechsleitfaden_ez.yml"
+    earlier = (
+        guides.entry_block(ez, "kontaktformular_termine")
+        .replace("id: kontaktformular_termine", "id: kontaktformular_termine_testeinheit")
+        .replace("unit: EZ", f"unit: {NEW_UNIT}")
+        .replace("valid_from: 2025-07-01", "valid_from: 2024-01-01")
+        .replace("valid_to: null", "valid_to: 2025-06-30")
+        .replace("verdict: EZ – ", f"verdict: {NEW_UNIT} – ")
+    )
+    guides.append(ez, earlier)
+    guides.load()  # a broken copy fails here, not as a bot that does not start
+    return guides
+
+
 @dataclass
 class Site:
     """The running bot with its web server, and the feedback store that server writes to."""
@@ -83,7 +117,10 @@ class Site:
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     folder = tmp_path_factory.mktemp("browser")
     db_url = f"sqlite:///{folder / 'feedback.db'}"
-    config = bot_config(900, folder, web_port=port_of(980), feedback_db_url=db_url)  # Rasa 905, actions 955
+    guides = guides_with_a_new_unit(tmp_path_factory.mktemp("browser-guides") / "guides")
+    config = bot_config(  # Rasa 905, actions 955
+        900, folder, web_port=port_of(980), feedback_db_url=db_url, guides_dir=guides.path
+    )
     with Bot(config):
         yield Site(config, db_url, folder)
 

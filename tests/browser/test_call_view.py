@@ -31,7 +31,9 @@ def test_the_call_view_shows_the_verdict_line_in_large_type(call_view: Widget, s
     assert font_px(card.locator(".lotse-badge")) >= 20
     # the verdict only: no detail, no "where", no validity – the source stays as one short line
     expect(card.locator(".lotse-card__detail")).to_have_count(0)
-    expect(card.locator("dt")).to_have_text(["Quelle"])
+    expect(card.locator(".lotse-card__where")).to_have_count(0)
+    expect(card.locator(".lotse-card__validity")).to_have_count(0)
+    expect(card.locator(".lotse-card__source")).to_have_text(expected["source"]["text"])
     expect(call_view.page.locator(".lotse__input")).to_have_count(1)
     assert font_px(call_view.input) >= 20
 

@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 import re
+import uuid
+from typing import Any
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from bot.answering.guides import Guides
-from tests.browser.conftest import CARD_BUDGET_S, METRICS, Site, Watch, Widget
+from bot.trainers.evaluate import ask
+from tests.browser.conftest import (
+    CARD_BUDGET_S,
+    METRICS,
+    NEW_UNIT,
+    NEW_UNIT_LABELS,
+    NEW_UNIT_QUESTION,
+    Site,
+    Watch,
+    Widget,
+)
 from tests.offers import first_offer
 
 ROUTING = [
@@ -16,40 +28,97 @@ ROUTING = [
         "de",
         "Wohin gehen Terminabsagen aus dem Kontaktformular?",
         "EZ",
-        {"Wo": "Outlook", "Gültig": "ab 01.07.2025", "Quelle": "Weisung 202505010, Abschnitt 2.2"},
+        {
+            "where": "Outlook",
+            "validity": "ab 01.07.2025",
+            "source": "Quelle: Weisung 202505010, Abschnitt 2.2",
+        },
         "Ihre Frage an Lotse",
     ),
     (
         "en",
         "who handles a phone ASU of a former Alo customer?",
         "SC",
-        {"Where": "Service Center", "Valid": "from 1 July 2025", "Source": "Weisung 202505010, section 2.2"},
+        {
+            "where": "Service Center",
+            "validity": "from 1 July 2025",
+            "source": "Source: Instruction 202505010, section 2.2",
+        },
         "Your question to Lotse",
     ),
 ]
+
+
+def payload_of(site: Site, question: str) -> dict[str, Any]:
+    """The answer payload the bot sends for `question` in a conversation of its own."""
+    answer = ask(site.config.rasa_url, f"check-{uuid.uuid4().hex}", question).answer
+    assert answer is not None
+    return answer
+
+
+def expect_card_shows_the_payload(card: Locator, answer: dict[str, Any]) -> None:
+    """The card shows the payload's fields, each as the bot wrote it: nothing is parsed from the text."""
+    badge = card.locator(".lotse-badge")
+    expect(badge).to_have_text(answer["unit"])
+    expect(badge).to_have_attribute("title", answer["unit_label"])
+    expect(card).to_have_attribute("data-unit", answer["unit"])
+    expect(card.locator(".lotse-card__kind")).to_contain_text(answer["unit_label"])
+    expect(card.locator(".lotse-card__verdict")).to_have_text(answer["verdict"])
+    expect(card.locator(".lotse-card__where")).to_contain_text(answer["where"])
+    expect(card.locator(".lotse-card__validity")).to_have_text(answer["validity"])
+    expect(card.locator(".lotse-card__source")).to_have_text(answer["source"]["text"])
+    expect(card.locator(".lotse-card__detail")).to_have_text(answer["detail"])
 
 
 @pytest.mark.parametrize(
     ("question", "unit", "facts", "input_label"), [r[1:] for r in ROUTING], ids=[r[0] for r in ROUTING]
 )
 def test_a_routing_question_shows_a_card_with_unit_badge_and_source(
-    widget: Widget, question: str, unit: str, facts: dict[str, str], input_label: str
+    widget: Widget, site: Site, question: str, unit: str, facts: dict[str, str], input_label: str
 ) -> None:
+    answer = payload_of(site, question)
+    assert answer["unit"] == unit
     before = len(METRICS.card_seconds)
     reply = widget.ask(question)
     card = reply.locator(".lotse-card")
-    expect(card.locator(".lotse-badge")).to_have_text(unit)
-    expect(card.locator(f".lotse-badge--{unit}")).to_be_visible()
+    expect_card_shows_the_payload(card, answer)
     expect(card.locator(".lotse-card__verdict")).to_have_text(re.compile(rf"^{unit} – "))
     for name, value in facts.items():
-        row = card.locator(".lotse-card__fact", has=widget.page.locator("dt", has_text=name))
-        expect(row.locator("dd")).to_contain_text(value)
+        expect(card.locator(f".lotse-card__{name}")).to_contain_text(value)
     detail = card.locator(".lotse-card__detail")
     expect(detail).to_be_visible()
     expect(detail).not_to_contain_text("Quelle:")  # shown once, above, not again in the detail
+    expect(card.locator(".lotse-card__source")).to_have_count(1)
     # the interface speaks the conversation's language
     expect(widget.page.get_by_label(input_label, exact=True)).to_be_visible()
     assert METRICS.card_seconds[before] < CARD_BUDGET_S
+
+
+def test_a_unit_the_widget_never_heard_of_shows_with_its_label_and_takes_feedback(
+    widget: Widget, site: Site
+) -> None:
+    """NEW_UNIT is declared only in the bot's guides (tests/browser/conftest.py): no JS, CSS or Python
+    of Lotse names it, and still its answer shows badge and label, and a 👎 on it is stored."""
+    answer = payload_of(site, NEW_UNIT_QUESTION)
+    assert (answer["unit"], answer["unit_label"]) == (NEW_UNIT, NEW_UNIT_LABELS["de"])
+    reply = widget.ask(NEW_UNIT_QUESTION)
+    card = reply.locator(".lotse-card")
+    expect_card_shows_the_payload(card, answer)
+    expect(card.locator(".lotse-card__kind")).to_have_text(f"Zuständigkeit · {NEW_UNIT_LABELS['de']}")
+    # styled as every unit is: the badge is as legible as the real units' badges
+    colours = card.locator(".lotse-badge").evaluate(
+        "b => [getComputedStyle(b).color, getComputedStyle(b).backgroundColor]"
+    )
+    assert colours == ["rgb(255, 255, 255)", "rgb(0, 74, 135)"]
+
+    reply.get_by_role("button", name="Nein, nicht hilfreich").click()
+    reply.get_by_label("Was war falsch?").fill("Neue Einheit – stimmt das?")
+    reply.get_by_role("button", name="Absenden").click()
+    expect(reply.locator(".lotse-feedback")).to_have_text("Danke für Ihre Rückmeldung.")
+    store = site.store()
+    [stored] = [r for r in store.ratings(rating=-1) if r.comment == "Neue Einheit – stimmt das?"]
+    store.close()
+    assert (stored.unit, stored.topic) == (NEW_UNIT, answer["topic"])
 
 
 def tab_to(page: Page, target: Locator) -> None:

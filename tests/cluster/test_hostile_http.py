@@ -1,7 +1,7 @@
 """Malformed HTTP framing over raw sockets against nginx in front of the Rasa instances.
 
 nginx refuses bad framing itself (the Rasa instances never see it) and bounds a slow or stalled
-client with its client_header_timeout / client_body_timeout (bot/ops/cluster.py, deploy/nginx/). On a
+client with its client_header_timeout / client_body_timeout (bot/ops/cluster/files.py, deploy/nginx/). On a
 time-out nginx closes the connection without a status line (it never sends its 408); the test then
 asserts the close and its time. Each case's seconds are printed; nginx must then still answer its
 health URL and a real question through to Rasa.

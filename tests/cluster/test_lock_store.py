@@ -35,7 +35,7 @@ def _turns(events: list[tuple[str, str, dict[str, Any]]]) -> list[tuple[str, lis
     turns: list[tuple[str, list[str]]] = []
     for _, kind, event in events:
         if kind == "user":
-            turns.append((event["text"], []))  # as stored: allow-listed (bot/serving/redaction.py)
+            turns.append((event["text"], []))  # as stored: allow-listed (bot/serving/redaction/)
         elif kind == "bot" and turns:
             answer = ((event.get("data") or {}).get("custom") or {}).get("answer")
             if isinstance(answer, dict):

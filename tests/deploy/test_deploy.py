@@ -4,7 +4,7 @@ No container runtime or Kubernetes cluster runs here, so these tests check what 
 checked without one: the files parse; every part has a health check and resource limits;
 secrets come only from the environment or a Kubernetes Secret; only loopback ports are
 published; the Rasa endpoints and nginx rules match the local cluster that
-`make test-cluster` does run (bot/ops/cluster.py). `nginx -t` on the template is in
+`make test-cluster` does run (bot/ops/cluster/). `nginx -t` on the template is in
 tests/cluster/test_nginx.py (it needs Debian's nginx).
 """
 

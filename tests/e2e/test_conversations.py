@@ -7,16 +7,9 @@ import pytest
 from bot.answering.guides import Guides, load_guides
 from bot.ops.processes import BotConfig
 from bot.paths import GUIDES_DIR
-from bot.trainers.conversations import (
-    RunResult,
-    coverage,
-    default_files,
-    format_table,
-    load_files,
-    run_conversations,
-    summary,
-    write_report,
-)
+from bot.trainers.conversation_report import coverage, format_table, summary, write_report
+from bot.trainers.conversations import RunResult, run_conversations
+from bot.trainers.files import default_files, load_files
 
 
 @pytest.fixture(scope="module")

@@ -4,6 +4,10 @@
  * data-lotse-url="{bot address}" and data-mode="call"); it mounts into an element with
  * the attribute data-lotse-widget, or appends one to <body>. Every text from the bot is
  * rendered with textContent, never as HTML.
+ *
+ * An answer is rendered from its payload (custom.answer) alone: verdict, lead, detail, validity,
+ * source text and the unit's code and label all come from the bot, so the widget parses no reply
+ * text and knows no unit by name (a unit declared in guides/vocabulary.yml shows as it is).
  */
 (function () {
   "use strict";
@@ -18,16 +22,15 @@
   var TEXT = {
     de: {
       title: "Lotse", subtitle: "Wer bearbeitet was? – Weisung 202505010",
-      intro: "Fragen Sie, wer (SC oder EZ) einen Fall bearbeitet und wie das Verfahren ist – etwa: " +
+      intro: "Fragen Sie, wer einen Fall bearbeitet und wie das Verfahren ist – etwa: " +
         "„Wer bearbeitet Terminabsagen aus dem Kontaktformular?“",
       log: "Gesprächsverlauf", label: "Ihre Frage an Lotse", placeholder: "Frage eingeben …",
       send: "Senden", newConversation: "Neues Gespräch", callView: "Telefonansicht",
       hint: "/ oder Strg+K: zur Eingabe · Esc: Eingabe leeren",
       typing: "Lotse antwortet …", you: "Sie:", bot: "Lotse:",
-      where: "Wo", valid: "Gültig", source: "Quelle", section: "Abschnitt", from: "ab", until: "bis",
+      where: "Wo",
       kinds: { routing: "Zuständigkeit", fact: "Auskunft", clarify: "Rückfrage",
         not_covered: "Nicht geregelt", out_of_scope: "Kein Thema der Leitfäden" },
-      units: { SC: "Service Center", EZ: "Eingangszone" },
       helpful: "Hilfreich?", up: "Ja, hilfreich", down: "Nein, nicht hilfreich",
       whatWrong: "Was war falsch?", commentHint: "In einer Zeile (optional)", sendFeedback: "Absenden",
       thanks: "Danke für Ihre Rückmeldung.", feedbackFailed: "Rückmeldung nicht gespeichert – bitte erneut senden.",
@@ -38,16 +41,15 @@
     },
     en: {
       title: "Lotse", subtitle: "Who handles what? – instruction 202505010",
-      intro: "Ask who (SC or EZ) handles a case and what the procedure is – for example: " +
+      intro: "Ask who handles a case and what the procedure is – for example: " +
         "“Who handles appointment cancellations from the contact form?”",
       log: "Conversation", label: "Your question to Lotse", placeholder: "Type a question …",
       send: "Send", newConversation: "New conversation", callView: "Call view",
       hint: "/ or Ctrl+K: go to the input · Esc: clear it",
       typing: "Lotse is answering …", you: "You:", bot: "Lotse:",
-      where: "Where", valid: "Valid", source: "Source", section: "section", from: "from", until: "until",
+      where: "Where",
       kinds: { routing: "Who handles it", fact: "Information", clarify: "Question back",
         not_covered: "Not covered", out_of_scope: "Not a guide topic" },
-      units: { SC: "Service Center", EZ: "Eingangszone" },
       helpful: "Helpful?", up: "Yes, helpful", down: "No, not helpful",
       whatWrong: "What was wrong?", commentHint: "One line (optional)", sendFeedback: "Submit",
       thanks: "Thank you for your feedback.", feedbackFailed: "Feedback not stored – please submit again.",
@@ -57,8 +59,6 @@
       retry: "Send again", notSent: "(not sent)"
     }
   };
-  var MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
-    "October", "November", "December"];
 
   // --- session state (survives a reload of the tab, not the closing of it) ----------------------
 
@@ -111,22 +111,9 @@
     });
     return svg;
   }
-  function formatDate(iso, lang) {
-    var m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso || "");
-    if (!m) { return iso || ""; }
-    return lang === "en" ? Number(m[3]) + " " + MONTHS[Number(m[2]) - 1] + " " + m[1] : m[3] + "." + m[2] + "." + m[1];
-  }
-  function validity(answer, lang) {
-    var from = formatDate(answer.valid_from, lang), to = formatDate(answer.valid_to, lang);
-    if (from && to) { return from + " – " + to; }
-    if (from) { return t("from", lang) + " " + from; }
-    if (to) { return t("until", lang) + " " + to; }
-    return "";
-  }
-  function sourceText(source, lang) {
-    if (!source) { return ""; }
-    var parts = [source.document, source.section ? t("section", lang) + " " + source.section : ""].filter(Boolean);
-    return parts.join(", ") + (source.guide ? " – " + source.guide : "");
+  function lines(text) {
+    // the payload's lead and detail: lines joined with "\n", each shown as a paragraph
+    return typeof text === "string" ? text.split("\n").filter(function (line) { return line.trim() !== ""; }) : [];
   }
 
   // --- the widget's frame -------------------------------------------------------------------------
@@ -201,15 +188,25 @@
 
   // --- rendering turns ----------------------------------------------------------------------------
 
-  function answerOf(messages) {
+  function answerAt(messages) {
     for (var i = 0; i < messages.length; i++) {
       var custom = messages[i] && messages[i].custom;
-      if (custom && custom.answer && typeof custom.answer === "object") { return custom.answer; }
+      if (custom && custom.answer && typeof custom.answer === "object") { return i; }
     }
-    return null;
+    return -1;
+  }
+  function answerOf(messages) {
+    var at = answerAt(messages);
+    return at < 0 ? null : messages[at].custom.answer;
   }
   function textsOf(messages) {
-    return messages.filter(function (m) { return m && typeof m.text === "string" && m.text; });
+    // the text messages besides the answer: Rasa sends an answer's own text (and buttons) as the
+    // message right before its payload; what is left are notes such as the redaction notice
+    var at = answerAt(messages);
+    return messages.filter(function (m, i) {
+      if (!m || typeof m.text !== "string" || !m.text) { return false; }
+      return at < 0 || !(i === at || (i === at - 1 && !m.custom));
+    });
   }
 
   function renderUser(turn) {
@@ -233,51 +230,50 @@
     return box;
   }
 
-  function renderCard(answer, main, lang, compact) {
+  function renderCard(answer, lang, compact) {
     var card = el("article", "lotse-card lotse-card--" + answer.kind);
-    if (answer.unit === "SC" || answer.unit === "EZ") { card.classList.add("lotse-card--" + answer.unit); }
     var top = el("div", "lotse-card__top");
-    if (answer.unit === "SC" || answer.unit === "EZ") {
-      var badge = el("span", "lotse-badge lotse-badge--" + answer.unit, answer.unit);
-      badge.title = t("units", lang)[answer.unit];
+    var unit = typeof answer.unit === "string" && answer.unit ? answer.unit : "";
+    var unitLabel = typeof answer.unit_label === "string" ? answer.unit_label : "";
+    if (unit) {
+      // any unit the guides declare: one badge style, the code as the bot sends it
+      card.setAttribute("data-unit", unit);
+      var badge = el("span", "lotse-badge", unit);
+      badge.setAttribute("data-unit", unit);
+      if (unitLabel) { badge.title = unitLabel; }
       top.appendChild(badge);
     }
     var kinds = t("kinds", lang);
-    var unitName = answer.unit ? t("units", lang)[answer.unit] : "";
-    top.appendChild(el("span", "lotse-card__kind", [kinds[answer.kind] || "", unitName].filter(Boolean).join(" · ")));
+    top.appendChild(el("span", "lotse-card__kind", [kinds[answer.kind] || "", unitLabel].filter(Boolean).join(" · ")));
     card.appendChild(top);
 
-    var lines = main ? main.text.split("\n") : [];
-    var at = answer.verdict ? lines.indexOf(answer.verdict) : 0;
-    if (at < 0) { at = 0; }
-    lines.slice(0, at).forEach(function (line) { card.appendChild(el("p", "lotse-card__pre", line)); });
-    card.appendChild(el("p", "lotse-card__verdict", answer.verdict || lines[at] || ""));
+    lines(answer.lead).forEach(function (line) { card.appendChild(el("p", "lotse-card__pre", line)); });
+    card.appendChild(el("p", "lotse-card__verdict", answer.verdict || ""));
 
-    var facts = el("dl", "lotse-card__facts");
-    function fact(name, value) {
-      if (!value) { return; }
-      var pair = el("div", "lotse-card__fact");
-      pair.append(el("dt", null, t(name, lang)), el("dd", null, value));
-      facts.appendChild(pair);
+    var facts = el("div", "lotse-card__facts");
+    if (!compact && answer.where) {
+      var where = el("p", "lotse-card__where");
+      where.append(el("span", "lotse-card__label", t("where", lang) + ": "), document.createTextNode(answer.where));
+      facts.appendChild(where);
     }
-    if (!compact) { fact("where", answer.where); fact("valid", validity(answer, lang)); }
-    fact("source", sourceText(answer.source, lang));
+    if (!compact && answer.validity) { facts.appendChild(el("p", "lotse-card__validity", answer.validity)); }
+    if (answer.source && answer.source.text) { facts.appendChild(el("p", "lotse-card__source", answer.source.text)); }
     if (facts.childNodes.length) { card.appendChild(facts); }
 
-    if (!compact) {
-      // the detail: the text after the verdict, without the validity and source lines shown above
-      var detail = lines.slice(at + 1).filter(function (line) {
-        if (answer.source && /^(Quelle|Source):/.test(line)) { return false; }
-        if ((answer.valid_from || answer.valid_to) && /^(Gilt|Galt|Applies|Applied) /.test(line)) { return false; }
-        return line.trim() !== "";
-      });
-      if (detail.length) {
-        var box = el("div", "lotse-card__detail");
-        detail.forEach(function (line) { box.appendChild(el("p", null, line)); });
-        card.appendChild(box);
-      }
+    var detail = compact ? [] : lines(answer.detail);
+    if (detail.length) {
+      var box = el("div", "lotse-card__detail");
+      detail.forEach(function (line) { box.appendChild(el("p", null, line)); });
+      card.appendChild(box);
     }
     return card;
+  }
+
+  function renderQuestion(answer, item, active) {
+    // a clarifying question: its question and one button per option, all from the payload
+    item.appendChild(el("p", "lotse-msg__text", answer.verdict || ""));
+    var options = Array.isArray(answer.options) ? answer.options : [];
+    if (options.length) { item.appendChild(renderButtons(options, active)); }
   }
 
   function renderFeedback(turn, answer, lang) {
@@ -354,13 +350,14 @@
     var texts = textsOf(messages);
     var lang = answer && TEXT[answer.lang] ? answer.lang : turn.lang || state.lang;
     var compact = state.mode === "call";
-    var main = texts[0] || null;
-    if (answer && answer.kind !== "clarify" && (answer.verdict || main)) {
-      item.appendChild(renderCard(answer, main, lang, compact));
-      texts = texts.slice(1);
+    if (answer && answer.kind === "clarify") {
+      renderQuestion(answer, item, isLast);
+    } else if (answer) {
+      item.appendChild(renderCard(answer, lang, compact));
     }
+    // a reply without a payload (help, a greeting) is its text; with one, other texts are notes
     texts.forEach(function (m, index) {
-      var note = index > 0 || (answer && answer.kind !== "clarify");
+      var note = index > 0 || Boolean(answer);
       var text = compact && !m.buttons ? m.text.split("\n")[0] : m.text;
       var p = el("p", note ? "lotse-msg__note" : "lotse-msg__text", text);
       item.appendChild(p);

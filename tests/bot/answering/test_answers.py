@@ -1,4 +1,9 @@
-"""The answer contract: verdict, detail, validity, source; the payload carries the same facts."""
+"""The answer contract: verdict, detail, validity, source; the payload carries the same facts.
+
+The widget renders an answer from its payload alone, so every line a reply's text shows must be in
+the payload too (lead, verdict, detail, validity, source text), with the unit's label from the
+vocabulary.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ import json
 
 import pytest
 
-from bot.answering.answers import AnswerWriter, format_date
+from bot.answering.answers import AnswerWriter, Reply, format_date
 from bot.answering.engine import OTHER, Clarify, NotCovered, resolve
 from bot.answering.guides import LANGS, Guides, load_guides
 from bot.answering.responses import Responses
@@ -56,6 +61,15 @@ def test_entry_reply_follows_the_contract(
     assert answer["valid_from"] == (entry.valid_from.isoformat() if entry.valid_from else None)
     assert answer["valid_to"] == (entry.valid_to.isoformat() if entry.valid_to else None)
     assert answer["where"] == (entry.answer.where.get(lang) if entry.answer.where else None)
+    # what the widget shows, each as the reply's text says it
+    assert answer["unit_label"] == (
+        guides.vocabulary.units[entry.answer.unit].get(lang) if entry.answer.unit else None
+    )
+    assert answer["lead"] is None
+    assert answer["detail"] == text.detail == lines[1]
+    assert answer["validity"] == (writer.validity_line(entry, lang) or None)
+    assert answer["source"]["text"] == source_line
+    assert shown(reply) == lines
     json.dumps(reply.payload)  # the payload travels as JSON
 
 
@@ -82,6 +96,72 @@ def test_answer_for_another_day_names_the_day_in_the_verdict_line(
     first = reply.text.split("\n")[0]
     assert date_text in first and first.endswith(entry.text.get(lang).verdict)
     assert reply.payload["answer"]["verdict"] == first  # the verdict an agent reads, with its day
+
+
+def shown(reply: Reply) -> list[str]:
+    """The lines the widget shows from the payload alone, in its order of the reply's text."""
+    answer = reply.payload["answer"]
+    source = (answer["source"] or {}).get("text")
+    parts = [answer["lead"], answer["verdict"], answer["detail"], answer["validity"], source]
+    return [line for part in parts if part for line in part.split("\n")]
+
+
+def assert_payload_shows_the_text(reply: Reply, name: str) -> None:
+    """Nothing of the reply's text is lost to the widget: each line is in the payload's fields."""
+    missing = [line for line in reply.text.split("\n") if line not in shown(reply)]
+    assert missing == [], (name, missing)
+    assert reply.text.split("\n")[0] in (
+        reply.payload["answer"]["lead"] or reply.payload["answer"]["verdict"]
+    )
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_kind_of_reply_carries_what_the_widget_shows(
+    writer: AnswerWriter, guides: Guides, lang: str
+) -> None:
+    entry = guides.by_id["eakte_antrag"]  # a deadline, a form, a validity, a unit-less fact
+    routing = guides.by_id["kontaktformular_termine"]
+    attributes = guides.vocabulary.follow_up_attributes
+    not_covered = resolve(guides, {"subject": "appointment_cancellation", "channel": "online"}, TODAY)
+    assert isinstance(not_covered, NotCovered)
+    replies = {
+        "entry, another day": writer.entry_reply(routing, lang, BEFORE_JULY_2025, TODAY),
+        "detail": writer.detail_reply(entry, attributes["deadline"], lang),
+        "detail not given": writer.detail_not_covered_reply(routing, attributes["deadline"], lang),
+        "validity": writer.validity_reply(routing, lang),
+        "validity with detail": writer.validity_reply(routing, lang, with_detail=True),
+        "source": writer.source_reply(routing, lang),
+        "why": writer.why_reply(routing, {"channel": "contact_form", "matter": "appointment"}, lang, TODAY),
+        "not covered": writer.not_covered_reply(not_covered, lang, TODAY, "appointment_cancellation"),
+        "out of scope": writer.simple_reply("utter_out_of_scope", lang, kind="out_of_scope"),
+    }
+    for name, reply in replies.items():
+        assert_payload_shows_the_text(reply, name)
+        assert reply.payload["answer"]["verdict"], name
+    assert replies["validity"].payload["answer"]["lead"] == replies["validity"].text.split("\n")[0]
+    assert replies["validity"].payload["answer"]["detail"] is None  # the detail only when asked on its own
+    assert replies["why"].payload["answer"]["verdict"] == routing.text.get(lang).verdict
+    assert replies["source"].payload["answer"]["unit_label"] == guides.vocabulary.units["EZ"].get(lang)
+    assert replies["detail not given"].payload["answer"]["detail"] == f"• {routing.text.get(lang).verdict}"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_new_unit_in_the_guides_reaches_the_payload_with_its_label(
+    guide_copy: GuideCopy, responses: Responses, lang: str
+) -> None:
+    """A unit is declared once, in vocabulary.yml: the payload names it and its label, no code knows it."""
+    labels = {"de": "Testeinheit SGB III", "en": "test unit SGB III"}
+    guide_copy.replace(
+        "vocabulary.yml", "units:\n", f"units:\n  TE:\n    de: {labels['de']}\n    en: {labels['en']}\n"
+    )
+    guide_copy.replace_in_entry("gespraechsleitfaden_ez.yml", "stammdaten_online", "unit: EZ", "unit: TE")
+    guides = guide_copy.load()
+    writer = AnswerWriter(guides, responses)
+    entry = guides.by_id["stammdaten_online"]
+    for reply in (writer.entry_reply(entry, lang, TODAY, TODAY), writer.source_reply(entry, lang)):
+        answer = reply.payload["answer"]
+        assert (answer["unit"], answer["unit_label"]) == ("TE", labels[lang])
+        json.dumps(reply.payload)
 
 
 # --- validity lines and dates ---------------------------------------------------------
@@ -152,6 +232,7 @@ def test_clarify_reply_offers_inform_buttons(
     answer = reply.payload["answer"]
     assert (answer["kind"], answer["asks"], answer["lang"]) == ("clarify", found.key, lang)
     assert answer["options"] == reply.buttons
+    assert answer["verdict"] == reply.text  # the question, which the widget shows above the buttons
     assert answer["topic"] is None and answer["source"] is None
 
 

@@ -16,6 +16,7 @@ from bot.answering.engine import (
     conditions_for,
     normalise,
     resolve,
+    resolve_as_of,
     stated_in_text,
 )
 from bot.answering.guides import Guides
@@ -240,6 +241,26 @@ RESOLVE_CASES = [
 )
 def test_resolve(guides: Guides, query: dict[str, str], day: dt.date, expected: tuple[Any, ...]) -> None:
     assert _summary(resolve(guides, query, day)) == expected
+
+
+FREE_EMAILS = {"subject": "free_emails_site_postbox", "postbox": "site"}
+
+
+@pytest.mark.parametrize(
+    ("day", "expected_entry", "named_day"),
+    [
+        (None, "freie_emails_ab_juli_2025", None),  # today
+        (TODAY, "freie_emails_ab_juli_2025", None),  # today, named
+        (dt.date(2025, 6, 30), "freie_emails_bis_juni_2025", dt.date(2025, 6, 30)),  # another answer then
+        (dt.date(2025, 8, 1), "freie_emails_ab_juli_2025", None),  # another day, today's answer
+    ],
+)
+def test_resolve_as_of_names_a_day_only_where_its_answer_is_not_todays(
+    guides: Guides, day: dt.date | None, expected_entry: str, named_day: dt.date | None
+) -> None:
+    found, named = resolve_as_of(guides, FREE_EMAILS, day, TODAY)
+    assert _summary(found) == _answer(expected_entry)
+    assert named == named_day
 
 
 def test_clarify_candidates_are_the_entries_still_in_question(guides: Guides) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -56,6 +57,23 @@ def test_every_routing_entry_names_a_declared_unit(guides: Guides) -> None:
     assert routing
     for entry in routing:
         assert entry.answer.unit in guides.vocabulary.units, entry.id
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_units_are_named_in_both_languages_from_the_vocabulary(guides: Guides, lang: str) -> None:
+    assert set(guides.vocabulary.units) == {"SC", "EZ"}
+    for code, label in guides.vocabulary.units.items():
+        assert guides.unit_label(code, lang) == label.get(lang) != code
+    assert guides.unit_label(None, lang) is None and guides.unit_label("XY", lang) is None
+
+
+def test_a_unit_declared_in_the_vocabulary_can_be_named_by_an_entry(guide_copy: GuideCopy) -> None:
+    """A new unit is one block in vocabulary.yml: entries may name it, Lotse names it in both languages."""
+    guide_copy.replace(VOCABULARY, "units:\n", "units:\n  TE:\n    de: Testeinheit\n    en: test unit\n")
+    guide_copy.replace_in_entry(EZ_FILE, "stammdaten_online", "unit: EZ", "unit: TE")
+    loaded = guide_copy.load()
+    assert loaded.by_id["stammdaten_online"].answer.unit == "TE"
+    assert (loaded.unit_label("TE", "de"), loaded.unit_label("TE", "en")) == ("Testeinheit", "test unit")
 
 
 # --- one broken edit each: file, entry, key and a word of the message ----------------
@@ -186,6 +204,14 @@ def _unknown_override(copy: GuideCopy) -> None:
     copy.replace(VOCABULARY, "overrides: [appointment]", "overrides: [appointmnet]")
 
 
+def _unit_named_not_coded(copy: GuideCopy) -> None:
+    copy.replace(VOCABULARY, "  EZ:\n    de: Eingangszone", "  Eingangszone:\n    de: Eingangszone")
+
+
+def _unit_without_english_label(copy: GuideCopy) -> None:
+    copy.replace(VOCABULARY, "units:\n", "units:\n  TE:\n    de: Testeinheit\n")
+
+
 def _unknown_attribute_field(copy: GuideCopy) -> None:
     copy.replace(VOCABULARY, "    field: form_location\n", "    field: colour\n")
 
@@ -214,6 +240,12 @@ BREAKAGES = {
         _unknown_entry_key, SC_FILE, "asu_telefon_reaktivierung", "colour", "unknown key"
     ),
     "unknown-unit": Breakage(_unknown_unit, SC_FILE, "asu_telefon_reaktivierung", "answer.unit", "XY"),
+    "unit-named-not-coded": Breakage(
+        _unit_named_not_coded, VOCABULARY, "units", "Eingangszone", "capital letters"
+    ),
+    "unit-without-english-label": Breakage(
+        _unit_without_english_label, VOCABULARY, "-", "units.TE.en", "missing"
+    ),
     "routing-without-unit": Breakage(
         _routing_without_unit, EZ_FILE, "stammdaten_online", "answer.unit", "routing"
     ),
@@ -278,10 +310,11 @@ def test_broken_guide_is_reported_with_file_entry_and_key(guide_copy: GuideCopy,
         f"{breakage.file}:{error.line}: entry '{breakage.entry}', key '{breakage.key}'"
     )
     text_at_line = guide_copy.read(breakage.file).splitlines()[error.line - 1]
-    named = breakage.key.split(".")[-1] if breakage.entry == "-" else breakage.entry
     if breakage.key == "-" and breakage.entry == "-":  # broken YAML: the line the parser stopped at
         return
-    assert named in text_at_line or breakage.key.split(".")[-1] in text_at_line
+    # the line of the key, or of the deepest part of its path that is there ("text" when "en" is missing)
+    path = [re.sub(r"\[\d+\]$", "", part) for part in breakage.key.split(".")]  # related[0] -> related
+    assert any(name and name in text_at_line for name in (breakage.entry, *path)), text_at_line
 
 
 def test_invalid_yaml_names_the_line(guide_copy: GuideCopy) -> None:
@@ -291,6 +324,18 @@ def test_invalid_yaml_names_the_line(guide_copy: GuideCopy) -> None:
         guide_copy.load()
     assert raised.value.line == line
     assert str(raised.value).startswith(f"{SC_FILE}:{line}:")
+
+
+def test_an_error_deep_in_an_entry_names_the_line_of_its_key_path(guide_copy: GuideCopy) -> None:
+    """'text.en.verdict' is the English verdict's line, not the entry's first verdict (the German)."""
+    _empty_english_verdict(guide_copy)
+    with pytest.raises(GuideError) as raised:
+        guide_copy.load()
+    block = guide_copy.entry_block(WEISUNG_FILE, "haushalt_beteiligung")
+    english_verdict = block[block.index("      en:\n") :].split("\n")[1]
+    assert english_verdict.strip() == 'verdict: "  "'
+    line = raised.value.line
+    assert line is not None and guide_copy.read(WEISUNG_FILE).splitlines()[line - 1] == english_verdict
 
 
 def test_missing_guide_file_is_named(guide_copy: GuideCopy) -> None:

@@ -1,4 +1,5 @@
-"""The bench's own parts: conversations from the dev set, percentiles, errors, memory, the table."""
+"""The bench's own parts: conversations from the dev set, percentiles, errors, memory, the table
+with its three runs (Lotse, Lotse without speed-ups, stock)."""
 
 from __future__ import annotations
 
@@ -16,12 +17,16 @@ from typing import Any
 import pytest
 
 from bot.ops.bench import (
-    FIGURES,
-    NOT_TRAINED,
-    LoadResult,
-    PeerFigures,
+    DEFAULT_CONFIG,
+    LOTSE,
+    PLAIN,
+    STOCK,
     bench_bot_config,
     column_model,
+    lotse_config,
+)
+from bot.ops.bench_load import (
+    LoadResult,
     conversations,
     cpu_seconds,
     failed_reply,
@@ -29,12 +34,13 @@ from bot.ops.bench import (
     peak_rss_mib,
     percentile,
     run_load,
-    table_rows,
 )
+from bot.ops.bench_report import FIGURES, NOT_TRAINED, SAME_MODEL, PeerFigures, format_table, table_rows
 from bot.ops.processes import MODEL_FILE, child_env
 from bot.paths import DEV_QUESTIONS
 from bot.serving.channels import BUSY_REPLY, ERROR_REPLY, UNAVAILABLE_REPLY
 from bot.serving.rate_limit import DEFAULT_PER_ADDRESS, PER_ADDRESS_ENV
+from bot.settings import Settings, env_name
 
 DEV_SET = """
 single:
@@ -163,7 +169,9 @@ def test_cpu_time_counts_what_a_process_computed_not_how_long_it_lived() -> None
     assert 0.45 <= first < 2.0
 
 
-def _figures(name: str, scale: float, trained: bool = True, singles: int = 34) -> PeerFigures:
+def _figures(
+    name: str, scale: float, trained: bool = True, singles: int = 34, same_model: bool = False
+) -> PeerFigures:
     def load(users: int, per_second: float) -> LoadResult:
         latencies = [scale * 10.0 * (i + 1) for i in range(100)]  # p50 = 500·scale, p95 = 950·scale
         return LoadResult(users=users, seconds=100 / per_second, latencies_ms=latencies)
@@ -180,6 +188,7 @@ def _figures(name: str, scale: float, trained: bool = True, singles: int = 34) -
         rss_actions_mib=50.0,
         singles=(singles, 34),
         dialogues=(4, 4),
+        same_model=same_model,
     )
 
 
@@ -190,27 +199,44 @@ def _row(rows: list[list[str]], label: str) -> list[str]:
 @pytest.mark.parametrize(
     ("label", "expected"),
     [
-        ("training from scratch (s)", ["20.0", "40.0", "0.50", "≤ 120", "yes"]),
-        ("start to first answer (s)", ["7.5", "15.0", "0.50", "≤ 20", "yes"]),
-        ("latency, 1 user: p50 (ms)", ["250.0", "500.0", "0.50", "≤ 25", "NO"]),
-        ("latency, 20 users: p95 (ms)", ["475", "950", "0.50", "≤ 500", "yes"]),
-        ("throughput, 20 users (replies/s)", ["100.0", "50.0", "2.00", "≥ 40", "yes"]),
-        ("errors, 20 users", ["0", "0", "–", "0", "yes"]),
-        ("peak RSS, Rasa server (MiB)", ["400", "800", "0.50", "≤ 1229 (1.2 GiB)", "yes"]),
-        ("peak RSS, action server (MiB)", ["50", "50", "1.00", "–", "–"]),
-        ("dev set: single questions passed", ["33/34", "34/34", "0.97", "≥ stock", "NO"]),
+        ("training from scratch (s)", ["20.0", SAME_MODEL, "40.0", "–", "0.50", "≤ 120", "yes"]),
+        ("start to first answer (s)", ["7.5", "11.2", "15.0", "0.67", "0.50", "≤ 20", "yes"]),
+        ("latency, 1 user: p50 (ms)", ["250.0", "375.0", "500.0", "0.67", "0.50", "≤ 25", "NO"]),
+        ("latency, 20 users: p95 (ms)", ["475", "712", "950", "0.67", "0.50", "≤ 500", "yes"]),
+        ("throughput, 20 users (replies/s)", ["100.0", "66.7", "50.0", "1.50", "2.00", "≥ 40", "yes"]),
+        ("errors, 20 users", ["0", "0", "0", "–", "–", "0", "yes"]),
+        ("peak RSS, Rasa server (MiB)", ["400", "600", "800", "0.67", "0.50", "≤ 1229 (1.2 GiB)", "yes"]),
+        ("peak RSS, action server (MiB)", ["50", "50", "50", "1.00", "1.00", "–", "–"]),
+        ("dev set: single questions passed", ["33/34", "33/34", "34/34", "1.00", "0.97", "≥ stock", "NO"]),
     ],
 )
-def test_table_row_holds_both_figures_the_ratio_and_the_target(label: str, expected: list[str]) -> None:
-    rows = table_rows(_figures("Lotse", 0.5, singles=33), _figures("stock", 1.0))
+def test_table_row_holds_every_run_both_ratios_and_the_target(label: str, expected: list[str]) -> None:
+    plain = _figures("no speed-ups", 0.75, trained=False, singles=33, same_model=True)
+    rows = table_rows(_figures("Lotse", 0.5, singles=33), plain, _figures("stock", 1.0))
     assert [row[0] for row in rows] == [figure.label for figure in FIGURES]
     assert _row(rows, label)[1:] == expected
 
 
+def test_the_header_names_the_speed_ups_share() -> None:
+    header = format_table([], "stock").splitlines()[0]
+    assert header == (
+        "| figure | Lotse | no speed-ups | stock | Lotse / no speed-ups | Lotse / stock | target | met? |"
+    )
+
+
 def test_a_model_not_trained_in_this_run_says_so_instead_of_a_time() -> None:
-    rows = table_rows(_figures("Lotse", 1.0, trained=False), _figures("peer", 1.0, trained=False))
-    assert _row(rows, "training from scratch (s)")[1:4] == [NOT_TRAINED, NOT_TRAINED, "–"]
-    assert _row(rows, "training from scratch (s)")[5] == "–"
+    untrained = _figures("Lotse", 1.0, trained=False)
+    rows = table_rows(
+        untrained, _figures("no speed-ups", 1.0, trained=False), _figures("peer", 1.0, trained=False)
+    )
+    assert _row(rows, "training from scratch (s)")[1:6] == [NOT_TRAINED, NOT_TRAINED, NOT_TRAINED, "–", "–"]
+    assert _row(rows, "training from scratch (s)")[7] == "–"
+
+
+def test_the_runs_listen_on_ports_of_their_own_and_only_lotse_has_the_speed_ups() -> None:
+    ports = [port for column in (LOTSE, PLAIN, STOCK) for port in column.offsets]
+    assert len(set(ports)) == len(ports)
+    assert [column.speedups for column in (LOTSE, PLAIN, STOCK)] == [True, False, False]
 
 
 @pytest.mark.parametrize(
@@ -246,3 +272,28 @@ def test_the_benchs_bots_measure_the_bot_not_the_address_limit(tmp_path: Path) -
     env = child_env(bench_bot_config(MODEL_FILE, (16005, 16055), tmp_path))
     assert int(env[PER_ADDRESS_ENV]) >= 100 * DEFAULT_PER_ADDRESS
     assert env["LOTSE_CORS_ORIGINS"] == ""  # and no browser page may ask it
+
+
+@pytest.mark.parametrize(("speedups", "value"), [(True, "1"), (False, "0")])
+def test_a_runs_speed_ups_reach_its_rasa_server(tmp_path: Path, speedups: bool, value: str) -> None:
+    env = child_env(bench_bot_config(MODEL_FILE, (16005, 16055), tmp_path, speedups))
+    assert env[env_name("speedups")] == value
+    assert Settings.from_environ(env).speedups is speedups
+
+
+@pytest.mark.parametrize(
+    ("given", "environ", "expected"),
+    [
+        (None, {}, DEFAULT_CONFIG),
+        (None, {"LOTSE_CONFIG": "/tmp/variant.yml"}, Path("/tmp/variant.yml")),
+        ("other.yml", {"LOTSE_CONFIG": "/tmp/variant.yml"}, Path("other.yml")),
+    ],
+    ids=["default", "LOTSE_CONFIG", "--config wins"],
+)
+def test_lotses_pipeline_comes_from_the_option_then_the_settings(
+    monkeypatch: pytest.MonkeyPatch, given: str | None, environ: dict[str, str], expected: Path
+) -> None:
+    monkeypatch.delenv("LOTSE_CONFIG", raising=False)
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+    assert lotse_config(argparse.Namespace(config=given)) == expected

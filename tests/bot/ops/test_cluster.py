@@ -1,4 +1,4 @@
-"""The cluster's settings and generated files (bot/ops/cluster.py), read back by the programs that use them.
+"""The cluster's settings and generated files (bot/ops/cluster/), read back by the programs that use them.
 
 Starting the real cluster is tests/cluster/ (`make test-cluster`); here: ports, passwords and the
 endpoints file as Rasa itself reads it.
@@ -6,6 +6,7 @@ endpoints file as Rasa itself reads it.
 
 from __future__ import annotations
 
+import os
 import stat
 from pathlib import Path
 
@@ -16,18 +17,30 @@ from sqlalchemy.engine import make_url
 
 from bot.ops.cluster import (
     CLUSTER_SECRET_NAMES,
-    PG_PASSWORD_ENV,
-    REDIS_PASSWORD_ENV,
     ClusterConfig,
     ClusterError,
-    _private_folder,
+    ClusterSecrets,
+    Programs,
     database_url,
     endpoints_yaml,
+    find_programs,
     load_cluster_secrets,
     nginx_conf,
+    private_folder,
     redis_conf,
 )
+from bot.ops.cluster.bot_servers import ActionServer, BotSide, RasaInstance, WebServer
+from bot.ops.cluster.nginx import Nginx
+from bot.ops.cluster.parts import Site
+from bot.ops.cluster.postgres import Postgres
+from bot.ops.cluster.programs import postgres_bindir
+from bot.ops.cluster.redis_store import Redis
+from bot.ops.launch import Servers
+from bot.ops.processes import MODEL_FILE, action_server_command, rasa_command, web_command
 from bot.serving.lock_store import AtomicRedisLockStore
+from bot.settings import env_name
+
+PG_PASSWORD_ENV, REDIS_PASSWORD_ENV = env_name("pg_password"), env_name("redis_password")
 
 
 @pytest.mark.parametrize(
@@ -150,9 +163,9 @@ def test_redis_listens_on_loopback_behind_the_password() -> None:
 
 def test_the_fallback_folder_in_var_tmp_is_created_private(tmp_path: Path) -> None:
     folder = tmp_path / "lotse-cluster-x"
-    _private_folder(folder)
+    private_folder(folder)
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
-    _private_folder(folder)  # our own from an earlier start: accepted
+    private_folder(folder)  # our own from an earlier start: accepted
 
 
 @pytest.mark.parametrize("prepared", ["open folder", "link"])
@@ -167,4 +180,75 @@ def test_a_fallback_folder_someone_prepared_is_refused(tmp_path: Path, prepared:
         folder.mkdir()
         folder.chmod(0o777)
     with pytest.raises(ClusterError, match="not a private folder"):
-        _private_folder(folder)
+        private_folder(folder)
+
+
+def test_the_secrets_come_from_this_processs_settings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    chosen = "from-the-settings-12345678"
+    monkeypatch.setenv(REDIS_PASSWORD_ENV, chosen)
+    found, _ = load_cluster_secrets(tmp_path / "secrets.env")
+    assert found.redis_password == chosen
+
+
+def test_lotse_pg_bindir_names_another_postgresql(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(env_name("pg_bindir"), str(tmp_path))
+    assert postgres_bindir() == tmp_path
+    with pytest.raises(ClusterError, match=r"not installed: initdb, postgres\b.*LOTSE_PG_BINDIR"):
+        find_programs()
+
+
+@pytest.fixture
+def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Site:
+    """A cluster's site as start() builds it, nothing started; the launcher's environment holds a secret."""
+    for name in list(os.environ):
+        if name.startswith("LOTSE_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv(env_name("secrets_file"), str(tmp_path / "lotse-secrets.env"))
+    monkeypatch.setenv(PG_PASSWORD_ENV, "launcher-pg-password-123")
+    config = ClusterConfig(port_base=19500, state_dir=tmp_path / "cluster")
+    secrets = ClusterSecrets("pg-password-1234567890", "redis-password-1234567", "action-token-123456789")
+    return Site(config, secrets, Servers(stop_in_turn=True), say=lambda line: None)
+
+
+def test_each_part_gets_only_the_secrets_it_uses(site: Site) -> None:
+    programs = Programs(
+        Path("/bin/initdb"), Path("/bin/postgres"), Path("/bin/redis-server"), Path("/bin/nginx")
+    )
+    bot = BotSide(site)
+    feedback = "postgresql://lotse:pg-password-1234567890@127.0.0.1:19932/lotse_feedback"
+    parts = {
+        "postgres": Postgres(site, programs),
+        "redis": Redis(site, programs),
+        "nginx": Nginx(site, programs),
+        "actions": ActionServer(site, bot),
+        "rasa-1": RasaInstance(site, bot, 0),
+        "web": WebServer(site, bot, feedback),
+    }
+    envs = {name: part.env() for name, part in parts.items()}
+    assert set(envs["postgres"]) == {"PATH", "LC_ALL", "LANG"}
+    assert set(envs["redis"]) == set(envs["nginx"]) == {"PATH"}
+    secrets = {PG_PASSWORD_ENV, REDIS_PASSWORD_ENV, env_name("feedback_db_url"), env_name("action_token")}
+    given = {name: {key for key in env if key in secrets} for name, env in envs.items()}
+    assert given["actions"] == {env_name("action_token")}
+    assert given["rasa-1"] == {PG_PASSWORD_ENV, REDIS_PASSWORD_ENV, env_name("action_token")}
+    assert given["web"] == {env_name("feedback_db_url"), env_name("action_token")}
+    assert envs["rasa-1"][PG_PASSWORD_ENV] == "pg-password-1234567890"  # the cluster's, not the launcher's
+    assert envs["rasa-1"][env_name("rate_limit_redis_url")] == "redis://127.0.0.1:19879/2"
+    assert envs["web"][env_name("feedback_db_url")] == feedback
+
+
+def test_the_cluster_starts_lotses_servers_with_the_commands_of_make_run(site: Site) -> None:
+    """One place builds each command line (bot/ops/processes.py): the single bot's and the cluster's."""
+    bot = BotSide(site)
+    rasa = RasaInstance(site, bot, 1)
+    config = site.config
+    cors = bot.bot_config.cors_origins
+    assert config.nginx_url in cors and config.web_url in cors
+    assert rasa.command() == rasa_command(
+        MODEL_FILE, config.state_dir / "endpoints.yml", "127.0.0.1", 19506, cors
+    )
+    assert (rasa.name, rasa.where) == ("rasa-2", "http://127.0.0.1:19506/")
+    assert ActionServer(site, bot).command() == action_server_command()
+    assert WebServer(site, bot, "unused").command() == web_command("127.0.0.1", 19590, config.nginx_url)

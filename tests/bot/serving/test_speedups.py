@@ -1,7 +1,10 @@
-"""The speed-ups change how fast Rasa works, never what it accepts, answers or stores."""
+"""The speed-ups change how fast Rasa works, never what it accepts, answers or stores; and they are
+fenced: applied by the Rasa launcher only, only on the versions they were written for, only while
+LOTSE_SPEEDUPS is on, and said so in Rasa's log."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import subprocess
 import sys
@@ -275,10 +278,13 @@ def test_saving_again_adds_only_the_new_events(tmp_path: Path) -> None:
     assert full is not None and len(full.events) == 17 and full.events[-1].text == "third"
 
 
-def test_after_the_start_what_is_loaded_is_out_of_the_collectors_sight() -> None:
+def test_after_the_start_what_is_loaded_is_out_of_the_collectors_sight(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     import asyncio
     import gc
 
+    monkeypatch.setattr(speedups, "_applied", True)  # as after apply() in the Rasa process
     loaded = [[index] for index in range(10_000)]  # stands for the model: many tracked objects
     try:
         asyncio.run(speedups.freeze_after_start(None, None))  # as Sanic calls it: (app, loop)
@@ -287,9 +293,19 @@ def test_after_the_start_what_is_loaded_is_out_of_the_collectors_sight() -> None
         gc.unfreeze()
 
 
+def test_without_the_speed_ups_the_collector_sees_everything(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The channel's listener is there in every Rasa process; it freezes only where apply() ran."""
+    import asyncio
+    import gc
+
+    monkeypatch.setattr(speedups, "_applied", False)
+    asyncio.run(speedups.freeze_after_start(None, None))
+    assert gc.get_freeze_count() == 0
+
+
 TRUSTED_NAMES = (
     "import json, sys\n"
-    "from bot import speedups\n"
+    "from bot.serving import speedups\n"
     "if sys.argv[1] == 'first':\n"
     "    speedups.preload()\n"
     "import rasa.core.agent, rasa.core.run, tensorflow\n"
@@ -314,7 +330,7 @@ def test_skops_imported_before_rasa_trusts_the_same_types() -> None:
 def test_install_twice_patches_once() -> None:
     """In a fresh interpreter, as the Rasa server gets it: a second install changes nothing."""
     code = (
-        "from bot import speedups\n"
+        "from bot.serving import speedups\n"
         "from rasa.core.actions.action import RemoteAction as A\n"
         "from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier as L\n"
         "from sqlalchemy import event\nfrom sqlalchemy.engine import Engine\n"
@@ -329,3 +345,111 @@ def test_install_twice_patches_once() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, capture_output=True, text=True)
     assert done.stdout.strip() == "ok", done.stderr[-2000:]
+
+
+# --- the fence: versions, the off switch, who applies them --------------------------------------
+
+GATE = (
+    "import logging, sys\n"
+    "logging.basicConfig(level=logging.INFO, stream=sys.stdout, format='%(levelname)s %(message)s')\n"
+    "from bot.serving import speedups\n"
+    "from rasa.core.actions.action import RemoteAction as A\n"
+    "from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier as L\n"
+    "from sqlalchemy import event\nfrom sqlalchemy.engine import Engine\n"
+    "from rasa.core import tracker_store as T\n"
+    "mode = sys.argv[1]\n"
+    "if mode == 'launcher':\n"  # as bot/serving/rasa_server.py main() builds Rasa's app
+    "    from rasa.core import run\n"
+    "    from bot.serving.rasa_server import hook_rasa_app\n"
+    "    from bot.settings import settings\n"
+    "    hook_rasa_app(False, settings().speedups)\n"
+    "    run.configure_app(enable_api=False)\n"
+    "elif mode == 'channel':\n"  # what Rasa does with credentials.yml: build our REST channel
+    "    from bot.serving.channels import LotseRestInput\n"
+    "    LotseRestInput()\n"
+    "else:\n"
+    "    speedups.apply(True, installed=dict(speedups.WRITTEN_FOR, rasa='3.6.20'))\n"
+    "functions = (A._validate_action_result, L.load.__func__, T.create_engine_kwargs,\n"
+    "             T.SQLTrackerStore._retrieve, T.SQLTrackerStore._additional_events)\n"
+    "marks = [getattr(f, '_lotse_speedup', False) for f in functions]\n"
+    "marks.append(event.contains(Engine, 'connect', speedups.sqlite_pragmas))\n"
+    "print('PATCHED', sum(marks), speedups._applied)\n"
+)
+
+
+def _gate(mode: str, **environ: str) -> list[str]:
+    """The log lines and the patch count of a fresh interpreter, as a Rasa server process starts."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LOTSE_")} | environ
+    done = subprocess.run(
+        [sys.executable, "-c", GATE, mode], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    return [line for line in done.stdout.splitlines() if line.startswith(("INFO", "WARNING", "PATCHED"))]
+
+
+def _speedup_lines(lines: list[str]) -> list[str]:
+    return [line for line in lines if "speed-ups" in line or line.startswith("PATCHED")]
+
+
+def test_the_launcher_applies_them_and_says_which() -> None:
+    lines = _speedup_lines(_gate("launcher"))
+    assert lines[-1] == "PATCHED 6 True"  # five patched functions and the SQLite listener
+    applied = [line for line in lines if line.startswith("INFO speed-ups applied")]
+    assert len(applied) == 1
+    assert applied[0].endswith(": " + ", ".join(speedups.PATCHES))
+
+
+@pytest.mark.parametrize("value", ["0", "false", "no"])
+def test_lotse_speedups_off_leaves_rasas_code_alone(value: str) -> None:
+    lines = _speedup_lines(_gate("launcher", LOTSE_SPEEDUPS=value))
+    assert lines[-1] == "PATCHED 0 False"
+    assert lines[:-1] == [
+        "INFO Rasa's own code runs: the speed-ups (bot/serving/speedups.py) are off (LOTSE_SPEEDUPS=0)"
+    ]
+
+
+def test_another_rasa_version_is_not_patched_and_the_log_says_why() -> None:
+    lines = _speedup_lines(_gate("other-version"))
+    assert lines[-1] == "PATCHED 0 False"
+    assert len(lines) == 2 and lines[0].startswith("WARNING speed-ups not applied, Rasa's own code runs")
+    assert lines[0].endswith("here are rasa 3.6.20 (written for 3.6.21)")
+
+
+def test_the_rest_channel_no_longer_installs_them() -> None:
+    """Rasa builds our channel in every server, the bench's stock peer too: it must not patch anything."""
+    assert _speedup_lines(_gate("channel")) == ["PATCHED 0 False"]
+
+
+@pytest.mark.parametrize(
+    ("installed", "different"),
+    [
+        (
+            {},
+            [
+                "rasa not installed (written for 3.6.21)",
+                "sanic not installed (written for 21.12.2)",
+                "SQLAlchemy not installed (written for 1.4.54)",
+            ],
+        ),
+        ({"rasa": "3.6.21", "sanic": "21.12.2", "SQLAlchemy": "1.4.54"}, []),
+        (
+            {"rasa": "3.6.21", "sanic": "22.12.0", "SQLAlchemy": "1.4.54"},
+            ["sanic 22.12.0 (written for 21.12.2)"],
+        ),
+        (
+            {"rasa": "3.6.21", "sanic": "21.12.2", "SQLAlchemy": "2.0.0"},
+            ["SQLAlchemy 2.0.0 (written for 1.4.54)"],
+        ),
+    ],
+    ids=["none", "exact", "other sanic", "other SQLAlchemy"],
+)
+def test_only_the_exact_versions_fit(installed: dict[str, str], different: list[str]) -> None:
+    assert speedups.mismatches(installed) == different
+    assert speedups.fits(True, installed) is (not different)
+    assert speedups.fits(False, installed) is False  # off: no preload either
+
+
+def test_this_checkout_runs_the_versions_they_were_written_for() -> None:
+    """Else every Rasa server would run without them: a new Rasa, sanic or SQLAlchemy in the lock
+    file means checking each patch against its new code, then updating WRITTEN_FOR."""
+    assert speedups.mismatches() == []

@@ -1,4 +1,6 @@
-"""The trainers' test conversations: loading (both formats), checking a turn, the report and the plot.
+"""The trainers' test conversations: the shipped files, checking a turn, the report and the plot.
+
+Reading the files (both formats, the strict schema) is tested in test_files.py.
 
 Results are built from the real data classes and the real guides; the bot itself
 is only needed in tests/e2e/test_conversations.py.
@@ -13,182 +15,26 @@ from typing import Any
 import pytest
 
 from bot.answering.guides import Entry, Guides
-from bot.paths import DEV_QUESTIONS, PROJECT_ROOT
-from bot.trainers.conversations import (
+from bot.trainers.conversation_report import (
     CONFUSION_FILE,
     REPORT_FILE,
-    Conversation,
-    ConversationError,
-    RunResult,
-    Turn,
-    TurnResult,
-    button_payload,
-    check_turn,
     coverage,
-    default_files,
     format_report,
     format_table,
-    load_file,
-    load_files,
     topic_pairs,
     write_report,
 )
-from bot.trainers.evaluate import BotReply
+from bot.trainers.conversations import BotReply, RunResult, TurnResult, button_payload, check_turn
+from bot.trainers.files import (
+    Conversation,
+    ConversationError,
+    Turn,
+    default_files,
+    load_file,
+    load_files,
+)
+from tests.bot.trainers.test_files import GOOD_FILE, write
 from tests.report_html import render
-
-GOOD_FILE = """\
-version: "3.1"
-conversations:
-  - name: phone registration clarified by a click
-    turns:
-      - say: "telefonische ASU – wer?"
-        expect: {kind: clarify}
-      - click: "Ja, schon einmal einen Status"
-        expect: {kind: routing, unit: SC, topic: asu_telefon_reaktivierung,
-                 contains: ["Service Center"], lang: de}
-  - name: no expectations at all
-    turns:
-      - say: "Hallo"
-  - name: regexes and a word given as a string
-    turns:
-      - say: "Wann werden die Liegenschaftspostfächer gesperrt?"
-        expect: {kind: [fact, routing], topic: null, contains: gesperrt, text: ["0?1\\\\.0?7\\\\.2025"]}
-"""
-
-DEV_FILE = """\
-single:
-  - q: "Wer bearbeitet Terminabsagen?"
-    expect: {kind: routing, unit: EZ, text: ["VCC|outlook"]}
-  - q: "Wie wird das Wetter?"
-    expect: {kind: out_of_scope}
-dialogues:
-  - name: unclear phone registration is clarified
-    turns:
-      - q: "Wer macht telefonische Arbeitsuchendmeldungen?"
-        expect: {kind: clarify}
-      - q: "Ja, die Kundin war schon mal arbeitslos gemeldet"
-        expect: {kind: routing, unit: SC}
-"""
-
-
-def write(tmp_path: Path, text: str, name: str = "trainer.yml") -> Path:
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-# --- loading --------------------------------------------------------------------
-
-
-def test_a_good_file_loads_with_turns_clicks_and_expectations(tmp_path: Path) -> None:
-    conversations = load_file(write(tmp_path, GOOD_FILE))
-    assert [c.name for c in conversations] == [
-        "phone registration clarified by a click",
-        "no expectations at all",
-        "regexes and a word given as a string",
-    ]
-    first = conversations[0]
-    assert first.file.endswith("trainer.yml")
-    assert [(t.message, t.click) for t in first.turns] == [
-        ("telefonische ASU – wer?", False),
-        ("Ja, schon einmal einen Status", True),
-    ]
-    assert first.turns[1].expect == {
-        "kind": "routing",
-        "unit": "SC",
-        "topic": "asu_telefon_reaktivierung",
-        "contains": ["Service Center"],
-        "lang": "de",
-    }
-    assert conversations[1].turns[0].expect == {}
-    third = conversations[2].turns[0].expect
-    assert third["contains"] == ["gesperrt"]  # a single word becomes a list
-    assert third["topic"] is None and third["kind"] == ["fact", "routing"]
-
-
-@pytest.mark.parametrize(
-    "old,new,conversation,key",
-    [
-        ("expect: {kind: clarify}", "expect: {kind: clarify, colour: blue}", "phone registration "
-         "clarified by a click", "turns[1].expect.colour"),
-        ('      - say: "Hallo"', '      - say: "Hallo"\n        wait: 3', "no expectations at all",
-         "turns[1].wait"),
-        ("  - name: no expectations at all", "  - name: no expectations at all\n    tags: [x]",
-         "no expectations at all", "tags"),
-        ('version: "3.1"', 'version: "3.1"\nauthor: me', "-", "author"),
-    ],
-    ids=["in expect", "in a turn", "in a conversation", "at the top"],
-)  # fmt: skip
-def test_an_unknown_key_names_file_conversation_and_key(
-    tmp_path: Path, old: str, new: str, conversation: str, key: str
-) -> None:
-    assert GOOD_FILE.count(old) == 1
-    with pytest.raises(ConversationError) as error:
-        load_file(write(tmp_path, GOOD_FILE.replace(old, new)))
-    assert (error.value.conversation, error.value.key) == (conversation, key)
-    assert error.value.file.endswith("trainer.yml")
-    message = str(error.value)
-    assert "trainer.yml" in message and f"'{conversation}'" in message and f"'{key}'" in message
-    assert "unknown key" in message
-
-
-@pytest.mark.parametrize(
-    "old,new,key,problem",
-    [
-        ('      - say: "telefonische ASU – wer?"', '      - click: "Ja"', "turns[1].click", "first turn"),
-        ('      - say: "Hallo"', '      - say: "Hallo"\n        click: "Ja"', "turns[1]", "exactly one"),
-        ("expect: {kind: clarify}", "expect: {kind: maybe}", "turns[1].expect.kind", "unknown kind"),
-        ("expect: {kind: clarify}", "expect: {lang: fr}", "turns[1].expect.lang", "de or en"),
-        ('text: ["0?1', 'text: ["(0?1', "turns[1].expect.text[0]", "regular expression"),
-        ('version: "3.1"', 'version: "3.0"', "version", "must be '3.1'"),
-        ("  - name: no expectations at all", "  - name: phone registration clarified by a click", "name",
-         "used 2 times"),
-        ('      - say: "Hallo"', '      - say: ""', "turns[1].say", "empty"),
-    ],
-)  # fmt: skip
-def test_other_mistakes_are_named(tmp_path: Path, old: str, new: str, key: str, problem: str) -> None:
-    assert GOOD_FILE.count(old) == 1
-    with pytest.raises(ConversationError) as error:
-        load_file(write(tmp_path, GOOD_FILE.replace(old, new)))
-    assert error.value.key == key
-    assert problem in str(error.value)
-
-
-def test_broken_yaml_and_missing_file_are_named(tmp_path: Path) -> None:
-    with pytest.raises(ConversationError, match=r"trainer.yml.*not valid YAML \(line \d+\)"):
-        load_file(write(tmp_path, GOOD_FILE.replace("turns:\n      - say", "turns:\n    - say: [", 1)))
-    with pytest.raises(ConversationError, match="file is missing"):
-        load_file(tmp_path / "nowhere.yml")
-
-
-def test_a_dev_set_file_becomes_conversations(tmp_path: Path) -> None:
-    conversations = load_file(write(tmp_path, DEV_FILE, "dev.yml"))
-    names = [c.name for c in conversations]
-    assert names == ["unclear phone registration is clarified", "single 1", "single 2"]
-    dialogue = conversations[0]
-    assert [t.message for t in dialogue.turns] == [
-        "Wer macht telefonische Arbeitsuchendmeldungen?",
-        "Ja, die Kundin war schon mal arbeitslos gemeldet",
-    ]
-    assert not any(t.click for t in dialogue.turns)
-    assert dialogue.turns[1].expect == {"kind": "routing", "unit": "SC"}
-    single = conversations[1]
-    assert len(single.turns) == 1 and single.turns[0].message == "Wer bearbeitet Terminabsagen?"
-    assert single.turns[0].expect["text"] == ["VCC|outlook"]
-
-
-def test_a_dev_set_file_rejects_conversation_keys(tmp_path: Path) -> None:
-    with pytest.raises(ConversationError) as error:
-        load_file(write(tmp_path, DEV_FILE.replace('- q: "Wie wird', '- say: "Wie wird')))
-    assert (error.value.conversation, error.value.key) == ("single 2", "say")
-
-
-def test_the_projects_eval_files_load_as_conversations() -> None:
-    paraphrases = load_file(PROJECT_ROOT / "tests" / "eval" / "paraphrases.yml")
-    assert len(paraphrases) > 100
-    if DEV_QUESTIONS.exists():
-        assert load_file(DEV_QUESTIONS)
-
 
 # --- the shipped conversations (without the bot) -----------------------------------
 

@@ -1,0 +1,37 @@
+"""One message, one decision: the reply a Question gets, from the guides alone.
+
+Pasted markup is never read; "neue Frage" starts over; any other message is first read against
+the conversation (actions/context.py) and only then as what the action Rasa picked takes it for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from actions.answer_guide import answer_guide_question
+from actions.context import in_context
+from actions.follow_up import source, validity, why
+from actions.outcome import DROPPED, Canned, Outcome
+from actions.small_talk import small_talk, unsure
+from bot.answering.guides import Guides
+from bot.answering.question import Handler, Question
+
+Resolver = Callable[[Question, Guides], Outcome]
+
+_BY_HANDLER: Mapping[Handler, Resolver] = {
+    Handler.GUIDE: answer_guide_question,
+    Handler.SOURCE: source,
+    Handler.VALIDITY: validity,
+    Handler.WHY: why,
+    Handler.SMALL_TALK: small_talk,
+    Handler.OUT_OF_SCOPE: unsure,
+}
+
+
+def resolve_question(question: Question, guides: Guides) -> Outcome:
+    """The reply to the message and the slots it sets."""
+    if question.only_markup:  # pasted script or HTML: nothing to read, never a guess
+        return Outcome(Canned("utter_out_of_scope", kind="out_of_scope"), DROPPED)
+    if question.handler is Handler.RESET:  # never an answer to the last question: it drops the context
+        return Outcome(Canned("utter_restart"), forget=True)
+    return in_context(question, guides) or _BY_HANDLER[question.handler](question, guides)

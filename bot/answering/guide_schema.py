@@ -1,0 +1,230 @@
+"""What a guide file may say: the format's constants, its error, and one schema per file kind.
+
+The schemas are pydantic models that reject unknown keys and wrong types, so a trainer's typo
+is named instead of silently ignored. Cross-references between the files (a unit an entry
+names, a value a condition uses) are checked in bot/answering/guide_checks.py; loading and the
+line a problem is on are bot/answering/guides.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any, Literal
+
+from pydantic import BaseModel, Extra, validator
+
+LANGS: tuple[str, ...] = ("de", "en")
+ENTRY_KINDS: tuple[str, ...] = ("routing", "fact", "not_covered")
+GUIDE_FORMAT_VERSION = "3.1"
+VERDICT_MAX_CHARS = 120
+VOCABULARY_FILE = "vocabulary.yml"
+SOURCES_FILE = "sources.yml"
+# A unit's code is what the widget's badge shows and what feedback stores with a 👎 (its column is
+# this wide): a short code such as SC or EZ, never a name.
+UNIT_CODE_MAX_CHARS = 8
+UNIT_CODE = re.compile(rf"^[A-Z][A-Z0-9]{{1,{UNIT_CODE_MAX_CHARS - 1}}}$")
+
+
+class GuideError(ValueError):
+    """A guide file is wrong; the message names file (and line, when found), entry and key."""
+
+    def __init__(self, file: str, entry: str, key: str, problem: str, line: int | None = None) -> None:
+        self.file, self.entry, self.key, self.problem, self.line = file, entry, key, problem, line
+        place = f"{file}:{line}" if line else file
+        super().__init__(f"{place}: entry '{entry}', key '{key}': {problem}")
+
+
+class _Strict(BaseModel):
+    class Config:
+        extra = Extra.forbid
+        frozen = True
+
+
+class Bilingual(_Strict):
+    de: str
+    en: str
+
+    @validator("de", "en")
+    def _not_blank(cls, value: str) -> str:  # noqa: N805 - pydantic validator
+        if not value.strip():
+            raise ValueError("must not be empty")
+        return value.strip()
+
+    def get(self, lang: str) -> str:
+        return self.en if lang == "en" else self.de
+
+
+class EntryText(_Strict):
+    verdict: str
+    detail: str
+
+
+class EntryTexts(_Strict):
+    de: EntryText
+    en: EntryText
+
+    def get(self, lang: str) -> EntryText:
+        return self.en if lang == "en" else self.de
+
+
+class EntryAnswer(_Strict):
+    unit: str | None = None
+    where: Bilingual | None = None
+    deadline: Bilingual | str | None = None  # an ISO date ("2025-07-01"), else in words per language
+    form: str | None = None
+    form_location: Bilingual | None = None  # where staff find the form ("IM-Webshop, Register Anträge")
+    done_by: Bilingual | None = None  # who carries it out ("die verantwortlichen Führungskräfte")
+    sender_gets: Bilingual | None = None  # what the sender of a refused e-mail receives
+    reason: Bilingual | None = None  # why the instruction rules so, in its own words ("warum?")
+    obligation: Bilingual | None = None  # mandatory or only recommended ("ist das Pflicht?")
+
+
+class EntrySource(_Strict):
+    section: str
+
+
+class RawEntry(_Strict):
+    id: str
+    kind: Literal["routing", "fact", "not_covered"]
+    when: dict[str, Any]
+    answer: EntryAnswer | None = None
+    valid_from: dt.date | None
+    valid_to: dt.date | None
+    source: EntrySource
+    text: EntryTexts
+    # entries whose facts answer a follow-up about this one ("bis wann?" after the rule-set change
+    # is the request's deadline); ids of any guide file
+    related: tuple[str, ...] = ()
+
+
+class RawGuideFile(_Strict):
+    version: str
+    document: str
+    entries: list[RawEntry]
+
+
+class ConditionValue(Bilingual):
+    # regular expressions that state this value in a question, matched against the
+    # lower-cased text with umlauts written out (ä -> ae, ß -> ss); see bot.answering.engine
+    cues: tuple[str, ...] = ()
+    # values of the same key this one is more precise than: both stated, this one counts
+    # ("Termin beim Arbeitgeber-Service" states the employer service, not any appointment)
+    overrides: tuple[str, ...] = ()
+    # the value a negated cue of this one states ("kein Terminthema" = another matter)
+    negated: str | None = None
+
+
+class ConditionKey(_Strict):
+    label: Bilingual  # what the key is called when Lotse explains an answer
+    question: Bilingual | None = None
+    affirm: str | None = None  # the value a typed "yes" to the question means
+    deny: str | None = None  # the value a typed "no" means
+    values: dict[str, ConditionValue]
+
+
+class WithoutContext(_Strict):
+    """Entries a follow-up answers when there was no answer before it ("wo steht das?" first)."""
+
+    source: str | None = None
+    validity: str | None = None
+
+
+AttributeField = Literal[
+    "deadline",
+    "form",
+    "form_location",
+    "where",
+    "unit",
+    "done_by",
+    "sender_gets",
+    "reason",
+    "obligation",
+    "valid_from",
+]
+
+
+class FollowUpAttribute(_Strict):
+    """A detail a short follow-up asks about the last answer: "bis wann?", "welches Formular?"."""
+
+    label: Bilingual
+    cues: tuple[str, ...]
+    # in a question of its own (not only a follow-up) these ask for the detail of the entry it
+    # gets: "gibt es eine Bearbeitungsfrist für …?" — where the guides name none, Lotse says so
+    question_cues: tuple[str, ...] = ()
+    # the answer field that holds it (of the last entry, else of its related entries) …
+    # (valid_from is every entry's: the validity of the entry itself)
+    field: AttributeField | None = None
+    # … or the subject whose entry answers it for every entry ("gilt das auch für SGB II?")
+    subject: str | None = None
+    # subjects whose entries are themselves this detail ("warum werden E-Mails gesperrt?" asks for
+    # the entry on the reason, not for a reason of that entry)
+    answered_by: tuple[str, ...] = ()
+    # where no entry holds it, a short follow-up goes on as the question the NLU found instead of
+    # "the guides do not say" (a bare "warum?" then explains how the answer was found)
+    follow_up_falls_through: bool = False
+    # a detail the instruction never gives (who signed it, a contact person): always "not settled"
+    unsettled: bool = False
+    # asked only about an answer on one of these subjects ("wer leitet die weiter?" after contact forms)
+    after_subjects: tuple[str, ...] = ()
+
+
+class RawVocabulary(_Strict):
+    version: str
+    # unit code (the badge) -> its name per language, shown in the widget and in "wer ist zuständig?"
+    units: dict[str, Bilingual]
+    conditions: dict[str, ConditionKey]
+    intents: dict[str, dict[str, str]]
+    # a question that matches one of these continues the case under discussion ("Und Terminabsagen?")
+    follow_up_cues: tuple[str, ...] = ()
+    # a condition's cue right after one of these is negated: "kein Kontaktformular, sondern ein Brief"
+    negation_cues: tuple[str, ...] = ()
+    follow_up_attributes: dict[str, FollowUpAttribute] = {}
+    without_context: WithoutContext = WithoutContext()
+    # "und heute?", "and now?": the case under discussion, asked again for today
+    now_cues: tuple[str, ...] = ()
+    # "und vorher?": the case under discussion, on the day before the last answer's rule began
+    before_cues: tuple[str, ...] = ()
+    # "auf Deutsch bitte", "in English please": the last reply again, in that language (de / en)
+    language_requests: dict[Literal["de", "en"], tuple[str, ...]] = {}
+    # an intent (a follow-up one, or one of `intents`) is believed only when the message says what it
+    # asks: "who works in them?" read as ask_why gets the unsure handling instead
+    intent_cues: dict[str, tuple[str, ...]] = {}
+    # intents that name only a way in: a follow-up with one changes the case's way, not its subject
+    way_only_intents: tuple[str, ...] = ()
+    # a short question the NLU cannot place is about the last answer only when it points back to it
+    back_reference_cues: tuple[str, ...] = ()
+    # "wer bearbeitet …?", "SC oder EZ?": the question asks who handles the case
+    who_cues: tuple[str, ...] = ()
+    # who handles one of these front-line matters the instruction assigns to no unit: not covered
+    unassigned_matters: tuple[str, ...] = ()
+
+
+class EarlierInstruction(_Strict):
+    number: str
+    date: dt.date
+    title: str
+
+
+class Instruction(_Strict):
+    id: str
+    number: str
+    title: str
+    date: dt.date
+    valid_from: dt.date
+    valid_to: dt.date | None
+    reference_sign: str
+    label: Bilingual
+    earlier_instructions: list[EarlierInstruction]
+    sections: dict[str, Bilingual]
+
+
+class Document(_Strict):
+    file: str
+    title: Bilingual
+
+
+class RawSources(_Strict):
+    version: str
+    instruction: Instruction
+    documents: dict[str, Document]
