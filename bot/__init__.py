@@ -1,1 +1,1 @@
-"""Lotse: guide loading and checking, the answer engine, command line and servers."""
+"""Lotse's package, in layers: answering, serving, trainers, ops (README, "Architecture")."""
