@@ -19,7 +19,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
 .PHONY: help setup model run test lint eval check-guides clean conversations purge
 .PHONY: cluster-deps run-cluster test-cluster
-.PHONY: chromium feedback-report
+.PHONY: chromium feedback-report guide-changes
 
 help:
 	@echo "make run    – set up, train if needed, start Lotse (page on :8080, REST on :5005, actions on :5055)"
@@ -28,11 +28,12 @@ help:
 	@echo "make lint   – ruff and mypy"
 	@echo "make conversations – run the trainers' test conversations (tests/conversations)"
 	@echo "make bench – Lotse (with/without speed-ups) next to stock Rasa: latency, throughput, memory (bench/results.md)"
-	@echo "make check-guides  – load and check the guides;  make model – train if needed"
+	@echo "make check-guides  – check guides, vocabulary, domain, rules, examples, conversations;  make model – train if needed"
 	@echo "make examples – regenerate the training examples data/nlu/generated/ from data/generator/templates.yml"
 	@echo "make clean  – remove models, build, var (not .venv)"
 	@echo "make purge  – delete conversations and logs older than LOTSE_RETENTION_DAYS (default 30)"
 	@echo "make feedback-report – the 👎 per guide entry and the unanswered questions (var/reports/feedback.md)"
+	@echo "make guide-changes FROM=<rev> [TO=<rev>] – what changed in the guides, for staff (var/reports/guide-changes.md/.html)"
 	@echo "make run-cluster  – PostgreSQL, Redis, 2 Rasa + actions behind nginx (:7080);  make test-cluster"
 
 # The venv is (re)built when the lock file changes. Fails at once without Python 3.10.
@@ -53,6 +54,8 @@ $(SPACY_DIR)/meta.json: $(VENV)/.installed bot/ops/spacy_build.py
 
 setup: $(VENV)/.installed $(SPACY_DIR)/meta.json
 
+# Every check across the files a trainer edits (bot/trainers/check.py); every problem at once, with
+# file:line and key path; exit 1 on any. Also the pre-commit hook (.pre-commit-config.yaml).
 check-guides: setup
 	$(PY) -m bot.cli check-guides
 
@@ -95,6 +98,7 @@ bench: $(SPACY_DIR)/meta.json
 	$(PY) -m bot.cli bench $(BENCH_ARGS)
 
 test: $(MODEL) chromium
+	$(PY) -m bot.cli check-guides   # every check across files, also when the model was up to date
 	$(RASA) data validate --fail-on-warnings --quiet
 	$(RASA) test core --stories tests/stories --fail-on-prediction-errors --out var/test-results --quiet
 	$(MAKE) --no-print-directory lint
@@ -118,6 +122,12 @@ chromium:
 # The 👎 per guide entry and the questions the guides did not answer (var/reports/feedback.md).
 feedback-report: setup
 	$(PY) -m bot.cli feedback-report
+
+# What changed in the guides from FROM (a git revision) to TO (default: the working tree), in German
+# for staff: var/reports/guide-changes.md and .html (bot/trainers/guide_changes.py).
+guide-changes: setup
+	@test -n "$(FROM)" || { echo "usage: make guide-changes FROM=<git revision> [TO=<revision>]" >&2; exit 2; }
+	$(PY) -m bot.cli guide-changes "$(FROM)" $(if $(TO),"$(TO)")
 
 # Retention (bot/ops/retention.py); `make run` does the same at every start.
 purge: setup

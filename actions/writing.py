@@ -22,7 +22,8 @@ from actions.outcome import (
     WholeEntry,
     Why,
 )
-from bot.answering.answers import AnswerWriter, Reply
+from bot.answering.answers import AnswerWriter
+from bot.answering.payload import Reply
 from bot.answering.responses import Responses
 from bot.answering.slots import SLOT_LANG
 

@@ -23,13 +23,14 @@ from bot.settings import settings
 
 
 def check_guides(_: argparse.Namespace) -> int:
-    try:
-        guides = load_guides(guides_dir())
-    except GuideError as error:
-        print(f"guides invalid: {error}", file=sys.stderr)
-        return 1
-    print(f"guides ok: {len(guides.entries)} entries, version {guides.version}")
-    return 0
+    """`make check-guides`: every file a trainer edits, checked across files; all problems at once."""
+    from bot.trainers.check import check
+
+    report = check(guides=guides_dir())
+    for problem in report.problems:
+        print(problem, file=sys.stderr)
+    print(report.summary(), file=sys.stdout if report.ok else sys.stderr)
+    return 0 if report.ok else 1
 
 
 def _config(args: argparse.Namespace) -> BotConfig:
@@ -122,6 +123,24 @@ def feedback_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def guide_changes(args: argparse.Namespace) -> int:
+    """`make guide-changes FROM=… [TO=…]`: what changed in the guides, in German, as Markdown and HTML."""
+    from bot.paths import PROJECT_ROOT
+    from bot.trainers.guide_changes import GuideChangesError, to_markdown, write_report
+    from bot.trainers.guide_changes import guide_changes as compare_revisions
+
+    try:
+        today = settings().today
+        report = compare_revisions(PROJECT_ROOT, args.from_revision, args.to_revision or None, today)
+    except GuideChangesError as error:
+        print(f"guide-changes: {error}", file=sys.stderr)
+        return 2
+    paths = write_report(report, Path(args.out_dir))
+    print(to_markdown(report))
+    print("report: " + ", ".join(str(path) for path in paths))
+    return 0
+
+
 def evaluate(args: argparse.Namespace) -> int:
     """Eval: the conversations runner on a dev-set file; accuracy per kind, dialogues, latency."""
     from bot.trainers.evaluate import run_eval_on
@@ -184,7 +203,7 @@ def conversations(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="lotse", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("check-guides", help="load and check the guides").set_defaults(func=check_guides)
+    commands.add_parser("check-guides", help="check all trainer files").set_defaults(func=check_guides)
     bench = commands.add_parser("bench", help="measure Lotse next to stock Rasa (make bench)")
     benchmark.add_arguments(bench)
     bench.set_defaults(func=benchmark.run)
@@ -195,6 +214,11 @@ def main(argv: list[str] | None = None) -> int:
     report.add_argument("--out", default=str(VAR_DIR / "reports" / "feedback.md"), help="the report file")
     report.add_argument("--limit", type=int, default=20, help="how many unanswered questions to list")
     report.set_defaults(func=feedback_report)
+    changes = commands.add_parser("guide-changes", help="what changed in the guides between two revisions")
+    changes.add_argument("from_revision", metavar="FROM", help="git revision of the old guides")
+    changes.add_argument("to_revision", metavar="TO", nargs="?", help="git revision (default: working tree)")
+    changes.add_argument("--out-dir", default=str(VAR_DIR / "reports"), help="where the .md and .html go")
+    changes.set_defaults(func=guide_changes)
     for name, func, text in (
         ("run", run, "start Lotse in the foreground"),
         ("eval", evaluate, "ask an eval file's questions over REST"),

@@ -14,94 +14,13 @@ import datetime as dt
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from bot.answering.did_you_mean import Suggestion
 from bot.answering.engine import OTHER, Answer, Clarify, NotCovered, Resolution
 from bot.answering.guides import Bilingual, Entry, FollowUpAttribute, Guides
-from bot.answering.responses import Responses
-
-_MONTHS_EN = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
-
-
-@dataclass(frozen=True)
-class Reply:
-    """One bot turn: the text message (with buttons) and the answer payload."""
-
-    text: str
-    payload: dict[str, Any]
-    buttons: list[dict[str, str]] = field(default_factory=list)
-
-
-def format_date(day: dt.date | None, lang: str) -> str:
-    """German 01.07.2025; English 1 July 2025 (01.07.2025), both readable aloud."""
-    if day is None:
-        return ""
-    numeric = day.strftime("%d.%m.%Y")
-    if lang == "en":
-        return f"{day.day} {_MONTHS_EN[day.month - 1]} {day.year} ({numeric})"
-    return numeric
-
-
-def _joined(lines: Sequence[str]) -> str | None:
-    """Lines as one text (None when there are none): how the payload carries lead and detail."""
-    return "\n".join(lines) or None
-
-
-def _payload(
-    kind: str,
-    lang: str,
-    *,
-    topic: str | None = None,
-    unit: str | None = None,
-    unit_label: str | None = None,
-    verdict: str | None = None,
-    lead: str | None = None,
-    detail: str | None = None,
-    where: str | None = None,
-    valid_from: dt.date | None = None,
-    valid_to: dt.date | None = None,
-    validity: str | None = None,
-    source: dict[str, str] | None = None,
-    **extra: Any,
-) -> dict[str, Any]:
-    """Every answer payload has every key (null when it does not apply), so a reader never guesses.
-
-    `verdict` is the line to read out (a clarifying question's question), `lead` the lines above it
-    that answer a follow-up ("Bearbeitungsfrist: …"), `detail` the lines below it; `validity` and
-    `source["text"]` are the validity and source lines of the reply, in its language.
-    """
-    answer: dict[str, Any] = {
-        "kind": kind,
-        "topic": topic,
-        "unit": unit,
-        "unit_label": unit_label,
-        "verdict": verdict,
-        "lead": lead,
-        "detail": detail,
-        "where": where,
-        "valid_from": valid_from.isoformat() if valid_from else None,
-        "valid_to": valid_to.isoformat() if valid_to else None,
-        "validity": validity,
-        "source": source,
-        "lang": lang,
-    }
-    answer.update(extra)
-    return {"answer": answer}
+from bot.answering.payload import Reply, answer_payload, format_date, joined, new_since
+from bot.answering.responses import Responses, instruction_values
 
 
 class AnswerWriter:
@@ -109,7 +28,9 @@ class AnswerWriter:
 
     def __init__(self, guides: Guides, responses: Responses) -> None:
         self.guides = guides
-        self.responses = responses
+        # `{instruction}` in domain.yml's sentences is the number of the instruction in force (from
+        # these guides, not the domain's): a new instruction is named without a code or domain change
+        self.responses = responses.with_values(**instruction_values(guides.instruction))
 
     def _payload(self, kind: str, lang: str, **fields: Any) -> dict[str, Any]:
         """The answer payload, stamped with the guides version (a hash of the files) that gave it.
@@ -118,7 +39,7 @@ class AnswerWriter:
         comes from vocabulary.yml: a unit a trainer declares there needs no change to the widget.
         """
         unit_label = self.guides.unit_label(fields.get("unit"), lang)
-        payload = _payload(kind, lang, unit_label=unit_label, **fields)
+        payload = answer_payload(kind, lang, unit_label=unit_label, **fields)
         payload["answer"]["guides_version"] = self.guides.version
         return payload
 
@@ -126,7 +47,7 @@ class AnswerWriter:
 
     def source_of(self, entry: Entry, lang: str) -> dict[str, str]:
         """The source's parts, and as `text` the source line the reply shows (what the widget shows)."""
-        instruction = self.guides.instruction
+        instruction = self.guides.instruction_of(entry)
         return {
             "document": f"Weisung {instruction.number}",
             "section": entry.section,
@@ -135,7 +56,7 @@ class AnswerWriter:
         }
 
     def source_line(self, entry: Entry, lang: str) -> str:
-        instruction = self.guides.instruction
+        instruction = self.guides.instruction_of(entry)
         section = instruction.sections[entry.section].get(lang)
         return self.responses.text(
             "utter_source_line",
@@ -178,8 +99,8 @@ class AnswerWriter:
             topic=entry.id,
             unit=entry.answer.unit,
             verdict=entry.text.get(lang).verdict,
-            lead=_joined(lead),
-            detail=_joined(detail),
+            lead=joined(lead),
+            detail=joined(detail),
             where=where,
             valid_from=entry.valid_from,
             valid_to=entry.valid_to,
@@ -190,24 +111,77 @@ class AnswerWriter:
 
     def _text_payload(self, kind: str, lang: str, lines: Sequence[str], **fields: Any) -> dict[str, Any]:
         """The payload of a reply not about one entry: its first line is the verdict, the rest detail."""
-        return self._payload(kind, lang, verdict=lines[0], detail=_joined(lines[1:]), **fields)
+        return self._payload(kind, lang, verdict=lines[0], detail=joined(lines[1:]), **fields)
 
     # --- replies --------------------------------------------------------------
 
-    def entry_reply(self, entry: Entry, lang: str, day: dt.date, today: dt.date) -> Reply:
+    def change(self, entry: Entry, lang: str) -> dict[str, Any]:
+        """A rule another one gives way to, as the payload names it: from when, what, where written."""
+        return {
+            "valid_from": entry.valid_from.isoformat() if entry.valid_from else None,
+            "topic": entry.id,
+            "unit": entry.answer.unit,
+            "verdict": entry.text.get(lang).verdict,
+            "source": self.source_of(entry, lang),
+        }
+
+    def _change_lines(self, upcoming: Entry | None, replaced_by: Sequence[Entry], lang: str) -> list[str]:
+        """Below an answer: the rule that follows it ("Ab 01.01.2027: …"), what replaced it, each sourced."""
+        lines = []
+        for later in replaced_by:
+            document = self.guides.instruction_of(later).label.get(lang)
+            lines += [
+                self.responses.text(
+                    "utter_replaced_by",
+                    lang,
+                    date=format_date(later.valid_from, lang),
+                    document=document,
+                    verdict=later.text.get(lang).verdict,
+                ),
+                self.source_line(later, lang),
+            ]
+        if upcoming is not None:
+            date = format_date(upcoming.valid_from, lang)
+            verdict = upcoming.text.get(lang).verdict
+            lines += [
+                self.responses.text("utter_upcoming_change", lang, date=date, verdict=verdict),
+                self.source_line(upcoming, lang),
+            ]
+        return lines
+
+    def entry_reply(
+        self,
+        entry: Entry,
+        lang: str,
+        day: dt.date,
+        today: dt.date,
+        *,
+        upcoming: Entry | None = None,
+        replaced_by: Sequence[Entry] = (),
+    ) -> Reply:
         """The entry's answer; for another day than today "Stand …:" opens the verdict line itself.
 
         The first line stays the verdict an agent reads out (the call view shows only it), so the
         day it holds for stands in that line, not above it. The caller passes `day == today`
-        when the answer on that day is today's answer anyway.
+        when the answer on that day is today's answer anyway. A rule that follows it after today
+        (`upcoming`) or replaced it (`replaced_by`) comes last, with its own source: today's rule is
+        what staff apply, the coming one what they should know of.
         """
         text = entry.text.get(lang)
         payload = self._entry_payload(entry, lang, detail=[text.detail])
+        since = new_since(entry, day)
+        payload["answer"]["new_since"] = since.isoformat() if since else None
         verdict = text.verdict
         if day != today:
             as_of = self.responses.text("utter_answer_for_date", lang, date=format_date(day, lang))
             verdict = payload["answer"]["verdict"] = f"{as_of} {verdict}"
         lines = [verdict, text.detail, self.validity_line(entry, lang), self.source_line(entry, lang)]
+        changes = self._change_lines(upcoming, replaced_by, lang)
+        if changes:
+            lines += changes
+            payload["answer"]["detail"] = joined([text.detail, *changes])
+        payload["answer"]["upcoming"] = self.change(upcoming, lang) if upcoming else None
+        payload["answer"]["replaced_by"] = [self.change(later, lang) for later in replaced_by]
         return Reply("\n".join(line for line in lines if line), payload)
 
     def clarify_reply(self, clarify: Clarify, lang: str) -> Reply:
@@ -243,9 +217,11 @@ class AnswerWriter:
         return Reply(question, payload, buttons)
 
     def not_covered_reply(self, found: NotCovered, lang: str, day: dt.date, subject: str | None) -> Reply:
-        instruction = self.guides.instruction
+        instruction = self.guides.current_instruction(day)  # the earlier ones it names are that day's
         label = self.guides.vocabulary.conditions["subject"].values.get(subject or "")
         topic_label = label.get(lang) if label else ""
+        if found.not_yet or found.no_longer:
+            return self._out_of_time_reply(found, lang, day, topic_label)
         if found.outside_dates:
             earlier = ", ".join(e.number for e in instruction.earlier_instructions)
             lines = [
@@ -265,11 +241,46 @@ class AnswerWriter:
         source = self.source_of(found.related[0], lang) if found.related else None
         return Reply("\n".join(lines), self._text_payload("not_covered", lang, lines, source=source))
 
+    def _out_of_time_reply(self, found: NotCovered, lang: str, day: dt.date, topic: str) -> Reply:
+        """A case whose rule begins only after today, or ended and nothing followed: said as such,
+        with that rule and its source — not "not covered", which would send staff looking elsewhere."""
+        if found.not_yet is not None:
+            entry, upcoming = found.not_yet, self.change(found.not_yet, lang)
+            first = self.responses.text(
+                "utter_not_yet_valid",
+                lang,
+                date=format_date(day, lang),
+                topic=topic,
+                start=format_date(entry.valid_from, lang),
+                verdict=entry.text.get(lang).verdict,
+            )
+        else:
+            assert found.no_longer is not None  # the caller asks for one of them
+            entry, upcoming = found.no_longer, None
+            first = self.responses.text(
+                "utter_no_longer_valid",
+                lang,
+                topic=topic,
+                end=format_date(entry.valid_to, lang),
+                verdict=entry.text.get(lang).verdict,
+            )
+        lines = [first, self.source_line(entry, lang)]
+        payload = self._text_payload("not_covered", lang, lines[:1], source=self.source_of(entry, lang))
+        payload["answer"].update(
+            topic=entry.id,
+            valid_from=entry.valid_from.isoformat() if entry.valid_from else None,
+            valid_to=entry.valid_to.isoformat() if entry.valid_to else None,
+            upcoming=upcoming,
+        )
+        return Reply("\n".join(lines), payload)
+
     def resolution_reply(
         self, found: Resolution, lang: str, day: dt.date, today: dt.date, subject: str | None
     ) -> Reply:
         if isinstance(found, Answer):
-            return self.entry_reply(found.entry, lang, day, today)
+            return self.entry_reply(
+                found.entry, lang, day, today, upcoming=found.upcoming, replaced_by=found.replaced_by
+            )
         if isinstance(found, Clarify):
             return self.clarify_reply(found, lang)
         return self.not_covered_reply(found, lang, day, subject)
@@ -282,11 +293,11 @@ class AnswerWriter:
 
     def source_reply(self, entry: Entry | None, lang: str) -> Reply:
         """'Where is that written?': the source of the last answer or of the whole instruction."""
-        instruction = self.guides.instruction
         if entry is None and self.guides.vocabulary.without_context.source:
             entry = self.guides.by_id[self.guides.vocabulary.without_context.source]
         if entry is None:
             return self.simple_reply("utter_no_previous_answer", lang, kind="out_of_scope")
+        instruction = self.guides.instruction_of(entry)
         section = instruction.sections[entry.section].get(lang)
         verdict = entry.text.get(lang).verdict
         text = self.responses.text(
@@ -356,7 +367,7 @@ class AnswerWriter:
                 topic=entry.id,
                 section=entry.section,
                 guide=self.guides.documents[entry.document].title.get(lang),
-                document=self.guides.instruction.label.get(lang),
+                document=self.guides.instruction_of(entry).label.get(lang),
                 date=format_date(day, lang),
             )
         )

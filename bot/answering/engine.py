@@ -20,7 +20,16 @@ OTHER = "other"  # the option "none of these" of a clarifying question
 
 @dataclass(frozen=True)
 class Answer:
+    """The entry that settles the question, and what a change of instruction means for it.
+
+    `upcoming`: the next different answer to the same question, beginning after today ("Ab
+    01.01.2027: …" below today's rule). `replaced_by`: for an answer on a day it no longer holds today,
+    the entries that took its place (their `replaces` names it) and already apply.
+    """
+
     entry: Entry
+    upcoming: Entry | None = None
+    replaced_by: tuple[Entry, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -36,6 +45,10 @@ class NotCovered:
 
     related: Sequence[Entry] = field(default_factory=tuple)
     outside_dates: bool = False
+    # outside_dates, told apart: a rule for the case begins only after today ("noch nicht gültig") …
+    not_yet: Entry | None = None
+    # … or the case's last rule ended before the day asked about and none follows ("nicht mehr gültig")
+    no_longer: Entry | None = None
 
 
 Resolution = Answer | Clarify | NotCovered
@@ -72,10 +85,38 @@ def resolve_as_of(
     """`resolve` on the day asked about (None: today), and the day the reply must name ("Stand …"):
     None for today, and for another day whose answer is today's (the entry's validity says since when).
     """
-    found = resolve(guides, query, day or today)
-    if day is None or day == today or _same_answer(found, resolve(guides, query, today)):
-        return found, None
-    return found, day
+    asked = day or today
+    found = resolve(guides, query, asked)
+    named = None if day is None or day == today or _same_answer(found, resolve(guides, query, today)) else day
+    return _in_time(guides, query, found, asked if named else today, today), named
+
+
+def _in_time(
+    guides: Guides, query: Mapping[str, str], found: Resolution, day: dt.date, today: dt.date
+) -> Resolution:
+    """`found` on `day` with what the validity of the entries adds: a coming change, a replacement,
+    a rule not valid yet or no longer. Only changes the guides' dates name, so an answer whose case
+    no instruction changes reads as it always did."""
+    if isinstance(found, Answer):
+        upcoming = None
+        for change in (d for d in guides.change_dates if d > max(day, today)):
+            later = resolve(guides, query, change)
+            if not _same_answer(later, found):
+                upcoming = later.entry if isinstance(later, Answer) else None
+                break
+        replaced_by = tuple(
+            e for e in guides.replaced_by(found.entry) if e.valid_from is not None and e.valid_from <= today
+        )
+        return Answer(found.entry, upcoming, replaced_by if day < today else ())
+    if isinstance(found, NotCovered) and found.outside_dates:
+        rules = [e for e in found.related if e.kind != "not_covered"]
+        coming = [e for e in rules if e.valid_from is not None and e.valid_from > max(day, today)]
+        ended = [e for e in rules if e.valid_to is not None and e.valid_to < day]
+        following = [e for e in rules if e.valid_from is not None and e.valid_from > day]
+        not_yet = min(coming, key=lambda e: e.valid_from or day) if coming else None
+        no_longer = max(ended, key=lambda e: e.valid_to or day) if ended and not following else None
+        return NotCovered(found.related, True, not_yet, no_longer)
+    return found
 
 
 def _same_answer(one: Resolution, other: Resolution) -> bool:

@@ -14,6 +14,7 @@ from bot.answering.guide_model import Entry
 from bot.answering.guide_schema import (
     GUIDE_FORMAT_VERSION,
     LANGS,
+    SOURCES_FILE,
     UNIT_CODE,
     UNIT_CODE_MAX_CHARS,
     VERDICT_MAX_CHARS,
@@ -96,8 +97,9 @@ def check_entry(raw: RawEntry, vocab: RawVocabulary, sources: RawSources, file: 
         raise GuideError(file, raw.id, "answer.unit", f"unknown unit '{answer.unit}'")
     if raw.kind == "routing" and answer.unit is None:
         raise GuideError(file, raw.id, "answer.unit", "a routing entry must name its unit")
-    if raw.source.section not in sources.instruction.sections:
-        raise GuideError(file, raw.id, "source.section", f"unknown section '{raw.source.section}'")
+    problem = sources.source_problem(raw.source)  # the cited instruction, and a section of it
+    if problem is not None:
+        raise GuideError(file, raw.id, *problem)
     if raw.valid_from and raw.valid_to and raw.valid_to < raw.valid_from:
         raise GuideError(file, raw.id, "valid_to", "is before valid_from")
     for lang in LANGS:
@@ -158,3 +160,51 @@ def check_references(entries: Sequence[Entry], vocab: RawVocabulary) -> None:
     for key, entry_id in vocab.without_context.dict().items():
         if entry_id is not None and entry_id not in known:
             raise GuideError(VOCABULARY_FILE, "without_context", key, f"unknown entry id '{entry_id}'")
+
+
+def check_instructions(sources: RawSources) -> None:
+    """At least one instruction; numbers and ids unique; `replaces` names an earlier listed one."""
+    if not sources.instructions:
+        raise GuideError(SOURCES_FILE, "-", "instructions", "lists no instruction")
+    numbers: dict[str, str] = {}
+    ids: set[str] = set()
+    for instruction in sources.instructions:
+        if instruction.number in numbers:
+            raise GuideError(
+                SOURCES_FILE, instruction.id, "number", f"already used by '{numbers[instruction.number]}'"
+            )
+        if instruction.id in ids:
+            raise GuideError(SOURCES_FILE, instruction.id, "id", "already used")
+        if instruction.valid_to and instruction.valid_to < instruction.valid_from:
+            raise GuideError(SOURCES_FILE, instruction.id, "valid_to", "is before valid_from")
+        numbers[instruction.number] = instruction.id
+        ids.add(instruction.id)
+    for instruction in sources.instructions:
+        for index, number in enumerate(instruction.replaces):
+            key = f"replaces[{index}]"
+            if number not in numbers:
+                raise GuideError(
+                    SOURCES_FILE, instruction.id, key, f"no listed instruction has number '{number}'"
+                )
+            if number == instruction.number:
+                raise GuideError(SOURCES_FILE, instruction.id, key, "an instruction cannot replace itself")
+
+
+def check_replaces(entries: list[Entry]) -> None:
+    """An entry's `replaces` names other existing entries that end before it begins."""
+    by_id = {entry.id: entry for entry in entries}
+    for entry in entries:
+        for index, old_id in enumerate(entry.replaces):
+            key = f"replaces[{index}]"
+            old = by_id.get(old_id)
+            if old is None:
+                raise GuideError(entry.file, entry.id, key, f"no entry has id '{old_id}'")
+            if old is entry:
+                raise GuideError(entry.file, entry.id, key, "an entry cannot replace itself")
+            if entry.valid_from is None or old.valid_to is None or old.valid_to >= entry.valid_from:
+                raise GuideError(
+                    entry.file,
+                    entry.id,
+                    key,
+                    f"'{old_id}' must end (valid_to) before this entry begins (valid_from)",
+                )

@@ -11,7 +11,14 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from bot.answering.guide_schema import Document, EntryAnswer, EntryTexts, Instruction, RawVocabulary
+from bot.answering.guide_schema import (
+    Document,
+    EntryAnswer,
+    EntryTexts,
+    Instruction,
+    RawVocabulary,
+    current_instruction,
+)
 from bot.answering.spelling import Speller
 
 
@@ -30,6 +37,8 @@ class Entry:
     section: str
     text: EntryTexts
     related: tuple[str, ...] = ()
+    instruction: str = ""  # the number of the instruction the entry is taken from (its source)
+    replaces: tuple[str, ...] = ()  # ids of the entries this one takes the place of
 
     def valid_on(self, day: dt.date) -> bool:
         return (self.valid_from is None or self.valid_from <= day) and (
@@ -42,7 +51,8 @@ class Guides:
     """All guide files, checked; the only thing the actions look things up in."""
 
     vocabulary: RawVocabulary
-    instruction: Instruction
+    # every instruction of sources.yml by its number, oldest first
+    instructions: Mapping[str, Instruction]
     documents: Mapping[str, Document]
     entries: Sequence[Entry]
     version: str
@@ -61,6 +71,23 @@ class Guides:
     back_reference_cues: tuple[re.Pattern[str], ...] = ()
     who_cues: tuple[re.Pattern[str], ...] = ()
     unassigned_matters: tuple[re.Pattern[str], ...] = ()
+
+    def current_instruction(self, day: dt.date) -> Instruction:
+        """The instruction staff look in on `day` (guide_schema.current_instruction)."""
+        return current_instruction(list(self.instructions.values()), day)
+
+    @property
+    def instruction(self) -> Instruction:
+        """The instruction in force today (`current_instruction`); what the bot's sentences name."""
+        return self.current_instruction(dt.date.today())
+
+    def instruction_of(self, entry: Entry) -> Instruction:
+        """The instruction an entry cites: its source line, date and sections are that one's."""
+        return self.instructions[entry.instruction]
+
+    def replaced_by(self, entry: Entry) -> list[Entry]:
+        """The entries that name `entry` under `replaces`: what a newer instruction put in its place."""
+        return [other for other in self.entries if entry.id in other.replaces]
 
     def intent_conditions(self, intent: str) -> Mapping[str, str] | None:
         return self.vocabulary.intents.get(intent)

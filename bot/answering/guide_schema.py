@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from typing import Any, Literal
 
 from pydantic import BaseModel, Extra, validator
@@ -81,6 +82,10 @@ class EntryAnswer(_Strict):
 
 
 class EntrySource(_Strict):
+    # the number of the instruction the entry is taken from (one of sources.yml's `instructions`):
+    # explicit on every entry, so an entry added for a new instruction can never be read as one of
+    # the old one's, and the reply's source line names the right document
+    instruction: str
     section: str
 
 
@@ -96,6 +101,9 @@ class RawEntry(_Strict):
     # entries whose facts answer a follow-up about this one ("bis wann?" after the rule-set change
     # is the request's deadline); ids of any guide file
     related: tuple[str, ...] = ()
+    # entries this one takes the place of (a rule a newer instruction changes): their answer for a day
+    # in their validity names this one ("Stand …", then what replaced it), ids of any guide file
+    replaces: tuple[str, ...] = ()
 
 
 class RawGuideFile(_Strict):
@@ -215,8 +223,14 @@ class Instruction(_Strict):
     valid_to: dt.date | None
     reference_sign: str
     label: Bilingual
-    earlier_instructions: list[EarlierInstruction]
+    # instructions it refers to that are not in the guides (named, never answered from)
+    earlier_instructions: list[EarlierInstruction] = []
+    # numbers of instructions listed in `instructions` that this one replaces (wholly or in part)
+    replaces: tuple[str, ...] = ()
     sections: dict[str, Bilingual]
+
+    def in_force_on(self, day: dt.date) -> bool:
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
 
 
 class Document(_Strict):
@@ -226,5 +240,33 @@ class Document(_Strict):
 
 class RawSources(_Strict):
     version: str
-    instruction: Instruction
+    # every instruction the guides are taken from, oldest first; an entry cites one by its number
+    instructions: list[Instruction]
     documents: dict[str, Document]
+
+    @property
+    def by_number(self) -> dict[str, Instruction]:
+        return {instruction.number: instruction for instruction in self.instructions}
+
+    def source_problem(self, source: EntrySource) -> tuple[str, str] | None:
+        """(key, problem) when an entry's source cites no listed instruction or a section it lacks."""
+        instruction = self.by_number.get(source.instruction)
+        if instruction is None:
+            listed = ", ".join(self.by_number)
+            return "source.instruction", f"unknown instruction '{source.instruction}' (listed: {listed})"
+        if source.section not in instruction.sections:
+            return "source.section", f"unknown section '{source.section}' of instruction {instruction.number}"
+        return None
+
+    def current(self, day: dt.date) -> Instruction:
+        return current_instruction(self.instructions, day)
+
+
+def current_instruction(instructions: Sequence[Instruction], day: dt.date) -> Instruction:
+    """The instruction staff are told to look in on `day`: the newest in force, else the first listed.
+
+    With one instruction it is that one; a new one takes over on its first day, so the bot's own
+    sentences, the web page and the fallback reply name it from then on without a code change.
+    """
+    in_force = [i for i in instructions if i.in_force_on(day)]
+    return max(in_force, key=lambda i: (i.valid_from, i.date)) if in_force else instructions[0]

@@ -21,8 +21,10 @@ from pydantic import BaseModel, ValidationError
 
 from bot.answering.guide_checks import (
     check_entry,
+    check_instructions,
     check_no_overlaps,
     check_references,
+    check_replaces,
     check_version,
     check_vocabulary,
     entry_conditions,
@@ -88,6 +90,7 @@ __all__ = [
     "guide_files",
     "guides_version",
     "load_guides",
+    "load_sources",
     "load_vocabulary",
 ]
 
@@ -245,8 +248,7 @@ def _load_vocabulary(folder: Path) -> RawVocabulary:
 
 def _load_guides(folder: Path) -> Guides:
     vocab = _load_vocabulary(folder)
-    sources: RawSources = _parse(RawSources, _read_yaml(folder / SOURCES_FILE), SOURCES_FILE)
-    check_version(sources.version, SOURCES_FILE)
+    sources = _load_sources(folder)
 
     listed = {doc.file: name for name, doc in sources.documents.items()}
     present = {p.name for p in folder.glob("*.yml")} - {VOCABULARY_FILE, SOURCES_FILE}
@@ -278,17 +280,20 @@ def _load_guides(folder: Path) -> Guides:
                     section=raw.source.section,
                     text=raw.text,
                     related=raw.related,
+                    instruction=raw.source.instruction,
+                    replaces=raw.replaces,
                 )
             )
     check_no_overlaps(entries)
     check_references(entries, vocab)
+    check_replaces(entries)
 
     cues = _compile_cues(vocab)
     texts = [path.read_text(encoding="utf-8") for path in guide_files(folder)]
     attributes = vocab.follow_up_attributes
     return Guides(
         vocabulary=vocab,
-        instruction=sources.instruction,
+        instructions=sources.by_number,
         documents=sources.documents,
         entries=tuple(entries),
         version=guides_version(folder),
@@ -320,6 +325,28 @@ def _load_guides(folder: Path) -> Guides:
             intent: _compile_list(cues, "intent_cues", intent) for intent, cues in vocab.intent_cues.items()
         },
     )
+
+
+def load_sources(folder: Path) -> RawSources:
+    """Only `sources.yml`, checked: for what names the instruction but needs no entries.
+
+    The web page, the widget's subtitle, the channel's fallback reply and the bot's own sentences
+    name the current instruction from it (RawSources.current), so no instruction number is in code.
+    """
+    try:
+        return _load_sources(folder)
+    except GuideError as error:
+        located = _with_line(folder, error)
+        if located is error:
+            raise
+        raise located from error
+
+
+def _load_sources(folder: Path) -> RawSources:
+    sources: RawSources = _parse(RawSources, _read_yaml(folder / SOURCES_FILE), SOURCES_FILE)
+    check_version(sources.version, SOURCES_FILE)
+    check_instructions(sources)
+    return sources
 
 
 def guide_files(folder: Path) -> list[Path]:

@@ -18,11 +18,13 @@ metadata is not passed on, since nothing checks what it holds.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 import logging
 import re
 from collections.abc import Awaitable, Callable
 from functools import cache
+from pathlib import Path
 from typing import Any, Protocol
 
 import yaml
@@ -34,13 +36,14 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.answering import language
+from bot.answering.guides import GuideError, load_sources
 from bot.answering.language import detect_language
-from bot.paths import DOMAIN_FILE
+from bot.paths import DOMAIN_FILE, guides_dir
 from bot.serving import rate_limit, security, speedups
 from bot.serving.health import health_report
 from bot.serving.lexicon import warm_up
 from bot.serving.redaction import redact
-from bot.settings import settings
+from bot.settings import SettingsError, settings
 
 logger = logging.getLogger(__name__)
 
@@ -72,12 +75,29 @@ ONLY_PERSONAL_REPLY = {
     "Please ask your question without customer data.",
 }
 REPLY_TIMEOUT_S = 3.0
-UNAVAILABLE_REPLY = {
-    "de": "Die Routing-Tabellen sind gerade nicht erreichbar. Bitte in der Weisung 202505010 nachsehen "
-    "(Abschnitt 2.2: wer was bearbeitet; 2.1: E-Mail-Sperre) oder gleich noch einmal fragen.",
-    "en": "The routing tables are unavailable right now. Please look in instruction 202505010 "
-    "(section 2.2: who handles what; 2.1: the e-mail block) or ask again in a moment.",
-}
+
+
+def unavailable_reply(folder: Path | None = None) -> dict[str, str]:
+    """What staff read when the action server does not answer: where to look instead.
+
+    The instruction is the one in force in guides/sources.yml (read here, since the action server
+    that knows the guides is what is down); where even that file cannot be read, the reply still
+    points to "the instruction" rather than failing.
+    """
+    try:
+        number = " " + load_sources(folder or guides_dir()).current(dt.date.today()).number
+    except (GuideError, SettingsError):  # a bad LOTSE_GUIDES_DIR is reported where the guides load
+        number = ""
+    return {
+        "de": f"Die Routing-Tabellen sind gerade nicht erreichbar. Bitte in der Weisung{number} nachsehen "
+        "(Abschnitt 2.2: wer was bearbeitet; 2.1: E-Mail-Sperre) oder gleich noch einmal fragen.",
+        "en": f"The routing tables are unavailable right now. Please look in instruction{number} "
+        "(section 2.2: who handles what; 2.1: the e-mail block) or ask again in a moment.",
+    }
+
+
+# read once when Rasa starts (the bench and the tests compare replies with it)
+UNAVAILABLE_REPLY = unavailable_reply()
 # a timed-out message that had to wait for the same sender's previous one (Rasa handles one
 # conversation's messages in turn): the tables are fine, the question is just queued
 BUSY_REPLY = {

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 import json
 import logging
 import sys
@@ -32,7 +33,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.answering.guides import GuideError
+from bot.answering.guides import GuideError, load_sources
 from bot.answering.store import GuideStore
 from bot.paths import guides_dir
 from bot.serving import http_guard, security
@@ -76,6 +77,9 @@ PAGE_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-cache",
 }
+# the static files that name the instruction in force: `{{instruction}}` (its number) and
+# `{{instruction_date}}` are filled from guides/sources.yml when served, so no number is in code
+TEMPLATED_FILES = frozenset({"index.html", "widget.js"})
 UNREACHABLE = {
     "error": "Lotse ist gerade nicht erreichbar. / Lotse is not reachable right now.",
 }
@@ -89,6 +93,20 @@ class WebSettings:
     rasa_url: str = DEFAULT_RASA_URL
     cors_origins: frozenset[str] = frozenset()
     upstream_timeout_s: float = UPSTREAM_TIMEOUT_S
+
+
+def instruction_values(last: dict[str, str], folder: Path | None = None) -> dict[str, str]:
+    """What the page and the widget say about the instruction in force, read again for every page load.
+
+    sources.yml is small, and reading it each time lets a new instruction show from its first day.
+    A broken file keeps `last` (or a bare "Weisung" without number until one was read).
+    """
+    try:
+        instruction = load_sources(folder or guides_dir()).current(dt.date.today())
+    except (GuideError, SettingsError) as error:
+        logger.warning("the page keeps its instruction: %s", error)
+        return last or {"instruction": "", "instruction_date": ""}
+    return {"instruction": instruction.number, "instruction_date": instruction.date.strftime("%d.%m.%Y")}
 
 
 def parse_origins(value: str | None) -> frozenset[str]:
@@ -228,8 +246,14 @@ def create_app(settings: WebSettings, store: FeedbackStore) -> Sanic:
             )
         return response.empty(status=204, headers=headers)
 
+    page_values: dict[str, str] = {}  # the last good values: a broken sources.yml keeps them
+
     def static(name: str) -> HTTPResponse:
         body = (STATIC_DIR / name).read_bytes()
+        if name in TEMPLATED_FILES:
+            page_values.update(instruction_values(page_values))
+            for key, value in page_values.items():
+                body = body.replace(b"{{" + key.encode() + b"}}", value.encode())
         headers = dict(PAGE_HEADERS)
         if name.endswith((".js", ".css")):  # embedding pages on listed origins load these too
             headers["Cross-Origin-Resource-Policy"] = "cross-origin"

@@ -225,34 +225,41 @@ def _read(path: Path, file: str) -> tuple[Any, dict[KeyPath, int]]:
         raise ConversationError([Problem(file, None, "-", "-", "file is missing")]) from error
     except (OSError, UnicodeError) as error:
         raise ConversationError([Problem(file, None, "-", "-", f"cannot be read: {error}")]) from error
-    loader = yaml.SafeLoader(text)
     try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
+        return parse_with_lines(text)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         problem = Problem(file, line, "-", "-", f"not valid YAML (line {line}): {error}")
         raise ConversationError([problem]) from error
+
+
+def parse_with_lines(text: str) -> tuple[Any, dict[KeyPath, int]]:
+    """YAML data and each key's line (yaml.YAMLError if unparsable; bot/trainers/check.py uses it too)."""
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
     finally:
         loader.dispose()
     lines: dict[KeyPath, int] = {}
     if node is not None:
-        _mark_lines(node, (), lines)
+        mark_lines(node, (), lines)
     return data, lines
 
 
-def _mark_lines(node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int]) -> None:
+def mark_lines(node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int]) -> None:
+    """Each key path's line in the file, for errors a trainer can find (also bot/trainers/check.py)."""
     lines.setdefault(path, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
             if isinstance(key, yaml.ScalarNode):
                 child = (*path, key.value)
                 lines[child] = key.start_mark.line + 1
-                _mark_lines(value, child, lines)
+                mark_lines(value, child, lines)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            _mark_lines(item, (*path, index), lines)
+            mark_lines(item, (*path, index), lines)
 
 
 def _line(lines: dict[KeyPath, int], path: KeyPath) -> int | None:

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from actions import ActionAnswerSource, ActionAnswerValidity
-from bot.answering.answers import format_date
 from bot.answering.guides import Guides
+from bot.answering.payload import format_date
 from tests.conftest import MakeTracker, RunAction
 
 SOURCE_QUESTION = {"de": "Wo steht das?", "en": "Where is that written?"}

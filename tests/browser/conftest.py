@@ -27,6 +27,7 @@ from bot.paths import GUIDES_DIR, PROJECT_ROOT
 from bot.serving.feedback import FeedbackStore
 from tests.bots import bot_config, port_of
 from tests.conftest import GuideCopy
+from tests.rules import unit_of
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -84,13 +85,14 @@ def guides_with_a_new_unit(target: Path) -> GuideCopy:
     labels = "".join(f"    {lang}: {label}\n" for lang, label in NEW_UNIT_LABELS.items())
     guides.replace("vocabulary.yml", "units:\n", f"units:\n  {NEW_UNIT}:\n{labels}")
     ez = "gespraechsleitfaden_ez.yml"
+    unit = unit_of("kontaktformular_termine")  # the real rule's unit, as the guides name it
     earlier = (
         guides.entry_block(ez, "kontaktformular_termine")
         .replace("id: kontaktformular_termine", "id: kontaktformular_termine_testeinheit")
-        .replace("unit: EZ", f"unit: {NEW_UNIT}")
+        .replace(f"unit: {unit}", f"unit: {NEW_UNIT}")
         .replace("valid_from: 2025-07-01", "valid_from: 2024-01-01")
         .replace("valid_to: null", "valid_to: 2025-06-30")
-        .replace("verdict: EZ – ", f"verdict: {NEW_UNIT} – ")
+        .replace(f"verdict: {unit} – ", f"verdict: {NEW_UNIT} – ")
     )
     guides.append(ez, earlier)
     guides.load()  # a broken copy fails here, not as a bot that does not start

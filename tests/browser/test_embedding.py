@@ -14,6 +14,7 @@ from playwright.sync_api import Page, expect
 
 from tests.bots import port_of
 from tests.browser.conftest import Site, Watch, Widget
+from tests.rules import unit_of
 from tests.web_server import WebServer, web_server
 
 HOST_PAGE = """<!doctype html>
@@ -63,7 +64,7 @@ def test_one_script_tag_embeds_the_widget_in_an_allowed_page(
         expect(page.locator("main [data-lotse-widget] .lotse")).to_be_visible()  # mounted in place
         expect(page.locator(f'link[href="{embeddable.url}/widget.css"]')).to_have_count(1)
         reply = view.ask("Wohin gehen Terminabsagen aus dem Kontaktformular?")
-        expect(reply.locator(".lotse-badge")).to_have_text("EZ")
+        expect(reply.locator(".lotse-badge")).to_have_text(unit_of("kontaktformular_termine"))
         reply.get_by_role("button", name="Ja, hilfreich").click()
         expect(reply.locator(".lotse-feedback")).to_contain_text("Danke")
 

@@ -11,6 +11,7 @@ from playwright.sync_api import Page, expect
 from bot.ops.processes import reachable
 from tests.bots import port_of
 from tests.browser.conftest import Site, Watch, Widget
+from tests.rules import unit_of
 from tests.web_server import WebServer, silent_server, web_server
 
 QUESTION = "Wohin gehen Terminabsagen aus dem Kontaktformular?"
@@ -61,7 +62,7 @@ def test_the_page_server_stopped_then_retry_answers(page: Page, watch: Watch, si
         view.alert.get_by_role("button", name="Erneut senden").click()
         reply = view.replies.first
         reply.locator(".lotse-card").wait_for()
-        expect(reply.locator(".lotse-badge")).to_have_text("EZ")
+        expect(reply.locator(".lotse-badge")).to_have_text(unit_of("kontaktformular_termine"))
         expect(view.alert).to_be_empty()
         expect(view.questions).to_have_count(1)  # the retried question is shown once, not failed
         expect(view.questions.first).not_to_contain_text("nicht gesendet")

@@ -7,6 +7,7 @@ from pathlib import Path
 from playwright.sync_api import expect
 
 from tests.browser.conftest import Site, Widget
+from tests.rules import verdict_of
 
 PERSONAL = {
     "name": "Mustermann",
@@ -36,7 +37,8 @@ def _stored_files(site: Site) -> list[Path]:
 
 def test_personal_data_from_the_widget_is_in_no_file(widget: Widget, site: Site) -> None:
     reply = widget.ask(QUESTION)
-    expect(reply).to_contain_text("EZ")  # the answer works on the redacted text
+    # the answer works on the redacted text
+    expect(reply.locator(".lotse-card__verdict")).to_have_text(verdict_of("kontaktformular_termine"))
     expect(widget.page.get_by_text("Personenbezogene Daten wurden entfernt")).to_be_visible()
     reply.get_by_role("button", name="Nein, nicht hilfreich").click()
     reply.get_by_label("Was war falsch?").fill(COMMENT)

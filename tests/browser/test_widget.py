@@ -22,14 +22,15 @@ from tests.browser.conftest import (
     Widget,
 )
 from tests.offers import first_offer
+from tests.rules import rule, unit_of
 
+# language, question, the rule that answers it (its unit and place are the guides'), what the card shows
 ROUTING = [
     (
         "de",
         "Wohin gehen Terminabsagen aus dem Kontaktformular?",
-        "EZ",
+        "kontaktformular_termine",
         {
-            "where": "Outlook",
             "validity": "ab 01.07.2025",
             "source": "Quelle: Weisung 202505010, Abschnitt 2.2",
         },
@@ -38,9 +39,8 @@ ROUTING = [
     (
         "en",
         "who handles a phone ASU of a former Alo customer?",
-        "SC",
+        "asu_telefon_reaktivierung",
         {
-            "where": "Service Center",
             "validity": "from 1 July 2025",
             "source": "Source: Instruction 202505010, section 2.2",
         },
@@ -71,13 +71,16 @@ def expect_card_shows_the_payload(card: Locator, answer: dict[str, Any]) -> None
 
 
 @pytest.mark.parametrize(
-    ("question", "unit", "facts", "input_label"), [r[1:] for r in ROUTING], ids=[r[0] for r in ROUTING]
+    ("lang", "question", "topic", "facts", "input_label"), ROUTING, ids=[r[0] for r in ROUTING]
 )
 def test_a_routing_question_shows_a_card_with_unit_badge_and_source(
-    widget: Widget, site: Site, question: str, unit: str, facts: dict[str, str], input_label: str
+    widget: Widget, site: Site, lang: str, question: str, topic: str, facts: dict[str, str], input_label: str
 ) -> None:
+    unit, where = unit_of(topic), rule(topic).answer.where
+    assert where is not None
+    facts = {**facts, "where": where.get(lang)}
     answer = payload_of(site, question)
-    assert answer["unit"] == unit
+    assert (answer["topic"], answer["unit"]) == (topic, unit)
     before = len(METRICS.card_seconds)
     reply = widget.ask(question)
     card = reply.locator(".lotse-card")
@@ -138,7 +141,7 @@ def test_a_clarifying_question_offers_real_buttons_and_a_click_answers(widget: W
     assert choices.evaluate_all("buttons => buttons.map(b => b.tagName)") == ["BUTTON", "BUTTON"]
     answer = widget.click_choice("Ja, schon einmal einen Status")
     expect(widget.questions.last).to_have_text(re.compile("Ja, schon einmal einen Status"))
-    expect(answer.locator(".lotse-badge")).to_have_text("SC")
+    expect(answer.locator(".lotse-badge")).to_have_text(unit_of("asu_telefon_reaktivierung"))
     expect(answer.locator(".lotse-card__verdict")).to_contain_text("Reaktivierung")
     expect(choices.first).to_be_disabled()  # an old question cannot be answered twice
 
@@ -193,7 +196,7 @@ def test_the_transcript_survives_a_reload(widget: Widget) -> None:
     widget.input.wait_for()
     assert widget.page.locator(".lotse__log").inner_text() == texts
     expect(widget.replies).to_have_count(2)
-    expect(widget.replies.first.locator(".lotse-badge")).to_have_text("EZ")
+    expect(widget.replies.first.locator(".lotse-badge")).to_have_text(unit_of("kontaktformular_termine"))
     expect(widget.input).to_have_value("Wer bearbeitet eService")
     assert widget.storage("sender") == sender
     # the clarifying buttons of the last reply still work after the reload

@@ -21,6 +21,7 @@ from bot.ops.cluster import Cluster
 from tests.cluster.conftest import post
 from tests.http import call
 from tests.raw_http import CASES, HANG_S, exchange
+from tests.rules import unit_of
 
 QUESTION = "Wer bearbeitet Terminabsagen?"
 CLOSED = None  # nginx closes the connection without a status line
@@ -57,4 +58,5 @@ def test_nginx_refuses_bad_framing_and_still_answers(
     assert status == 200, body
     reply = post(config.nginx_url, f"hostile-{uuid.uuid4().hex}", QUESTION, timeout=HANG_S)
     assert reply.status == 200 and reply.answer is not None, reply
-    assert (reply.answer["kind"], reply.answer["unit"]) == ("routing", "EZ"), reply.answer
+    routing = ("routing", unit_of("kontaktformular_termine"))
+    assert (reply.answer["kind"], reply.answer["unit"]) == routing, reply.answer

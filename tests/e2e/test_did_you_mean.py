@@ -18,6 +18,7 @@ from bot.ops.processes import BotConfig
 from bot.trainers.evaluate import BotReply, ask
 from tests.e2e.conftest import Ask
 from tests.offers import first_offer, offer_with_open_condition
+from tests.rules import unit_of
 
 UNSURE = [
     # id, question, the entry it is about, language
@@ -123,7 +124,10 @@ def test_a_subject_with_an_open_condition_leads_to_its_clarifying_question(
     assert asked is not None and (asked["kind"], asked["asks"]) == ("clarify", "customer")
     yes = next(o for o in asked["options"] if '"reactivation"' in o["payload"])
     answer = conversation(yes["payload"]).answer
-    assert answer is not None and (answer["topic"], answer["unit"]) == ("asu_telefon_reaktivierung", "SC")
+    assert answer is not None and (answer["topic"], answer["unit"]) == (
+        "asu_telefon_reaktivierung",
+        unit_of("asu_telefon_reaktivierung"),
+    )
 
 
 def test_typing_instead_of_clicking_starts_over(running_bot: BotConfig, conversation: Ask) -> None:

@@ -12,6 +12,7 @@ from bot.ops.processes import Bot
 from bot.serving.channels import BUSY_REPLY, UNAVAILABLE_REPLY
 from bot.trainers.evaluate import ask
 from tests.bots import bot_config
+from tests.rules import unit_of
 
 
 def test_action_server_down_gives_a_clear_reply_naming_the_source(tmp_path: Path) -> None:
@@ -44,7 +45,8 @@ def test_a_question_queued_behind_a_hung_one_is_told_so(tmp_path: Path) -> None:
         after = ask(config.rasa_url, "queued", "Wer bearbeitet Terminabsagen?")
     assert hung.texts == [UNAVAILABLE_REPLY["de"]]
     assert queued.texts == [BUSY_REPLY["de"]]
-    assert after.answer is not None and (after.answer["kind"], after.answer["unit"]) == ("routing", "EZ")
+    assert after.answer is not None
+    assert (after.answer["kind"], after.answer["unit"]) == ("routing", unit_of("kontaktformular_termine"))
 
 
 def test_a_restarted_bot_continues_the_conversation_where_it_was(tmp_path: Path) -> None:
@@ -67,7 +69,7 @@ def test_a_restarted_bot_continues_the_conversation_where_it_was(tmp_path: Path)
     assert yes.answer is not None
     assert (yes.answer["kind"], yes.answer["unit"], yes.answer["topic"], yes.answer["lang"]) == (
         "routing",
-        "SC",
+        unit_of("asu_telefon_reaktivierung"),
         "asu_telefon_reaktivierung",
         "de",
     )

@@ -18,6 +18,7 @@ import pytest
 
 from bot.ops.processes import BotConfig
 from tests.http import call
+from tests.rules import unit_of
 
 XSS = [
     "<img src=x onerror=alert(1)>",
@@ -36,7 +37,7 @@ XSS = [
 ]
 # a tag, an HTML entity, an event handler attribute, a script URL or the payload's call
 MARKUP = re.compile(r"<\s*/?\s*[a-z!]|&[#a-z0-9]+;|\bon[a-z]+\s*=|javascript:|alert\(", re.IGNORECASE)
-QUESTION = "Wohin gehen Terminabsagen aus dem Kontaktformular?"  # README: EZ, kontaktformular_termine
+QUESTION = "Wohin gehen Terminabsagen aus dem Kontaktformular?"  # README: kontaktformular_termine
 
 
 def post(config: BotConfig, body: dict[str, Any]) -> tuple[int, str, Any]:
@@ -110,7 +111,7 @@ def test_xss_around_a_question_does_not_change_the_answer(running_bot: BotConfig
         answer = answer_of(messages)
         assert (answer["kind"], answer["unit"], answer["topic"]) == (
             "routing",
-            "EZ",
+            unit_of("kontaktformular_termine"),
             "kontaktformular_termine",
         )
         assert messages[0]["text"].splitlines()[0] == answer["verdict"]

@@ -19,16 +19,18 @@
   var KEY = "lotse:" + base + ":";
   var SVG = "http://www.w3.org/2000/svg";
 
+  // the subtitle's instruction number (the placeholder in double braces) is filled in by the web
+  // server from guides/sources.yml when it serves this file (bot/serving/web.py): none is written here
   var TEXT = {
     de: {
-      title: "Lotse", subtitle: "Wer bearbeitet was? – Weisung 202505010",
+      title: "Lotse", subtitle: "Wer bearbeitet was? – Weisung {{instruction}}",
       intro: "Fragen Sie, wer einen Fall bearbeitet und wie das Verfahren ist – etwa: " +
         "„Wer bearbeitet Terminabsagen aus dem Kontaktformular?“",
       log: "Gesprächsverlauf", label: "Ihre Frage an Lotse", placeholder: "Frage eingeben …",
       send: "Senden", newConversation: "Neues Gespräch", callView: "Telefonansicht",
       hint: "/ oder Strg+K: zur Eingabe · Esc: Eingabe leeren",
       typing: "Lotse antwortet …", you: "Sie:", bot: "Lotse:",
-      where: "Wo",
+      where: "Wo", newSince: "Neu seit",
       kinds: { routing: "Zuständigkeit", fact: "Auskunft", clarify: "Rückfrage",
         not_covered: "Nicht geregelt", out_of_scope: "Kein Thema der Leitfäden" },
       helpful: "Hilfreich?", up: "Ja, hilfreich", down: "Nein, nicht hilfreich",
@@ -40,14 +42,16 @@
       retry: "Erneut senden", notSent: "(nicht gesendet)"
     },
     en: {
-      title: "Lotse", subtitle: "Who handles what? – instruction 202505010",
+      title: "Lotse", subtitle: "Who handles what? – instruction {{instruction}}",
       intro: "Ask who handles a case and what the procedure is – for example: " +
         "“Who handles appointment cancellations from the contact form?”",
       log: "Conversation", label: "Your question to Lotse", placeholder: "Type a question …",
       send: "Send", newConversation: "New conversation", callView: "Call view",
       hint: "/ or Ctrl+K: go to the input · Esc: clear it",
       typing: "Lotse is answering …", you: "You:", bot: "Lotse:",
-      where: "Where",
+      where: "Where", newSince: "New since",
+      months: ["January", "February", "March", "April", "May", "June", "July", "August", "September",
+        "October", "November", "December"],
       kinds: { routing: "Who handles it", fact: "Information", clarify: "Question back",
         not_covered: "Not covered", out_of_scope: "Not a guide topic" },
       helpful: "Helpful?", up: "Yes, helpful", down: "No, not helpful",
@@ -230,6 +234,16 @@
     return box;
   }
 
+  function newSince(value, lang) {
+    // "Neu seit 01.07.2025" / "New since 1 July 2025" from the payload's ISO date; null when not new
+    var day = typeof value === "string" ? /^(\d{4})-(\d{2})-(\d{2})$/.exec(value) : null;
+    if (!day) { return null; }
+    var months = t("months", lang);
+    var text = months ? Number(day[3]) + " " + months[Number(day[2]) - 1] + " " + day[1]
+      : day[3] + "." + day[2] + "." + day[1];
+    return t("newSince", lang) + " " + text;
+  }
+
   function renderCard(answer, lang, compact) {
     var card = el("article", "lotse-card lotse-card--" + answer.kind);
     var top = el("div", "lotse-card__top");
@@ -245,6 +259,10 @@
     }
     var kinds = t("kinds", lang);
     top.appendChild(el("span", "lotse-card__kind", [kinds[answer.kind] || "", unitLabel].filter(Boolean).join(" · ")));
+    // an entry valid for a short while only (payload new_since): staff who learnt the old rule notice;
+    // plain text, so a screen reader reads it as it is shown
+    var since = newSince(answer.new_since, lang);
+    if (since) { top.appendChild(el("span", "lotse-new", since)); }
     card.appendChild(top);
 
     lines(answer.lead).forEach(function (line) { card.appendChild(el("p", "lotse-card__pre", line)); });

@@ -12,9 +12,10 @@ import json
 
 import pytest
 
-from bot.answering.answers import AnswerWriter, Reply, format_date
+from bot.answering.answers import AnswerWriter
 from bot.answering.engine import OTHER, Clarify, NotCovered, resolve
-from bot.answering.guides import LANGS, Guides, load_guides
+from bot.answering.guides import LANGS, Entry, Guides, load_guides
+from bot.answering.payload import NEW_FOR_DAYS, Reply, format_date, new_since
 from bot.answering.responses import Responses
 from bot.paths import GUIDES_DIR
 from tests.conftest import BEFORE_JULY_2025, TODAY, GuideCopy
@@ -344,3 +345,51 @@ def test_validity_reply_without_dates_says_so(
     lines = AnswerWriter(guides, responses).validity_reply(entry, lang).text.split("\n")
     assert lines[0] == responses.text("utter_valid_always", lang)
     assert lines[1] == entry.text.get(lang).verdict
+
+
+# --- "Neu seit": an entry valid for less than 30 days is marked ------------------------------------
+
+
+def _recent_entry(guides: Guides) -> Entry:
+    """An entry with a start day that is still valid 30 days after it: the days around its start."""
+    return next(
+        e
+        for e in guides.entries
+        if e.valid_from and e.valid_on(e.valid_from + dt.timedelta(days=NEW_FOR_DAYS))
+    )
+
+
+def test_new_since_is_the_start_on_the_first_30_days_of_an_entry_only(guides: Guides) -> None:
+    entry = _recent_entry(guides)
+    assert entry.valid_from is not None
+    start = entry.valid_from
+    assert new_since(entry, start) == start
+    assert new_since(entry, start + dt.timedelta(days=NEW_FOR_DAYS - 1)) == start
+    assert new_since(entry, start + dt.timedelta(days=NEW_FOR_DAYS)) is None
+    assert new_since(entry, start - dt.timedelta(days=1)) is None  # not valid yet: nothing new
+    open_start = next((e for e in guides.entries if e.valid_from is None), None)
+    if open_start is not None:
+        assert new_since(open_start, TODAY) is None
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_entry_reply_payload_carries_new_since_for_the_day_asked_about(
+    writer: AnswerWriter, guides: Guides, lang: str
+) -> None:
+    entry = _recent_entry(guides)
+    assert entry.valid_from is not None
+    ten_days_in = entry.valid_from + dt.timedelta(days=10)
+    fresh = writer.entry_reply(entry, lang, ten_days_in, TODAY).payload["answer"]
+    assert fresh["new_since"] == entry.valid_from.isoformat()
+    json.dumps(fresh)  # an ISO string, as the widget reads it
+    same_day_today = writer.entry_reply(entry, lang, ten_days_in, ten_days_in).payload["answer"]
+    assert same_day_today["new_since"] == entry.valid_from.isoformat()
+    later = entry.valid_from + dt.timedelta(days=NEW_FOR_DAYS)
+    assert writer.entry_reply(entry, lang, later, later).payload["answer"]["new_since"] is None
+
+
+def test_every_payload_has_the_new_since_key(writer: AnswerWriter, guides: Guides) -> None:
+    entry = _recent_entry(guides)
+    assert writer.validity_reply(entry, "de").payload["answer"]["new_since"] is None
+    not_answered = writer.simple_reply("utter_no_previous_answer", "de", kind="out_of_scope")
+    assert not_answered.payload["answer"]["new_since"] is None

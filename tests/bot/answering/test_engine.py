@@ -477,7 +477,7 @@ NEW_ENTRIES = """\
     answer: {unit: SC}
     valid_from: 2026-01-01
     valid_to: null
-    source: {section: "3"}
+    source: {instruction: "202505010", section: "3"}
     text:
       de: {verdict: SC – im Norden bearbeitet das Service Center., detail: Testregel Nord.}
       en: {verdict: SC – in the north the Service Center handles it., detail: Test rule north.}
@@ -488,7 +488,7 @@ NEW_ENTRIES = """\
     answer: {unit: EZ}
     valid_from: 2026-01-01
     valid_to: null
-    source: {section: "3"}
+    source: {instruction: "202505010", section: "3"}
     text:
       de: {verdict: EZ – im Süden bearbeitet die Eingangszone., detail: Testregel Süd.}
       en: {verdict: EZ – in the south the Eingangszone handles it., detail: Test rule south.}

@@ -117,7 +117,8 @@ def _unknown_condition_key(copy: GuideCopy) -> None:
 
 
 def _missing_source(copy: GuideCopy) -> None:
-    copy.replace_in_entry(EMAIL_FILE, "pressearbeit", '    source: {section: "4"}\n', "")
+    source = '    source: {instruction: "202505010", section: "4"}\n'
+    copy.replace_in_entry(EMAIL_FILE, "pressearbeit", source, "")
 
 
 def _bad_section(copy: GuideCopy) -> None:

@@ -10,6 +10,7 @@ import pytest
 from bot.answering.guides import GuideError
 from bot.answering.store import GuideStore
 from tests.conftest import GuideCopy
+from tests.rules import unit_of
 
 FILE = "gespraechsleitfaden_ez.yml"
 ENTRY = "kontaktformular_termine"
@@ -56,10 +57,11 @@ def test_broken_edit_keeps_last_good_version_until_fixed(guide_copy: GuideCopy) 
     store = GuideStore(guide_copy.path)
     good = store.get()
 
-    _edit(guide_copy, "unit: EZ", "unit: XY")  # unknown unit
+    unit = unit_of(ENTRY)
+    _edit(guide_copy, f"unit: {unit}", "unit: XY")  # unknown unit
     still = store.get()
     assert still is good
-    assert still.by_id[ENTRY].answer.unit == "EZ"
+    assert still.by_id[ENTRY].answer.unit == unit
     assert store.last_error is not None
     assert FILE in store.last_error
     assert ENTRY in store.last_error
@@ -68,7 +70,7 @@ def test_broken_edit_keeps_last_good_version_until_fixed(guide_copy: GuideCopy) 
     assert store.get() is good
     assert store.last_error is not None
 
-    _edit(guide_copy, "unit: XY", "unit: EZ")
+    _edit(guide_copy, "unit: XY", f"unit: {unit}")
     _change_verdict(guide_copy, store, NEW_VERDICT)
     fixed = store.get()
     assert store.last_error is None

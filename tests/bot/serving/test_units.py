@@ -16,6 +16,7 @@ from bot.serving.feedback import FeedbackError, FeedbackStore, Rating
 from tests.bots import port_of
 from tests.conftest import GuideCopy
 from tests.http import call
+from tests.rules import unit_of
 from tests.web_server import web_server
 
 DEAD_RASA = f"http://127.0.0.1:{port_of(999)}"  # feedback needs no Rasa
@@ -54,7 +55,8 @@ def test_a_unit_added_to_the_guides_is_accepted_by_the_running_web_server(
         assert post_rating(server.url, rating("EZ"))[0] == 201
 
         guide_copy.replace("vocabulary.yml", "units:\n", NEW_UNIT)  # a trainer declares a unit
-        guide_copy.replace_in_entry("gespraechsleitfaden_ez.yml", "stammdaten_online", "unit: EZ", "unit: TE")
+        entry, unit = "stammdaten_online", unit_of("stammdaten_online")
+        guide_copy.replace_in_entry("gespraechsleitfaden_ez.yml", entry, f"unit: {unit}", "unit: TE")
         status, body = post_rating(server.url, rating("TE"))
         assert status == 201, body
         status, body = post_rating(server.url, rating("XY"))
