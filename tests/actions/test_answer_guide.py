@@ -12,6 +12,7 @@ from actions.answer_guide import MAX_CLARIFY_TRIES
 from bot.answering.guides import Guides
 from bot.answering.responses import Responses
 from tests.conftest import ASKED_FOR_CUSTOMER, TODAY, ActionResult, MakeTracker, RunAction
+from tests.rules import unit_of
 
 CONDITION_SLOTS = ("subject", "channel", "customer", "postbox", "matter")
 
@@ -171,7 +172,11 @@ def test_routing_question_gives_ez_with_source_and_date(
         make_tracker("Wohin gehen Terminabsagen aus dem Kontaktformular?", "ask_appointment_cancellation"),
     )
     answer = result.answer
-    assert (answer["kind"], answer["unit"], answer["topic"]) == ("routing", "EZ", "kontaktformular_termine")
+    assert (answer["kind"], answer["unit"], answer["topic"]) == (
+        "routing",
+        unit_of("kontaktformular_termine"),
+        "kontaktformular_termine",
+    )
     assert answer["valid_from"] == "2025-07-01"
     assert answer["source"]["section"] == "2.2"
     assert "VCC" in answer["where"]
@@ -499,7 +504,7 @@ def test_today_decides_which_entry_answers(
     then = run_action(ActionAnswerGuide, tracker, today=dt.date(2025, 6, 15))
     assert now.answer["topic"] == "freie_emails_ab_juli_2025"
     assert then.answer["topic"] == "freie_emails_bis_juni_2025"
-    assert then.answer["unit"] == "EZ"
+    assert then.answer["unit"] == unit_of("freie_emails_bis_juni_2025")
     assert then.first_line == guides.by_id["freie_emails_bis_juni_2025"].text.de.verdict
 
 

@@ -19,6 +19,7 @@ from actions import (
 )
 from bot.answering.guides import Guides
 from tests.conftest import ASKED_FOR_CUSTOMER, MakeTracker, RunAction
+from tests.rules import unit_of
 
 
 @pytest.mark.parametrize(
@@ -36,7 +37,7 @@ def test_a_typed_answer_with_extra_words_settles_the_clarifying_question(
         "ja, der war 2022 schon mal arbeitslos gemeldet, also Asu", intent, **ASKED_FOR_CUSTOMER
     )
     result = run_action(action, tracker)
-    assert (result.answer["kind"], result.answer["unit"]) == ("routing", "SC")
+    assert (result.answer["kind"], result.answer["unit"]) == ("routing", unit_of("asu_telefon_reaktivierung"))
     assert result.answer["topic"] == "asu_telefon_reaktivierung"
     assert result.slots["pending_condition"] is None
 
@@ -103,7 +104,10 @@ def test_a_question_of_its_own_is_not_taken_for_a_detail(
         last_topic="sperre_ez_postfaecher",
     )
     result = run_action(ActionAnswerGuide, tracker)
-    assert (result.answer["topic"], result.answer["unit"]) == ("kontaktformular_termine", "EZ")
+    assert (result.answer["topic"], result.answer["unit"]) == (
+        "kontaktformular_termine",
+        unit_of("kontaktformular_termine"),
+    )
 
 
 @pytest.mark.parametrize(
@@ -182,7 +186,11 @@ def test_asked_for_another_language_the_last_answer_comes_again_in_it(
     result = run_action(ActionAnswerOutOfScope, tracker)
     entry = guides.by_id["asu_telefon_reaktivierung"]
     assert result.first_line == entry.text.get(verdict_lang).verdict
-    assert (result.answer["kind"], result.answer["unit"], result.slots["lang"]) == ("routing", "SC", lang)
+    assert (result.answer["kind"], result.answer["unit"], result.slots["lang"]) == (
+        "routing",
+        unit_of(entry.id),
+        lang,
+    )
 
 
 @pytest.mark.parametrize("question", ["und heute?", "and now?", "und wie ist es aktuell?"])
@@ -193,7 +201,10 @@ def test_und_heute_answers_the_case_for_today_after_an_answer_for_another_day(
         question, "out_of_scope", as_of="2025-06-15", **{**REACTIVATION_CASE, "last_topic": None}
     )
     result = run_action(ActionAnswerOutOfScope, tracker)
-    assert (result.answer["topic"], result.answer["unit"]) == ("asu_telefon_reaktivierung", "SC")
+    assert (result.answer["topic"], result.answer["unit"]) == (
+        "asu_telefon_reaktivierung",
+        unit_of("asu_telefon_reaktivierung"),
+    )
     assert result.slots["as_of"] is None
 
 

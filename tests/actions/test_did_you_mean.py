@@ -17,6 +17,7 @@ from actions import ActionAnswerGuide, ActionAnswerOutOfScope
 from bot.answering.guides import Guides
 from bot.answering.responses import Responses
 from tests.conftest import ASKED_FOR_CUSTOMER, ActionResult, MakeTracker, RunAction
+from tests.rules import unit_of
 
 Ranking = list[tuple[str, float]]
 
@@ -263,6 +264,7 @@ def test_options_that_all_lead_to_one_entry_are_that_answer(
         intent_ranking=SAME_ENTRY_EITHER_WAY,
     )
     result = run_action(ActionAnswerOutOfScope, tracker)
-    assert (result.answer["kind"], result.answer["unit"]) == ("routing", "EZ")
+    assert (result.answer["kind"], result.answer["topic"]) == ("routing", "kontaktformular_termine")
+    assert result.answer["unit"] == unit_of("kontaktformular_termine")
     assert result.answer["topic"] == "kontaktformular_termine" and not result.message["buttons"]
     assert result.slots["last_topic"] == "kontaktformular_termine"

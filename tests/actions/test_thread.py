@@ -6,6 +6,7 @@ from actions import ActionAnswerGuide, ActionAnswerReset, ActionAnswerWhy
 from bot.answering.guides import Guides
 from bot.answering.responses import Responses
 from tests.conftest import ASKED_FOR_CUSTOMER, MakeTracker, RunAction
+from tests.rules import unit_of, verdict_of
 
 
 def test_question_with_a_date_is_answered_for_that_day(
@@ -15,7 +16,10 @@ def test_question_with_a_date_is_answered_for_that_day(
         "Wer hat vor Juli 2025 die freien E-Mails bearbeitet?", "ask_free_emails_site_postbox"
     )
     result = run_action(ActionAnswerGuide, tracker)
-    assert (result.answer["kind"], result.answer["unit"]) == ("routing", "EZ")
+    assert (result.answer["kind"], result.answer["unit"]) == (
+        "routing",
+        unit_of("freie_emails_bis_juni_2025"),
+    )
     assert result.answer["topic"] == "freie_emails_bis_juni_2025"
     # the day stands in the verdict line itself: an agent on a call reads the first line only
     as_of = responses.text("utter_answer_for_date", "de", date="30.06.2025")
@@ -44,8 +48,9 @@ def test_a_date_that_describes_the_case_is_not_the_questions(
         "ask_master_data_change",
     )
     result = run_action(ActionAnswerGuide, tracker)
-    assert (result.answer["kind"], result.answer["unit"]) == ("routing", "EZ")
-    assert result.lines[0] == result.answer["verdict"] and result.lines[0].startswith("EZ")
+    assert (result.answer["kind"], result.answer["topic"]) == ("routing", "stammdaten_online")
+    assert result.answer["unit"] == unit_of("stammdaten_online")
+    assert result.lines[0] == result.answer["verdict"] == verdict_of("stammdaten_online")
 
 
 def test_same_question_today_gets_the_current_entry(run_action: RunAction, make_tracker: MakeTracker) -> None:

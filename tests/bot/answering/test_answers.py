@@ -19,6 +19,7 @@ from bot.answering.payload import NEW_FOR_DAYS, Reply, format_date, new_since
 from bot.answering.responses import Responses
 from bot.paths import GUIDES_DIR
 from tests.conftest import BEFORE_JULY_2025, TODAY, GuideCopy
+from tests.rules import unit_of
 
 ENTRY_IDS = [entry.id for entry in load_guides(GUIDES_DIR).entries]
 SOURCE_WORD = {"de": "Abschnitt", "en": "section"}
@@ -332,7 +333,11 @@ def test_source_reply_names_section_and_ends_with_the_verdict(
     assert format_date(guides.instruction.date, lang) in first
     assert second == entry.text.get(lang).verdict
     answer = reply.payload["answer"]
-    assert (answer["kind"], answer["topic"], answer["unit"]) == ("fact", "stammdaten_online", "EZ")
+    assert (answer["kind"], answer["topic"], answer["unit"]) == (
+        "fact",
+        "stammdaten_online",
+        unit_of("stammdaten_online"),
+    )
 
 
 @pytest.mark.parametrize("lang", LANGS)
