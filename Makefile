@@ -25,7 +25,7 @@ help:
 	@echo "make run    – set up, train if needed, start Lotse (page on :8080, REST on :5005, actions on :5055)"
 	@echo "make test   – set up, train if needed, run every test"
 	@echo "make eval   – ask every question of EVAL_FILE=$(EVAL_FILE) over REST"
-	@echo "make lint   – ruff and mypy"
+	@echo "make lint   – ruff, mypy and the layering contract of bot/ (import-linter)"
 	@echo "make conversations – run the trainers' test conversations (tests/conversations)"
 	@echo "make bench – Lotse (with/without speed-ups) next to stock Rasa: latency, throughput, memory (bench/results.md)"
 	@echo "make check-guides  – check guides, vocabulary, domain, rules, examples, conversations;  make model – train if needed"
