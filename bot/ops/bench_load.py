@@ -99,9 +99,9 @@ class LoadResult:
 
 def fault_texts() -> frozenset[str]:
     """The texts the REST channel sends instead of an answer when something failed."""
-    from bot.serving.channels import ASK_AGAIN_REPLIES, ERROR_REPLY
+    from bot.serving.channels import ERROR_REPLY, ask_again_replies
 
-    return frozenset({ERROR_REPLY, *ASK_AGAIN_REPLIES})
+    return frozenset({ERROR_REPLY, *ask_again_replies()})
 
 
 def failed_reply(status: int, body: Any, faults: frozenset[str]) -> bool:

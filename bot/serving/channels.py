@@ -96,17 +96,20 @@ def unavailable_reply(folder: Path | None = None) -> dict[str, str]:
     }
 
 
-# read once when Rasa starts (the bench and the tests compare replies with it)
-UNAVAILABLE_REPLY = unavailable_reply()
 # a timed-out message that had to wait for the same sender's previous one (Rasa handles one
 # conversation's messages in turn): the tables are fine, the question is just queued
 BUSY_REPLY = {
     "de": "Lotse beantwortet noch Ihre vorige Frage – bitte diese gleich noch einmal stellen.",
     "en": "Lotse is still answering your previous question – please ask this one again in a moment.",
 }
-# the replies that answer nothing and ask to try again: the bench counts them as errors, the
-# cluster tests as retryable, never as answered
-ASK_AGAIN_REPLIES = frozenset({*UNAVAILABLE_REPLY.values(), *BUSY_REPLY.values()})
+
+
+def ask_again_replies(folder: Path | None = None) -> frozenset[str]:
+    """The replies that answer nothing and ask to try again: the bench counts them as errors, the
+    cluster tests as retryable, never as answered."""
+    return frozenset({*unavailable_reply(folder).values(), *BUSY_REPLY.values()})
+
+
 ERROR_REPLY = (
     "Lotse konnte die Frage gerade nicht beantworten – bitte noch einmal versuchen. "
     "/ Lotse could not answer just now – please try again."
@@ -209,6 +212,7 @@ class LotseRestInput(RestInput):
         # the origins Rasa's CORS allows (bot/ops/processes.py hands Rasa the same list as --cors)
         self.allowed_origins = frozenset(security.cors_origins())
         self.in_flight: dict[str, int] = {}  # sender -> turns not finished yet
+        self.unavailable = unavailable_reply()  # read when Rasa starts, not at import nor per failure
         warm_up()  # the allow-list of the redaction, read now rather than during the first message
         language.warm_up()  # and the language detector's models
 
@@ -286,7 +290,7 @@ class LotseRestInput(RestInput):
                 logger.exception("message could not be handled")
                 return response.json([{"recipient_id": sender, "text": ERROR_REPLY}])
             if not collector.messages:  # queued, or the action server is down or too slow: never silence
-                fallback = BUSY_REPLY if queued else UNAVAILABLE_REPLY
+                fallback = BUSY_REPLY if queued else self.unavailable
                 collector.messages.append({"recipient_id": sender, "text": fallback[lang]})
             # the notice comes last: the first line an agent sees stays the verdict
             notice = [{"recipient_id": sender, "text": REDACTED_NOTICE[lang]}] if redacted.changed else []

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import pytest
 
 from bot.ops.cluster import Cluster
-from bot.serving.channels import ASK_AGAIN_REPLIES, ERROR_REPLY
+from bot.serving.channels import ERROR_REPLY, ask_again_replies
 from tests.cluster.conftest import Reply, post, stored_events
 
 USERS = 20
@@ -40,7 +40,7 @@ ANSWERS_AFTER_KILL = 3  # each user goes on until it has had this many answers a
 MAX_MESSAGES_PER_USER = 40  # … but sends no more than this
 DEADLINE_S = 150.0  # … and stops after this long
 CLIENT_TIMEOUT_S = 20.0  # a reply slower than this counts as a hang
-ASK_AGAIN = ASK_AGAIN_REPLIES
+ASK_AGAIN = ask_again_replies()
 
 
 @dataclass

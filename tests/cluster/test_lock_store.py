@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from bot.ops.cluster import Cluster
-from bot.serving.channels import ASK_AGAIN_REPLIES
+from bot.serving.channels import ask_again_replies
 from bot.serving.redaction import for_storage
 from tests.cluster.conftest import Reply, post, stored_events
 
@@ -58,7 +58,7 @@ def test_concurrent_messages_of_one_conversation_do_not_interleave(cluster: Clus
     for question, reply in zip(questions, replies, strict=True):
         assert reply.status == 200, reply
         # its own answer, or "ask again" when it waited for the lock longer than the 3 s reply timeout
-        if not ASK_AGAIN_REPLIES & set(reply.texts):
+        if not ask_again_replies() & set(reply.texts):
             assert reply.answer is not None and reply.answer["topic"] == QUESTIONS[question], (
                 question,
                 reply,

@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from bot.ops.processes import Bot
-from bot.serving.channels import BUSY_REPLY, UNAVAILABLE_REPLY
+from bot.serving.channels import BUSY_REPLY, unavailable_reply
 from bot.trainers.evaluate import ask
 from tests.bots import bot_config
 from tests.rules import unit_of
@@ -43,7 +43,7 @@ def test_a_question_queued_behind_a_hung_one_is_told_so(tmp_path: Path) -> None:
             os.kill(actions.pid, signal.SIGCONT)
         time.sleep(1.0)  # both late turns finish
         after = ask(config.rasa_url, "queued", "Wer bearbeitet Terminabsagen?")
-    assert hung.texts == [UNAVAILABLE_REPLY["de"]]
+    assert hung.texts == [unavailable_reply()["de"]]
     assert queued.texts == [BUSY_REPLY["de"]]
     assert after.answer is not None
     assert (after.answer["kind"], after.answer["unit"]) == ("routing", unit_of("kontaktformular_termine"))

@@ -29,7 +29,7 @@ from hypothesis import strategies as st
 from bot.answering.responses import Responses
 from bot.ops.processes import BotConfig
 from bot.paths import DOMAIN_FILE
-from bot.serving.channels import ASK_AGAIN_REPLIES, ERROR_REPLY, UNAVAILABLE_REPLY
+from bot.serving.channels import ERROR_REPLY, ask_again_replies, unavailable_reply
 from bot.trainers.evaluate import ask
 from tests.http import call
 from tests.rules import unit_of
@@ -310,7 +310,7 @@ def _broken_replies() -> set[str]:
     responses = Responses.from_domain_file(DOMAIN_FILE)
     return {
         ERROR_REPLY,
-        *ASK_AGAIN_REPLIES,
+        *ask_again_replies(),
         *(responses.text("utter_internal_error", lang) for lang in ("de", "en")),
     }
 
@@ -373,7 +373,7 @@ def _send(url: str, broken: set[str], number: int, case: Case) -> list[tuple[int
         (200, b'[{"recipient_id": "x", "custom": {"answer": {"kind": "routing"}}}]', "no message with text"),
         (200, b'[{"text": "ok", "custom": {"answer": {"kind": "guess"}}}]', "known answer kind"),
         (200, b'["ok"]', "no object"),
-        (200, json.dumps([{"text": UNAVAILABLE_REPLY["de"]}]).encode(), "a failure reply"),
+        (200, json.dumps([{"text": unavailable_reply()["de"]}]).encode(), "a failure reply"),
     ],
     ids=[
         "silence",

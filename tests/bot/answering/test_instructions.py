@@ -17,7 +17,7 @@ from bot.answering.engine import Answer, NotCovered, resolve_as_of
 from bot.answering.guides import GuideError, Guides, load_sources
 from bot.answering.responses import Responses
 from bot.paths import GUIDES_DIR
-from bot.serving.channels import UNAVAILABLE_REPLY, unavailable_reply
+from bot.serving.channels import unavailable_reply
 from bot.serving.web import instruction_values
 from tests.conftest import GuideCopy
 
@@ -310,7 +310,7 @@ def test_an_entry_without_its_instruction_is_named(guide_copy: GuideCopy) -> Non
 def test_the_fallback_reply_and_the_page_read_the_instruction_from_the_sources(guide_copy: GuideCopy) -> None:
     """No number in code: the channel's reply and the page's values come from sources.yml."""
     assert "Weisung 202505010 nachsehen" in unavailable_reply(guide_copy.path)["de"]
-    assert unavailable_reply(GUIDES_DIR) == UNAVAILABLE_REPLY
+    assert unavailable_reply(GUIDES_DIR) == unavailable_reply()
     assert instruction_values({}, guide_copy.path) == {
         "instruction": "202505010",
         "instruction_date": "26.05.2025",

@@ -38,7 +38,7 @@ from bot.ops.bench_load import (
 from bot.ops.bench_report import FIGURES, NOT_TRAINED, SAME_MODEL, PeerFigures, format_table, table_rows
 from bot.ops.processes import MODEL_FILE, child_env
 from bot.paths import DEV_QUESTIONS
-from bot.serving.channels import BUSY_REPLY, ERROR_REPLY, UNAVAILABLE_REPLY
+from bot.serving.channels import BUSY_REPLY, ERROR_REPLY, unavailable_reply
 from bot.serving.rate_limit import DEFAULT_PER_ADDRESS, PER_ADDRESS_ENV
 from bot.settings import Settings, env_name
 
@@ -110,8 +110,8 @@ REPLIES = [
     ("rate limited", 429, {"error": "too many messages"}, True),
     ("silence", 200, [], True),
     ("not a list", 200, {"text": "EZ"}, True),
-    ("action server down (de)", 200, [{"text": UNAVAILABLE_REPLY["de"]}], True),
-    ("action server down (en)", 200, [{"text": UNAVAILABLE_REPLY["en"]}], True),
+    ("action server down (de)", 200, [{"text": unavailable_reply()["de"]}], True),
+    ("action server down (en)", 200, [{"text": unavailable_reply()["en"]}], True),
     ("queued behind the previous turn", 200, [{"text": BUSY_REPLY["de"]}], True),
     ("turn failed", 200, [{"text": ERROR_REPLY}], True),
 ]
