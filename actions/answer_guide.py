@@ -12,6 +12,7 @@ from actions.outcome import (
     Detail,
     DetailUnsettled,
     Outcome,
+    Source,
     answer_instead,
     case_outcome,
     resolve_case,
@@ -23,11 +24,13 @@ from bot.answering.did_you_mean import MIN_CONFIDENCE, guide_intents
 from bot.answering.engine import (
     Answer,
     Clarify,
+    Resolution,
     asks_about_before,
     asks_who_for_unassigned,
     believed,
     conditions_for,
     is_follow_up,
+    matches,
     normalise,
     resolve,
 )
@@ -81,6 +84,10 @@ def answer_guide_question(question: Question, guides: Guides) -> Outcome:
     if is_follow_up(guides, text):  # "Und Terminanfragen an die BB?": keep what it does not change
         query = {**question.case, **query}
     found, outcome = resolve_case(guides, query, 0, day, today)
+    written = _where_written(guides, text, found)
+    if written is not None:  # "in welchem Abschnitt steht das mit den Kontaktformularen?"
+        slots = outcome.slots if isinstance(found, Answer) else settled(written.id)
+        return Outcome(Source(written), slots)
     if isinstance(found, Answer):
         return answer_instead(outcome, asked_detail(guides, text, found.entry, day or today))
     if not isinstance(found, Clarify):
@@ -93,6 +100,21 @@ def answer_guide_question(question: Question, guides: Guides) -> Outcome:
     if unsettled is not None:  # "wie viele Mitarbeiter …?": never in the guides
         detail = DetailUnsettled(found.candidates[0], unsettled)
     return outcome if detail is None else _instead_of_asking(outcome, detail)
+
+
+def _where_written(guides: Guides, text: str, found: Resolution) -> Entry | None:
+    """The entry whose source a question of its own asks for (the vocabulary's `source_cues`): the one
+    found, or the one section the entries Lotse would ask between share ("which section covers the
+    e-mail block?")."""
+    if not matches(guides.source_cues, text):
+        return None
+    if isinstance(found, Answer):
+        return found.entry
+    if isinstance(found, Clarify) and found.candidates:
+        first = found.candidates[0]
+        if all((e.instruction, e.section) == (first.instruction, first.section) for e in found.candidates):
+            return first
+    return None
 
 
 def _instead_of_asking(outcome: Outcome, detail: Detail | DetailUnsettled) -> Outcome:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from actions.answer_guide import label_named
 from actions.details import asked_details, detail_say, holder
 from actions.outcome import Canned, Outcome, WholeEntry, case_outcome
 from bot.answering.engine import asks_about_before, asks_about_now, believed, is_follow_up, requested_language
@@ -49,12 +50,21 @@ def _changes_a_condition(question: Question, guides: Guides) -> Outcome | None:
 
     Only where the NLU found no guide subject of its own (a guide intent keeps its own subject
     and takes the rest from the case: actions/answer_guide.py), or one that names only a way in
-    (`way_only_intents`: "und wenn er es übers Kontaktformular schickt?" after an online VÄM).
+    (`way_only_intents`: "und wenn er es übers Kontaktformular schickt?" after an online VÄM), or
+    one whose subject the words do not name in an "und …?" ("und wenn er die Adresse per Brief
+    schickt?" read as press work).
     """
     intent, text = question.intent, question.text
     way_only = intent in guides.vocabulary.way_only_intents  # "und übers Kontaktformular?": the way
-    if (intent in guides.vocabulary.intents and not way_only) or intent == INTENT_ASK_AT_DATE:
-        return None  # a guide subject of its own, or another day: the guide action's
+    if intent == INTENT_ASK_AT_DATE:
+        return None  # another day: the guide action's
+    own_subject = intent in guides.vocabulary.intents and not way_only
+    if own_subject and (
+        not is_follow_up(guides, text)
+        or label_named(guides, intent, text)
+        or _uses_stated(question, guides, intent)  # "und wenn er es online als VÄM schickt?"
+    ):
+        return None  # a guide subject of its own
     if way_only and not is_follow_up(guides, text):
         return None
     if not is_follow_up(guides, text) and len(text.split()) > SHORT_FOLLOW_UP_WORDS:
@@ -72,6 +82,13 @@ def _changes_a_condition(question: Question, guides: Guides) -> Outcome | None:
         if stated:  # not "and before …", which states a customer history the case does not depend on
             return case_outcome(guides, {**query, **stated}, 0, question.as_of, question.today)
     return None
+
+
+def _uses_stated(question: Question, guides: Guides, intent: str) -> bool:
+    """Whether the intent's subject depends on a condition the words state: then they fit it."""
+    subject = (guides.intent_conditions(intent) or {}).get("subject")
+    used = {key for entry in guides.entries if subject in entry.when.get("subject", ()) for key in entry.when}
+    return any(key in used for key in question.said if key != "subject")
 
 
 def _cases(question: Question, guides: Guides) -> list[dict[str, str]]:

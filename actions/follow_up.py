@@ -6,13 +6,16 @@ Each is believed only when the message says what it asks (the vocabulary's
 
 from __future__ import annotations
 
+import re
+
 from actions.answer_guide import named_entry
 from actions.outcome import Canned, Outcome, Source, Validity, Why
 from actions.small_talk import unsure
-from bot.answering.engine import believed
+from bot.answering.engine import believed, matches, normalise
 from bot.answering.guides import Guides
 from bot.answering.question import Question
 
+OWN_WORD_LENGTH = 7  # "Betriebsausflug", "Urlaubsantrag": a thing of its own; "gilt", "wann" are not
 NO_PREVIOUS_ANSWER = Canned("utter_no_previous_answer", kind="out_of_scope")
 
 
@@ -29,6 +32,8 @@ def validity(question: Question, guides: Guides) -> Outcome:
         return unsure(question, guides)
     entry = question.last
     general = guides.vocabulary.without_context.validity
+    if entry is None and general and question.text and _not_about_the_guides(question.text, guides):
+        return unsure(question, guides)  # "wann ist der nächste Betriebsausflug?": not the instruction's date
     if entry is None and general:
         entry = guides.by_id[general]
     return Outcome(NO_PREVIOUS_ANSWER if entry is None else Validity(entry))
@@ -41,6 +46,15 @@ def why(question: Question, guides: Guides) -> Outcome:
     if question.last is None:
         return Outcome(NO_PREVIOUS_ANSWER)
     return Outcome(Why(question.last, dict(question.case), question.as_of or question.today))
+
+
+def _not_about_the_guides(text: str, guides: Guides) -> bool:
+    """Asked with nothing before it, "since when" is about the instruction only in its words (the
+    vocabulary's `validity_cues`), and not where a long word the guides never use names something else."""
+    return not matches(guides.validity_cues, text) or any(
+        len(word) >= OWN_WORD_LENGTH and word not in guides.spelling.words
+        for word in re.findall(r"[a-z]+", normalise(text))
+    )
 
 
 def _misread(question: Question, guides: Guides) -> bool:

@@ -23,6 +23,7 @@ class Canned:
 
     response: str
     kind: str | None = None
+    understood: bool = True  # False: Lotse could not place the message (not: it is off-topic)
 
 
 @dataclass(frozen=True)

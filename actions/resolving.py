@@ -13,6 +13,7 @@ from actions.context import in_context
 from actions.follow_up import source, validity, why
 from actions.outcome import DROPPED, Canned, Outcome
 from actions.small_talk import small_talk, unsure
+from bot.answering.engine import believed
 from bot.answering.guides import Guides
 from bot.answering.question import Handler, Question
 
@@ -33,5 +34,7 @@ def resolve_question(question: Question, guides: Guides) -> Outcome:
     if question.only_markup:  # pasted script or HTML: nothing to read, never a guess
         return Outcome(Canned("utter_out_of_scope", kind="out_of_scope"), DROPPED)
     if question.handler is Handler.RESET:  # never an answer to the last question: it drops the context
+        if not believed(guides, question.intent, question.text):  # "Rezept für Käsespätzle bitte"
+            return unsure(question, guides)
         return Outcome(Canned("utter_restart"), forget=True)
     return in_context(question, guides) or _BY_HANDLER[question.handler](question, guides)

@@ -91,6 +91,9 @@ def unsure(question: Question, guides: Guides) -> Outcome:
         return Outcome(WholeEntry(in_thread, question.as_of or today, today), DROPPED)
     if not markup and asks_who_for_unassigned(guides, text):  # "wer bearbeitet Insolvenzgeld?"
         return unassigned(guides, today)
+    # not placed, and not off-topic for sure: no verdict on the topic
+    if not markup and question.ranking and unsure_off_topic(question.nlu_ranking):
+        return Outcome(Canned("utter_not_understood", kind="out_of_scope", understood=False), DROPPED)
     return Outcome(Canned("utter_out_of_scope", kind="out_of_scope"), DROPPED)
 
 

@@ -31,8 +31,12 @@ from bot.answering.slots import SLOT_LANG
 def render(say: Say, lang: str, answers: AnswerWriter) -> Reply:
     """The reply's text, buttons and payload in `lang`."""
     match say:
-        case Canned(response, kind):
-            return answers.simple_reply(response, lang, kind=kind)
+        case Canned(response, kind, understood):
+            reply = answers.simple_reply(response, lang, kind=kind)
+            answer = reply.payload.get("answer")
+            if not understood and isinstance(answer, dict):  # a neutral card in the widget, not "off-topic"
+                answer["understood"] = False
+            return reply
         case Found(found, day, today, subject):
             return answers.resolution_reply(found, lang, day, today, subject)
         case WholeEntry(entry, day, today):

@@ -149,8 +149,9 @@ def stated_in_text(guides: Guides, text: str) -> dict[str, str]:
 
     A key whose cues point to two values ("never had a status before") is left out: the
     question stays open rather than being guessed — unless one of them is declared more precise
-    (`overrides`). A negated cue ("kein Terminthema") states nothing, or the value the
-    vocabulary declares for its negation (`negated`).
+    (`overrides`). A negated cue ("kein Terminthema") states the value the vocabulary declares for
+    its negation (`negated`), else "none of these" (OTHER): "nicht übers Kontaktformular" overrules
+    the contact form an appointment intent states, so the rule for that very way is never given.
     """
     plain = guides.spelling.correct(normalise(text))  # "Kontakformular", "telefonish"
     stated: dict[str, str] = {}
@@ -165,8 +166,10 @@ def stated_in_text(guides: Guides, text: str) -> dict[str, str]:
                 negated.add(value)
         specs = guides.vocabulary.conditions[key].values
         found -= {other for value in found for other in specs[value].overrides}
-        if not found:
-            found = {n for value in negated if (n := specs[value].negated) is not None}
+        if not found and negated:
+            declared = {n for value in negated if (n := specs[value].negated) is not None}
+            # a denied subject ("nicht die Liegenschaftspostfächer") says nothing about what it is
+            found = declared or ({OTHER} if key != "subject" else set())
         if len(found) == 1:
             stated[key] = found.pop()
     return stated

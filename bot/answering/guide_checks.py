@@ -25,8 +25,10 @@ from bot.answering.guide_schema import (
     RawSources,
     RawVocabulary,
 )
+from bot.answering.slots import INTENT_NEW_QUESTION
 
 FOLLOW_UP_INTENTS = ("ask_why", "ask_source", "ask_validity")  # about the last answer, not a subject
+CUED_INTENTS = (*FOLLOW_UP_INTENTS, INTENT_NEW_QUESTION)  # intents that may require their own words
 
 
 def check_version(version: str, file: str) -> None:
@@ -61,7 +63,7 @@ def check_vocabulary(vocab: RawVocabulary) -> None:
             if value is not None and value not in condition.values:
                 raise GuideError(VOCABULARY_FILE, name, answer, f"unknown value '{value}'")
     for intent in vocab.intent_cues:
-        if intent not in vocab.intents and intent not in FOLLOW_UP_INTENTS:
+        if intent not in vocab.intents and intent not in CUED_INTENTS:
             raise GuideError(VOCABULARY_FILE, "intent_cues", intent, "unknown intent")
     for index, intent in enumerate(vocab.way_only_intents):
         if intent not in vocab.intents:

@@ -66,6 +66,8 @@ class Guides:
     attribute_question_cues: Mapping[str, tuple[re.Pattern[str], ...]] = field(default_factory=dict)
     now_cues: tuple[re.Pattern[str], ...] = ()
     before_cues: tuple[re.Pattern[str], ...] = ()
+    source_cues: tuple[re.Pattern[str], ...] = ()
+    validity_cues: tuple[re.Pattern[str], ...] = ()
     language_requests: Mapping[str, tuple[re.Pattern[str], ...]] = field(default_factory=dict)
     intent_cues: Mapping[str, tuple[re.Pattern[str], ...]] = field(default_factory=dict)
     back_reference_cues: tuple[re.Pattern[str], ...] = ()

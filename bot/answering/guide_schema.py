@@ -193,6 +193,10 @@ class RawVocabulary(_Strict):
     now_cues: tuple[str, ...] = ()
     # "und vorher?": the case under discussion, on the day before the last answer's rule began
     before_cues: tuple[str, ...] = ()
+    # "in welchem Abschnitt steht das mit den Kontaktformularen?": the source of the entry the words name
+    source_cues: tuple[str, ...] = ()
+    # "ab wann gilt die Weisung?" with nothing before it: the instruction's dates, only with these words
+    validity_cues: tuple[str, ...] = ()
     # "auf Deutsch bitte", "in English please": the last reply again, in that language (de / en)
     language_requests: dict[Literal["de", "en"], tuple[str, ...]] = {}
     # an intent (a follow-up one, or one of `intents`) is believed only when the message says what it

@@ -314,6 +314,8 @@ def _load_guides(folder: Path) -> Guides:
         follow_up_cues=_compile_list(vocab.follow_up_cues, "follow_up_cues"),
         now_cues=_compile_list(vocab.now_cues, "now_cues"),
         before_cues=_compile_list(vocab.before_cues, "before_cues"),
+        source_cues=_compile_list(vocab.source_cues, "source_cues"),
+        validity_cues=_compile_list(vocab.validity_cues, "validity_cues"),
         language_requests={
             lang: _compile_list(cues, "language_requests", lang)
             for lang, cues in vocab.language_requests.items()

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from actions import ActionAnswerGuide, ActionAnswerOutOfScope
+from bot.answering.did_you_mean import OFF_TOPIC_CONFIDENCE
 from bot.answering.guides import Guides
 from bot.answering.responses import Responses
 from tests.conftest import ASKED_FOR_CUSTOMER, ActionResult, MakeTracker, RunAction
@@ -242,7 +243,12 @@ def test_clearly_off_topic_stays_out_of_scope(
     result = run_action(ActionAnswerOutOfScope, make_tracker(text, intent, intent_ranking=ranking))
     assert result.answer["kind"] == "out_of_scope"
     assert result.message["buttons"] == []
-    assert result.text == responses.text("utter_out_of_scope", result.answer["lang"])
+    # off-topic for sure: "kein Thema der Leitfäden"; merely not placed: "nicht sicher verstanden",
+    # which the widget shows as a neutral card (payload `understood: false`)
+    sure = not ranking or dict(ranking).get("out_of_scope", 0.0) >= OFF_TOPIC_CONFIDENCE
+    response = "utter_out_of_scope" if sure else "utter_not_understood"
+    assert result.text == responses.text(response, result.answer["lang"])
+    assert result.answer.get("understood", True) is sure
 
 
 # a request or a cancellation of an appointment, by contact form: either way the same entry

@@ -590,8 +590,11 @@ def test_negations_and_more_precise_values(guides: Guides, text: str, key: str, 
     assert stated_in_text(guides, text)[key] == value
 
 
-def test_a_negated_cue_alone_states_nothing(guides: Guides) -> None:
-    assert "channel" not in stated_in_text(guides, "nicht übers Kontaktformular – wer?")
+def test_a_negated_cue_alone_states_none_of_these(guides: Guides) -> None:
+    """ "nicht übers Kontaktformular" overrules the contact form an appointment intent states."""
+    assert stated_in_text(guides, "nicht übers Kontaktformular – wer?")["channel"] == OTHER
+    assert stated_in_text(guides, "kein Reaktivierungskunde, tel. ASU")["customer"] == "new"
+    assert "subject" not in stated_in_text(guides, "nicht die Liegenschaftspostfächer")
 
 
 @pytest.mark.parametrize(
