@@ -115,6 +115,12 @@ run-cluster: $(MODEL) cluster-deps
 test-cluster: $(MODEL) cluster-deps
 	LOTSE_CLUSTER_TESTS=1 $(PY) -m pytest tests/cluster
 
+# The README's screenshots (docs/screenshots/): chat and call view at 1280 × 800 and 390 × 844, taken
+# in Chromium from the real bot by the browser tests' screenshot test.
+.PHONY: screenshots
+screenshots: $(MODEL) chromium
+	LOTSE_SCREENSHOTS=1 $(PY) -m pytest tests/browser/test_accessibility.py -k screenshot -q
+
 # Debian's chromium for the browser tests (tests/browser), installed only when /usr/bin/chromium is missing.
 chromium:
 	@scripts/install-chromium

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 from actions.details import asked_detail, shared_detail, unsettled_asked
 from actions.outcome import (
@@ -12,6 +11,7 @@ from actions.outcome import (
     Detail,
     DetailUnsettled,
     Outcome,
+    PerValue,
     Source,
     answer_instead,
     case_outcome,
@@ -30,8 +30,8 @@ from bot.answering.engine import (
     believed,
     conditions_for,
     is_follow_up,
+    label_named,
     matches,
-    normalise,
     resolve,
 )
 from bot.answering.guides import Entry, Guides
@@ -40,14 +40,13 @@ from bot.answering.slots import INTENT_AFFIRM, INTENT_ASK_AT_DATE, INTENT_DENY, 
 
 MAX_CLARIFY_TRIES = 2
 ANSWERS_TO_QUESTION = (INTENT_INFORM, INTENT_AFFIRM, INTENT_DENY)
-QUESTION_MIN_WORDS = 3  # "ja?" with nothing asked stays a yes; "und wenn er nie einen Status hatte?" asks
+QUESTION_MIN_WORDS = 2  # "ja?" with nothing asked stays a yes; "über EAKTE?", "und wenn …?" ask
 
 SUBJECT_BESIDE_DATE_MIN = 0.1  # a guide intent this sure, and clearly before the next one
 SUBJECT_BESIDE_DATE_LEAD = 1.5
 # "wo steht das mit …?": the NLU is sure it asks for a source, and ranks the subject far behind
 SUBJECT_BESIDE_SOURCE_MIN = 0.01
 
-LABEL_STEM = 6  # "Kontaktformularen" names the subject labelled "Kontaktformular"
 SUBJECT_STEM = 8  # "arbeitsuchend" names "Arbeitsuchendmeldung", "Arbeitslosengeld" does not
 
 
@@ -92,6 +91,9 @@ def answer_guide_question(question: Question, guides: Guides) -> Outcome:
         return answer_instead(outcome, asked_detail(guides, text, found.entry, day or today))
     if not isinstance(found, Clarify):
         return outcome
+    if matches(guides.asked_key_cues.get(found.key, ()), text) and len(found.candidates) > 1:
+        # "für welche Postfächer ist die Sperre freigegeben?": asked is what Lotse would ask back
+        return Outcome(PerValue(found.key, tuple(found.candidates)), settled(None))
     if asks_who_for_unassigned(guides, text) and not label_named(guides, intent, text, SUBJECT_STEM):
         # "Sperrzeit – SC oder EZ?" read as a change notice: the guides assign it to no one
         return unassigned(guides, today)
@@ -185,21 +187,6 @@ def subject_named_beside(
     if len(about_guides) > 1 and about_guides[0][1] < SUBJECT_BESIDE_DATE_LEAD * about_guides[1][1]:
         return None
     return about_guides[0][0]
-
-
-def label_named(guides: Guides, intent: str, text: str, stem: int = LABEL_STEM) -> bool:
-    """Whether the text uses a word of the intent's subject label, either language: a long word by its
-    first `stem` letters, an abbreviation ("ASU", "AV") whole. Of the German label only its nouns:
-    "telefonische" says how, "Arbeitsuchendmeldung" what."""
-    subject = (guides.intent_conditions(intent) or {}).get("subject")
-    label = guides.vocabulary.conditions["subject"].values.get(subject or "")
-    if label is None:
-        return False
-    label_words = [w for w in re.findall(r"\w+", label.de) if w[0].isupper()] + re.findall(r"\w+", label.en)
-    stems = {normalise(w)[:stem] for w in label_words if len(normalise(w)) >= stem}
-    acronyms = {normalise(w) for w in label_words if len(w) >= 2 and w.isupper()}
-    words = re.findall(r"\w+", normalise(text))
-    return any(word[:stem] in stems or word in acronyms for word in words)
 
 
 def named_entry(question: Question, guides: Guides) -> Entry | None:

@@ -19,10 +19,16 @@ from __future__ import annotations
 
 import datetime as dt
 
-from actions.answer_guide import label_named
 from actions.details import asked_details, detail_say, holder
 from actions.outcome import Canned, Outcome, WholeEntry, case_outcome
-from bot.answering.engine import asks_about_before, asks_about_now, believed, is_follow_up, requested_language
+from bot.answering.engine import (
+    asks_about_before,
+    asks_about_now,
+    believed,
+    is_follow_up,
+    label_named,
+    requested_language,
+)
 from bot.answering.guides import Entry, Guides
 from bot.answering.question import Question
 from bot.answering.slots import INTENT_ASK_AT_DATE, SLOT_LAST_TOPIC
@@ -40,6 +46,7 @@ def in_context(question: Question, guides: Guides) -> Outcome | None:
         or _answers_pending(question, guides)
         or _for_today(question, guides)
         or _before_the_change(question, guides)
+        or _on_another_day(question, guides)
         or _detail_of_last_answer(question, guides)
         or _changes_a_condition(question, guides)
     )
@@ -174,6 +181,18 @@ def _before_the_change(question: Question, guides: Guides) -> Outcome | None:
     if not asks_about_before(guides, text):
         return None
     return _case_again(question, guides, last.valid_from - dt.timedelta(days=1))
+
+
+def _on_another_day(question: Question, guides: Guides) -> Outcome | None:
+    """ "and after July, who?", "und am 20.06.2025?": the case under discussion, on the day the words
+    name — where the NLU found no guide subject in them (a guide intent answers its own subject on
+    that day, actions/answer_guide.py)."""
+    intent, day = question.intent, question.day
+    if day is None or "subject" not in question.case or not _short(guides, question.text):
+        return None
+    if intent in guides.vocabulary.intents or intent == INTENT_ASK_AT_DATE:
+        return None
+    return case_outcome(guides, dict(question.case), 0, day, question.today)
 
 
 def _detail_again(question: Question, guides: Guides) -> Outcome | None:

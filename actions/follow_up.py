@@ -34,8 +34,8 @@ def validity(question: Question, guides: Guides) -> Outcome:
     general = guides.vocabulary.without_context.validity
     if entry is None and general and question.text and _not_about_the_guides(question.text, guides):
         return unsure(question, guides)  # "wann ist der nächste Betriebsausflug?": not the instruction's date
-    if entry is None and general:
-        entry = guides.by_id[general]
+    if entry is None and general:  # the instruction's own dates, not those its verdict states
+        return Outcome(Validity(guides.by_id[general], of_statement=False))
     return Outcome(NO_PREVIOUS_ANSWER if entry is None else Validity(entry))
 
 

@@ -58,6 +58,14 @@ class TopicChoice:
 
 
 @dataclass(frozen=True)
+class PerValue:
+    """ "Für welche Postfächer …?": the entries Lotse would ask between, one line per value of `key`."""
+
+    key: str
+    entries: tuple[Entry, ...]
+
+
+@dataclass(frozen=True)
 class Source:
     """'Wo steht das?': the entry's source, or (None) the one the vocabulary names without context."""
 
@@ -70,6 +78,9 @@ class Validity:
 
     entry: Entry
     with_detail: bool = False
+    # from the day the verdict states ("zum 01.07.2025 gesperrt"); False: the entry's own first day, as
+    # for "ab wann gilt die Weisung?" asked with nothing before it
+    of_statement: bool = True
 
     @property
     def topic(self) -> str | None:
@@ -111,7 +122,7 @@ class DetailUnsettled:
 
 # a reply that answers a detail: its `topic` is the entry the next follow-up is about
 DetailSay = WholeEntry | Validity | Detail | DetailUnsettled
-Say = Canned | Found | TopicChoice | Source | Why | DetailSay
+Say = Canned | Found | TopicChoice | PerValue | Source | Why | DetailSay
 
 Slots = tuple[tuple[str, object], ...]  # (slot, value), in the order they are set
 

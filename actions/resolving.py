@@ -6,14 +6,15 @@ the conversation (actions/context.py) and only then as what the action Rasa pick
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 
 from actions.answer_guide import answer_guide_question
 from actions.context import in_context
 from actions.follow_up import source, validity, why
-from actions.outcome import DROPPED, Canned, Outcome
+from actions.outcome import DROPPED, Canned, Found, Outcome
 from actions.small_talk import small_talk, unsure
-from bot.answering.engine import believed
+from bot.answering.engine import NotCovered, believed, matches
 from bot.answering.guides import Guides
 from bot.answering.question import Handler, Question
 
@@ -37,4 +38,19 @@ def resolve_question(question: Question, guides: Guides) -> Outcome:
         if not believed(guides, question.intent, question.text):  # "Rezept für Käsespätzle bitte"
             return unsure(question, guides)
         return Outcome(Canned("utter_restart"), forget=True)
-    return in_context(question, guides) or _BY_HANDLER[question.handler](question, guides)
+    outcome = in_context(question, guides) or _BY_HANDLER[question.handler](question, guides)
+    return _said_as_asked(outcome, question, guides)
+
+
+def _said_as_asked(outcome: Outcome, question: Question, guides: Guides) -> Outcome:
+    """A past day before today's rule began is answered "galt da noch nicht – ab …" only where the
+    question asks whether it applied ("galt da schon …?", `validity_cues`); "who processed them before
+    July 2025?" is not covered: the guides do not say who did it before."""
+    say = outcome.say
+    if not isinstance(say, Found) or not isinstance(say.found, NotCovered) or say.found.began_later is None:
+        return outcome
+    if question.text and matches(guides.validity_cues, question.text):
+        return outcome
+    return dataclasses.replace(
+        outcome, say=dataclasses.replace(say, found=dataclasses.replace(say.found, began_later=None))
+    )

@@ -6,20 +6,22 @@ behind, gets "Meinten Sie …?" with those subjects as buttons instead (bot/answ
 
 from __future__ import annotations
 
-from actions.details import asked_detail, unsettled_asked
+from actions.details import asked_detail, asked_details, unsettled_asked
 from actions.outcome import (
     DROPPED,
     Canned,
     DetailUnsettled,
     Found,
     Outcome,
+    Source,
     TopicChoice,
     WholeEntry,
     answer_instead,
     resolve_case,
+    settled,
     unassigned,
 )
-from bot.answering.did_you_mean import leads_nowhere, suggestions, unsure_off_topic
+from bot.answering.did_you_mean import Suggestion, leads_nowhere, suggestions, unsure_off_topic
 from bot.answering.engine import (
     Answer,
     Clarify,
@@ -27,7 +29,9 @@ from bot.answering.engine import (
     asks_who_for_unassigned,
     conditions_for,
     is_follow_up,
+    label_named,
     matches,
+    resolve,
 )
 from bot.answering.guides import Entry, Guides
 from bot.answering.markdown import MARKUP
@@ -62,6 +66,9 @@ def unsure(question: Question, guides: Guides) -> Outcome:
     named = None if markup else _subject_stated(question, guides, stated)
     if named is not None:  # "which instruction introduced the personalisation requirement?"
         return named
+    own = None if markup else _instruction_named(question, guides)
+    if own is not None:  # "Is there an expiry date for 202505010?": the NLU sees no digits
+        return own
     likely = [] if markup else suggestions(guides, question.nlu_ranking, stated, today)
     unsettled = None if markup else unsettled_asked(guides, text)
     entry = _entry_of(likely[0].resolution) if likely else None
@@ -71,7 +78,21 @@ def unsure(question: Question, guides: Guides) -> Outcome:
         # "Telefonnummer vom RIM?", "wie viele Mitarbeiter bekommt die EZ?": never in the guides, so not
         # covered — never "kein Thema der Gesprächsleitfäden"
         return Outcome(Canned("utter_not_covered", kind="not_covered"), DROPPED)
+    # not where the NLU is sure it is off-topic ("Muss der Jobcenter-Kunde seine Nebenkosten…?")
+    wide = (
+        None
+        if markup or not unsure_off_topic(question.nlu_ranking)
+        else _subject_wide_asked(question, guides)
+    )
+    if wide is not None:  # "Kunde vom Jobcenter ruft an – SC?": the scope, whatever else the NLU saw
+        return wide
     offered = [suggestion for suggestion in likely if not leads_nowhere(suggestion)]
+    if (
+        not markup
+        and asks_who_for_unassigned(guides, text)
+        and not any(label_named(guides, s.intent, text) for s in offered)
+    ):  # "wer bearbeitet Widersprüche gegen Alg-Bescheide?": no subject of the guides is named in it
+        return unassigned(guides, today)
     if len(offered) > 1 and offered[0].topic is not None and {s.topic for s in offered} == {offered[0].topic}:
         # the readings agree on the entry ("Termin per Kontaktformular" as a request or as a
         # cancellation): a choice would change nothing, so that is the answer. One unsure reading
@@ -81,6 +102,9 @@ def unsure(question: Question, guides: Guides) -> Outcome:
         # a detail asked of it ("how fast must the EZ answer …?"): that detail, or that it is unsettled
         detail = asked_detail(guides, text, found.entry, today) if isinstance(found, Answer) else None
         return answer_instead(outcome, detail)
+    written = _one_section(guides, offered) if matches(guides.source_cues, text) else None
+    if written is not None:  # "wo steht, wer das eAkte-Regelwerk umsetzt?": every reading, one section
+        return Outcome(Source(written), settled(written.id))
     if offered:
         return Outcome(TopicChoice(tuple(offered)), DROPPED)
     if likely:  # about the guides, but what it asks they do not settle: say so, with what they do
@@ -111,6 +135,31 @@ def _subject_stated(question: Question, guides: Guides, stated: dict[str, str]) 
     return answer_instead(outcome, asked_detail(guides, question.text, found.entry, question.today))
 
 
+def _subject_wide_asked(question: Question, guides: Guides) -> Outcome | None:
+    """A detail one subject answers for every case (`subject` in `follow_up_attributes`: the scope),
+    asked in a question of its own: that subject's answer today."""
+    attributes = guides.vocabulary.follow_up_attributes
+    for name in asked_details(guides.attribute_question_cues, question.text):
+        subject = attributes[name].subject
+        if subject is None:
+            continue
+        found = resolve(guides, {"subject": subject}, question.today)
+        if isinstance(found, Answer):
+            return Outcome(WholeEntry(found.entry, question.today, question.today), settled(found.entry.id))
+    return None
+
+
+def _instruction_named(question: Question, guides: Guides) -> Outcome | None:
+    """A question that names an instruction of the guides by its number and nothing the NLU could place:
+    about that instruction (the vocabulary's `without_context.source` entry), with the detail it asks."""
+    overview = guides.vocabulary.without_context.source
+    if overview is None or not any(number in question.text for number in guides.instructions):
+        return None
+    entry, today = guides.by_id[overview], question.today
+    detail = asked_detail(guides, question.text, entry, today)
+    return Outcome(detail or WholeEntry(entry, today, today), settled(entry.id))
+
+
 def _in_thread(question: Question, guides: Guides) -> Entry | None:
     """The last answer's entry, for a short question right after it that points back to it and that
     the NLU could not place and did not find off-topic.
@@ -127,6 +176,16 @@ def _in_thread(question: Question, guides: Guides) -> Entry | None:
     if not matches(guides.back_reference_cues, text):
         return None  # nothing points back to it: "Wo ist die Kantine?", "ok", "Wann ist Mittagspause?"
     return last
+
+
+def _one_section(guides: Guides, offered: list[Suggestion]) -> Entry | None:
+    """The first entry the offered subjects lead to, where all of them are written in one section."""
+    entries = [entry for s in offered if (entry := _entry_of(s.resolution)) is not None]
+    if not entries or len(entries) < len(offered):
+        return None
+    first = entries[0]
+    same = all((e.instruction, e.section) == (first.instruction, first.section) for e in entries)
+    return first if same else None
 
 
 def _entry_of(found: Resolution) -> Entry | None:

@@ -15,6 +15,7 @@ from actions.outcome import (
     DetailUnsettled,
     Found,
     Outcome,
+    PerValue,
     Say,
     Source,
     TopicChoice,
@@ -43,10 +44,12 @@ def render(say: Say, lang: str, answers: AnswerWriter) -> Reply:
             return answers.entry_reply(entry, lang, day, today)
         case TopicChoice(suggestions):
             return answers.topic_choice_reply(suggestions, lang)
+        case PerValue(key, entries):
+            return answers.per_value_reply(key, entries, lang)
         case Source(entry):
             return answers.source_reply(entry, lang)
-        case Validity(entry, with_detail):
-            return answers.validity_reply(entry, lang, with_detail=with_detail)
+        case Validity(entry, with_detail, of_statement):
+            return answers.validity_reply(entry, lang, with_detail=with_detail, of_statement=of_statement)
         case Why(entry, stated, day):
             return answers.why_reply(entry, dict(stated), lang, day)
         case Detail(entry, attribute):

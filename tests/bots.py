@@ -3,10 +3,12 @@
 Ports are LOTSE_TEST_PORT_BASE (default 15000) plus an offset, so two test runs on one machine
 (a developer's and a helper's) do not collide. Offsets in `make test`: 0 the e2e session bot,
 60 the web server of the hostile-HTTP tests, 61 the HTTP guard's busy sanic server,
-100, 200 and 400 the fault bots, 300 the default-configuration bot, 600 (+100 its stock peer) the
-smoke bench, 800–880 the supervision test's launcher (tests/e2e/test_supervision.py),
-900–999 the widget's bot and web servers (974 the one in front of the default-configuration
-bot), 977–979 Redis (977 a port where none listens, 978 the rate-limit tests', 979 the lock-store tests');
+78 the type-ahead bench's web server, 100, 200 and 400 the fault bots, 300 the
+default-configuration bot, 600 (+100 its stock peer, +190 its type-ahead server) the smoke bench,
+800–880 the supervision test's launcher (tests/e2e/test_supervision.py), 900–999 the widget's bot
+and web servers (974 the one in front of the default-configuration bot, 981–983 the browser
+tests' own), 977–979 Redis (977 a port where none listens, 978 the rate-limit tests', 979 the
+lock-store tests');
 `make test-cluster` uses 500 and up in a run of its own.
 """
 

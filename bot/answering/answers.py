@@ -19,7 +19,7 @@ from typing import Any
 from bot.answering.did_you_mean import Suggestion
 from bot.answering.engine import OTHER, Answer, Clarify, NotCovered, Resolution
 from bot.answering.guides import Bilingual, Entry, FollowUpAttribute, Guides
-from bot.answering.payload import Reply, answer_payload, format_date, joined, new_since
+from bot.answering.payload import Reply, answer_payload, days_named, format_date, joined, new_since
 from bot.answering.responses import Responses, instruction_values
 
 
@@ -220,6 +220,8 @@ class AnswerWriter:
         instruction = self.guides.current_instruction(day)  # the earlier ones it names are that day's
         label = self.guides.vocabulary.conditions["subject"].values.get(subject or "")
         topic_label = label.get(lang) if label else ""
+        if found.began_later is not None:
+            return self._began_later_reply(found.began_later, lang, day, topic_label)
         if found.not_yet or found.no_longer:
             return self._out_of_time_reply(found, lang, day, topic_label)
         if found.outside_dates:
@@ -240,6 +242,37 @@ class AnswerWriter:
             lines += [f"• {e.text.get(lang).verdict} ({self.validity_line(e, lang)})" for e in settled]
         source = self.source_of(found.related[0], lang) if found.related else None
         return Reply("\n".join(lines), self._text_payload("not_covered", lang, lines, source=source))
+
+    def per_value_reply(self, key: str, entries: Sequence[Entry], lang: str) -> Reply:
+        """A question that asks the very condition Lotse would ask back ("für welche Postfächer ist die
+        Sperre freigegeben?"): each entry's verdict under the values it holds for, as a fact."""
+        condition = self.guides.vocabulary.conditions[key]
+        lines = [self.responses.text("utter_per_value", lang, label=condition.label.get(lang))]
+        for entry in entries:
+            held = [condition.values[v].get(lang) for v in entry.when.get(key, ()) if v in condition.values]
+            lines.append(f"• {', '.join(held)}: {entry.text.get(lang).verdict}")
+        payload = self._text_payload("fact", lang, lines, source=self.source_of(entries[0], lang))
+        return Reply("\n".join([*lines, self.source_line(entries[0], lang)]), payload)
+
+    def _began_later_reply(self, entry: Entry, lang: str, day: dt.date, topic: str) -> Reply:
+        """A past day before today's rule began ("galt am 25.06.2025 schon die neue Zuordnung?"): a fact,
+        no: it applies from its first day, with that rule and its source."""
+        first = self.responses.text(
+            "utter_began_later",
+            lang,
+            date=format_date(day, lang),
+            topic=topic,
+            start=format_date(entry.valid_from, lang),
+            verdict=entry.text.get(lang).verdict,
+        )
+        lines = [first, self.source_line(entry, lang)]
+        payload = self._text_payload("fact", lang, lines[:1], source=self.source_of(entry, lang))
+        payload["answer"].update(
+            topic=entry.id,
+            valid_from=entry.valid_from.isoformat() if entry.valid_from else None,
+            valid_to=entry.valid_to.isoformat() if entry.valid_to else None,
+        )
+        return Reply("\n".join(lines), payload)
 
     def _out_of_time_reply(self, found: NotCovered, lang: str, day: dt.date, topic: str) -> Reply:
         """A case whose rule begins only after today, or ended and nothing followed: said as such,
@@ -339,10 +372,16 @@ class AnswerWriter:
         payload = self._entry_payload(entry, lang, kind="fact", lead=[first], detail=[text.detail])
         return Reply("\n".join(lines), payload)
 
-    def validity_reply(self, entry: Entry, lang: str, with_detail: bool = False) -> Reply:
+    def validity_reply(
+        self, entry: Entry, lang: str, with_detail: bool = False, of_statement: bool = True
+    ) -> Reply:
         """'Since when does that apply?' for the last answer; in a question of its own, with the detail."""
         if entry.valid_from and not entry.valid_to:  # "bis wann?" is asked too: say there is no end
-            start = format_date(entry.valid_from, lang)
+            # from the day the verdict states where it names a later one ("zum 01.07.2025 gesperrt"):
+            # one date, the one the card shows (payload.statement_validity)
+            stated = days_named(entry.text.get(lang).verdict) if of_statement else set()
+            later = [day for day in stated if day > entry.valid_from]
+            start = format_date(later[0] if len(later) == 1 else entry.valid_from, lang)
             first = self.responses.text("utter_valid_from_open_ended", lang, start=start)
         else:
             first = self.validity_line(entry, lang) or self.responses.text("utter_valid_always", lang)

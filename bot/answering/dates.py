@@ -130,7 +130,9 @@ _ASKS = re.compile(
 _DESCRIBES = re.compile(
     r"\b(heute|jetzt|aktuell|derzeit|today|now|currently|umgezogen|eingetragen|gemeldet|geschickt|"
     r"eingereicht|angefangen|anfangen|beginnt|faengt|arbeitsaufnahme|aufgenommen|geaendert|verzogen|"
-    r"moved|reported|starts?|started|begins?|began|changed|sent|submitted|registered)\b"
+    r"moved|reported|starts?|started|begins?|began|changed|sent|submitted|registered|"
+    # an appointment's day or what someone wants then: "will nen Termin im Januar"
+    r"(einen|nen|ein|den|a|an) (termin|appointment)|will|moechte|moechten|wants?|would like)\b"
 )
 # "die Weisung vom 18.12.2024", "the letter of 3 April 2024": the date names a document, not a day asked about
 _DOCUMENT = r"\b(weisung\w*|instruction|schreiben|brief|bescheid|e-?mail|mail|letter|notice|erlass|rundbrief)"

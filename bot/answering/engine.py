@@ -16,6 +16,7 @@ from bot.answering.guides import Entry, Guides
 from bot.answering.spelling import plain_text
 
 OTHER = "other"  # the option "none of these" of a clarifying question
+LABEL_STEM = 6  # "Kontaktformularen" names the subject labelled "Kontaktformular"
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,8 @@ class NotCovered:
     not_yet: Entry | None = None
     # … or the case's last rule ended before the day asked about and none follows ("nicht mehr gültig")
     no_longer: Entry | None = None
+    # … or, for a past day, the rule that applies today began only after it ("galt da schon …?": no, from …)
+    began_later: Entry | None = None
 
 
 Resolution = Answer | Clarify | NotCovered
@@ -115,7 +118,12 @@ def _in_time(
         following = [e for e in rules if e.valid_from is not None and e.valid_from > day]
         not_yet = min(coming, key=lambda e: e.valid_from or day) if coming else None
         no_longer = max(ended, key=lambda e: e.valid_to or day) if ended and not following else None
-        return NotCovered(found.related, True, not_yet, no_longer)
+        # only where the next rule after that day is today's: not over a rule that came between
+        first = min(following, key=lambda e: e.valid_from or day) if following else None
+        began_later = (
+            first if first is not None and day < today and not coming and first.valid_on(today) else None
+        )
+        return NotCovered(found.related, True, not_yet, no_longer, began_later)
     return found
 
 
@@ -246,3 +254,21 @@ def conditions_for(guides: Guides, intent: str, stated: Mapping[str, str | None]
         if value and key in guides.vocabulary.conditions:
             query[key] = value
     return query
+
+
+def label_named(guides: Guides, intent: str, text: str, stem: int = LABEL_STEM) -> bool:
+    """Whether the text uses a word of the intent's subject label, either language: a long word by its
+    first `stem` letters (also inside a German compound: "Liegenschaftspostfächer" names "Postfächer"),
+    an abbreviation ("ASU", "AV") whole. Of the German label only its nouns: "telefonische" says
+    how, "Arbeitsuchendmeldung" what."""
+    subject = (guides.intent_conditions(intent) or {}).get("subject")
+    label = guides.vocabulary.conditions["subject"].values.get(subject or "")
+    if label is None:
+        return False
+    label_words = [w for w in re.findall(r"\w+", label.de) if w[0].isupper()] + re.findall(r"\w+", label.en)
+    stems = {normalise(w)[:stem] for w in label_words if len(normalise(w)) >= stem}
+    acronyms = {normalise(w) for w in label_words if len(w) >= 2 and w.isupper()}
+    words = re.findall(r"\w+", normalise(text))
+    return any(
+        word[:stem] in stems or word in acronyms or any(s in word[1:] for s in stems) for word in words
+    )

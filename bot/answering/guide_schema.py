@@ -129,6 +129,9 @@ class ConditionKey(_Strict):
     affirm: str | None = None  # the value a typed "yes" to the question means
     deny: str | None = None  # the value a typed "no" means
     values: dict[str, ConditionValue]
+    # a question that asks this key itself ("für welche Postfächer ist die Sperre freigegeben?"): Lotse
+    # answers per value instead of asking back which one is meant
+    asked_cues: tuple[str, ...] = ()
 
 
 class WithoutContext(_Strict):

@@ -7,6 +7,7 @@ the tests and the eval read — is in one short place.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -64,6 +65,51 @@ def new_since(entry: Entry, day: dt.date) -> dt.date | None:
     return entry.valid_from
 
 
+_NUMERIC_DAY = re.compile(r"\b(\d{2})\.(\d{2})\.(\d{4})\b")
+_ENGLISH_DAY = re.compile(r"\b(\d{1,2}) (" + "|".join(_MONTHS_EN) + r") (\d{4})\b")
+
+
+def days_named(text: str) -> set[dt.date]:
+    """The calendar days a text names, as the guides write them (01.07.2025, 1 July 2025)."""
+    days = set()
+    for day, month, year in _NUMERIC_DAY.findall(text):
+        try:
+            days.add(dt.date(int(year), int(month), int(day)))
+        except ValueError:
+            continue
+    for day, month, year in _ENGLISH_DAY.findall(text):
+        try:
+            days.add(dt.date(int(year), _MONTHS_EN.index(month) + 1, int(day)))
+        except ValueError:
+            continue
+    return days
+
+
+def statement_validity(
+    verdict: str | None, validity: str | None, valid_from: dt.date | None, valid_to: dt.date | None, lang: str
+) -> str | None:
+    """The validity line of what the verdict states: the one date a card shows.
+
+    An entry is valid from its instruction's day, but its verdict may state a later one ("Die
+    Liegenschaftspostfächer werden zum 01.07.2025 … gesperrt", valid from 26.05.2025): a card then
+    showed two dates. Where the verdict names exactly one day inside the entry's validity, after its
+    start and before its end, the statement holds from that day: the entry's validity line with that
+    day as its start ("Gilt ab 01.07.2025."). Otherwise the entry's own line.
+    """
+    if not verdict or not validity or valid_from is None:
+        return validity
+    days = days_named(verdict)
+    if len(days) != 1:
+        return validity
+    day = days.pop()
+    if day <= valid_from or (valid_to is not None and day >= valid_to):
+        return validity
+    start = format_date(valid_from, lang)
+    if validity.count(start) != 1:
+        return validity
+    return validity.replace(start, format_date(day, lang))
+
+
 def joined(lines: Sequence[str]) -> str | None:
     """Lines as one text (None when there are none): how the payload carries lead and detail."""
     return "\n".join(lines) or None
@@ -92,7 +138,9 @@ def answer_payload(
     `verdict` is the line to read out (a clarifying question's question), `lead` the lines above it
     that answer a follow-up ("Bearbeitungsfrist: …"), `detail` the lines below it; `validity` and
     `source["text"]` are the validity and source lines of the reply, in its language; `new_since`
-    the day the entry became valid when that is recent for the day asked about (`new_since()`).
+    the day the entry became valid when that is recent for the day asked about (`new_since()`);
+    `statement_validity` the validity of what the verdict states, the date the widget's card shows
+    (`statement_validity()`: the same line unless the verdict names a later day).
     """
     answer: dict[str, Any] = {
         "kind": kind,
@@ -106,6 +154,7 @@ def answer_payload(
         "valid_from": valid_from.isoformat() if valid_from else None,
         "valid_to": valid_to.isoformat() if valid_to else None,
         "validity": validity,
+        "statement_validity": statement_validity(verdict, validity, valid_from, valid_to, lang),
         "source": source,
         "new_since": new_since.isoformat() if new_since else None,
         # what a change of instruction means for the answer (AnswerWriter.change): the rule that

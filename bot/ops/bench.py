@@ -11,6 +11,10 @@ memory of the Rasa server and the action server, and accuracy on the dev set. Th
 the load average (other work on the machine moves the latencies; the CPU time per reply is what a
 cut in the code changes). The load itself is bot/ops/bench_load.py.
 
+After the three columns the web server's type-ahead endpoint is measured on its own
+(bot/ops/bench_suggest.py: the dev set typed keystroke by keystroke; target ≤ 20 ms p95), a line
+below the table.
+
 `--smoke` is the check `make test` runs: a handful of requests, the already trained
 models/lotse.tar.gz for every column instead of training (so the training row says so).
 """
@@ -30,6 +34,7 @@ from pathlib import Path
 
 from bot.ops.bench_load import FULL, SMOKE, Workload, conversations, cpu_seconds, peak_rss_mib, run_load
 from bot.ops.bench_report import PeerFigures, report, shown
+from bot.ops.bench_suggest import measure_suggest
 from bot.ops.processes import MODEL_FILE, Bot, BotConfig
 from bot.paths import DEV_QUESTIONS, PROJECT_ROOT
 from bot.settings import settings
@@ -56,6 +61,8 @@ class Column:
     speedups: bool
 
 
+SUGGEST_OFFSET = 190  # the web server of the type-ahead figure
+SUGGEST_TYPISTS = (1, 10)  # one agent typing, and ten typing at once without a pause
 LOTSE = Column("Lotse", "run-lotse", (5, 55), speedups=True)
 PLAIN = Column("no speed-ups", "run-plain", (30, 80), speedups=False)
 STOCK = Column("stock", "run-peer", (105, 155), speedups=False)
@@ -210,13 +217,16 @@ def run(args: argparse.Namespace) -> int:
         lotse = measured(LOTSE, LOTSE.name, lotse_model, lotse_train)
         plain = measured(PLAIN, PLAIN.name, lotse_model, None)
         peer = measured(STOCK, peer_name, peer_model, peer_train)
+        print("[type-ahead] the dev set typed keystroke by keystroke …", flush=True)
+        limit = 60 if args.smoke else None
+        typing = [measure_suggest(base + SUGGEST_OFFSET, typists, limit) for typists in SUGGEST_TYPISTS]
     except RuntimeError as error:
         print(f"bench failed: {error}", file=sys.stderr)
         return 1
     lotse.config = ours if lotse_train is not None else None
     plain.same_model = True
     peer.config = peer_config if peer_train is not None else None
-    text = report(lotse, plain, peer, args.smoke, (load_before, _load_average()))
+    text = report(lotse, plain, peer, args.smoke, (load_before, _load_average()), [t.line() for t in typing])
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text, encoding="utf-8")
     print()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import platform
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -141,9 +141,15 @@ def _origin(figures: PeerFigures) -> str:
 
 
 def report(
-    lotse: PeerFigures, plain: PeerFigures, peer: PeerFigures, smoke: bool, load: tuple[str, str]
+    lotse: PeerFigures,
+    plain: PeerFigures,
+    peer: PeerFigures,
+    smoke: bool,
+    load: tuple[str, str],
+    below: Sequence[str] = (),
 ) -> str:
-    """bench/results.md: the table and what it was measured on."""
+    """bench/results.md: the table and what it was measured on; `below`: lines after the table
+    (the type-ahead figure, which only Lotse's web server has)."""
     import rasa
 
     when = dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
@@ -167,4 +173,6 @@ def report(
         format_table(table_rows(lotse, plain, peer), peer.name),
         "",
     ]
+    if below:
+        lines += [*below, ""]
     return "\n".join(lines)

@@ -10,17 +10,21 @@ entry for days before July 2025 only): the widget must show a unit no code of it
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import statistics
 import time
 import urllib.parse
+import urllib.request
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Dialog, Locator, Page, sync_playwright
+from playwright.sync_api import Browser, Dialog, Locator, Page, expect, sync_playwright
 
 from bot.ops.processes import Bot, BotConfig
 from bot.paths import GUIDES_DIR, PROJECT_ROOT
@@ -196,6 +200,22 @@ class Widget:
         reply.wait_for(timeout=REPLY_WAIT_MS)
         return reply
 
+    @property
+    def suggestions(self) -> Locator:
+        """The type-ahead list's options."""
+        return self.page.get_by_role("option")
+
+    @property
+    def notice(self) -> Locator:
+        return self.page.locator(".lotse__notice")
+
+    def in_view(self, locator: Locator) -> bool:
+        """Whether the element lies wholly inside the viewport (nothing to scroll to reach it)."""
+        box = locator.bounding_box()
+        size = self.page.viewport_size
+        assert box is not None and size is not None
+        return box["y"] >= 0 and box["y"] + box["height"] <= size["height"] + 0.5
+
     def storage(self, name: str) -> object:
         """A value the widget keeps in sessionStorage (key lotse:<base>:<name>)."""
         origin = self.page.evaluate("location.origin")
@@ -203,14 +223,50 @@ class Widget:
         return json.loads(raw) if raw else None
 
 
+def tab_to(page: Page, target: Locator, presses: int = 30) -> None:
+    """Press Tab until `target` has the focus (the keyboard-only way to reach a button)."""
+    for _ in range(presses):
+        page.keyboard.press("Tab")
+        if target.evaluate("b => b === document.activeElement"):
+            break
+    expect(target).to_be_focused()
+
+
+def answer_via_page(site_url: str, question: str) -> dict[str, Any]:
+    """The answer payload for `question` as the page gets it (through the web server: with `facts`)."""
+    body = json.dumps({"sender": f"check-{uuid.uuid4().hex}", "message": question}).encode()
+    request = urllib.request.Request(
+        f"{site_url}/webhooks/rest/webhook", body, {"Content-Type": "application/json"}
+    )
+    with urllib.request.urlopen(request, timeout=20) as reply:
+        messages = json.loads(reply.read())
+    answers = [
+        m["custom"]["answer"]
+        for m in messages
+        if isinstance(m.get("custom"), dict) and "answer" in m["custom"]
+    ]
+    assert answers, messages
+    first: dict[str, Any] = answers[0]
+    return first
+
+
 @pytest.fixture
 def watch() -> Watch:
     return Watch()
 
 
-@pytest.fixture
-def page(browser: Browser, watch: Watch) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1280, "height": 820}, locale="de-DE")
+# the two screens of issue 15: a desktop and a phone (from 360 px up the widget must work)
+SIZES = {"wide": (1280, 800), "narrow": (390, 844)}
+
+
+@contextlib.contextmanager
+def new_tab(
+    browser: Browser, watch: Watch, size: tuple[int, int] = (1280, 820), permissions: list[str] | None = None
+) -> Iterator[Page]:
+    """A tab in a fresh browser context of `size`, watched for dialogs, errors and foreign requests."""
+    context = browser.new_context(viewport={"width": size[0], "height": size[1]}, locale="de-DE")
+    if permissions:
+        context.grant_permissions(permissions)
     tab = context.new_page()
 
     def on_dialog(dialog: Dialog) -> None:
@@ -225,10 +281,18 @@ def page(browser: Browser, watch: Watch) -> Iterator[Page]:
     tab.on("dialog", on_dialog)
     tab.on("pageerror", lambda error: watch.errors.append(str(error)))
     tab.on("request", lambda request: on_request(request.url))
-    yield tab
-    context.close()
+    try:
+        yield tab
+    finally:
+        context.close()
     assert watch.foreign_requests == [], "a request left the machine"
     assert watch.errors == [], "the page raised errors"
+
+
+@pytest.fixture
+def page(browser: Browser, watch: Watch) -> Iterator[Page]:
+    with new_tab(browser, watch) as tab:
+        yield tab
 
 
 @pytest.fixture

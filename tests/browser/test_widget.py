@@ -20,6 +20,7 @@ from tests.browser.conftest import (
     Site,
     Watch,
     Widget,
+    tab_to,
 )
 from tests.offers import first_offer
 from tests.rules import rule, unit_of
@@ -65,7 +66,7 @@ def expect_card_shows_the_payload(card: Locator, answer: dict[str, Any]) -> None
     expect(card.locator(".lotse-card__kind")).to_contain_text(answer["unit_label"])
     expect(card.locator(".lotse-card__verdict")).to_have_text(answer["verdict"])
     expect(card.locator(".lotse-card__where")).to_contain_text(answer["where"])
-    expect(card.locator(".lotse-card__validity")).to_have_text(answer["validity"])
+    expect(card.locator(".lotse-card__validity")).to_have_text(answer["statement_validity"])
     expect(card.locator(".lotse-card__source")).to_have_text(answer["source"]["text"])
     expect(card.locator(".lotse-card__detail")).to_have_text(answer["detail"])
 
@@ -124,15 +125,6 @@ def test_a_unit_the_widget_never_heard_of_shows_with_its_label_and_takes_feedbac
     assert (stored.unit, stored.topic) == (NEW_UNIT, answer["topic"])
 
 
-def tab_to(page: Page, target: Locator) -> None:
-    """Press Tab until `target` has the focus (the keyboard-only way to reach a button)."""
-    for _ in range(20):
-        page.keyboard.press("Tab")
-        if target.evaluate("b => b === document.activeElement"):
-            break
-    expect(target).to_be_focused()
-
-
 def test_a_clarifying_question_offers_real_buttons_and_a_click_answers(widget: Widget) -> None:
     reply = widget.ask("telefonische ASU – wer?")
     expect(reply).to_contain_text("Hatte die Kundin oder der Kunde schon einmal einen Status")
@@ -149,13 +141,15 @@ def test_a_clarifying_question_offers_real_buttons_and_a_click_answers(widget: W
 def test_a_did_you_mean_offer_is_a_neutral_question_whose_buttons_work_by_keyboard(
     widget: Widget, site: Site, guides: Guides
 ) -> None:
-    """An unclear question ("Meinten Sie …?") looks like any clarifying question, not the off-topic card."""
+    """An unclear question ("Meinten Sie …?") is the neutral card "Nicht sicher verstanden" with its
+    choices, never the red off-topic card."""
     page = widget.page
     question, option = first_offer(site.config.rasa_url)  # one the running model is unsure about
     entry = guides.by_id[option["topic"]]
     reply = widget.ask(question)
-    expect(reply.locator(".lotse-msg__text")).to_contain_text("Meinten Sie")
-    expect(reply.locator(".lotse-card")).to_have_count(0)  # no card: neither an answer nor "Kein Thema"
+    card = reply.locator(".lotse-card")
+    expect(card.locator(".lotse-card__verdict")).to_contain_text("Meinten Sie")
+    expect(card.locator(".lotse-card__kind")).to_have_text("Nicht sicher verstanden")
     expect(reply).not_to_contain_text("Kein Thema der Leitfäden")
     target = reply.get_by_role("button", name=option["title"], exact=True)
     tab_to(page, target)

@@ -8,6 +8,8 @@
  * An answer is rendered from its payload (custom.answer) alone: verdict, lead, detail, validity,
  * source text and the unit's code and label all come from the bot, so the widget parses no reply
  * text and knows no unit by name (a unit declared in guides/vocabulary.yml shows as it is).
+ * Type-ahead (/api/suggest), the start screen (/api/start), the facts a question asked for
+ * (payload `facts`) and the notice saying what Lotse is come from the web server too.
  */
 (function () {
   "use strict";
@@ -16,23 +18,36 @@
   var base = ((script && script.getAttribute("data-lotse-url")) ||
     (script && script.src ? new URL(script.src, location.href).origin : location.origin)).replace(/\/+$/, "");
   var TIMEOUT_MS = 5000;
+  var SUGGEST_MIN = 3; // type-ahead from the third character
+  var SUGGEST_DELAY_MS = 60; // one request per pause in typing, not per key
   var KEY = "lotse:" + base + ":";
   var SVG = "http://www.w3.org/2000/svg";
 
-  // the subtitle's instruction number (the placeholder in double braces) is filled in by the web
-  // server from guides/sources.yml when it serves this file (bot/serving/web.py): none is written here
+  // the subtitle's instruction number and the notice (placeholders in double braces) are filled in by
+  // the web server from guides/sources.yml and domain.yml when it serves this file
+  // (bot/serving/web.py): no number and no wording of the notice is written here
   var TEXT = {
     de: {
       title: "Lotse", subtitle: "Wer bearbeitet was? – Weisung {{instruction}}",
+      notice: "{{ai_notice_de}}",
       intro: "Fragen Sie, wer einen Fall bearbeitet und wie das Verfahren ist – etwa: " +
         "„Wer bearbeitet Terminabsagen aus dem Kontaktformular?“",
+      start: "Häufig gefragt",
       log: "Gesprächsverlauf", label: "Ihre Frage an Lotse", placeholder: "Frage eingeben …",
       send: "Senden", newConversation: "Neues Gespräch", callView: "Telefonansicht",
-      hint: "/ oder Strg+K: zur Eingabe · Esc: Eingabe leeren",
+      hint: "/ oder Strg+K: zur Eingabe · ↓↑ und Enter: Vorschlag fragen · Esc: Eingabe leeren",
+      callHint: "Enter bei leerer Eingabe: ganze letzte Antwort",
+      suggestions: "Vorschläge", topic: "Thema",
+      suggestCount: function (n) { return n === 1 ? "1 Vorschlag" : n + " Vorschläge"; },
       typing: "Lotse antwortet …", you: "Sie:", bot: "Lotse:",
       where: "Wo", newSince: "Neu seit",
       kinds: { routing: "Zuständigkeit", fact: "Auskunft", clarify: "Rückfrage",
-        not_covered: "Nicht geregelt", out_of_scope: "Kein Thema der Leitfäden" },
+        not_covered: "Nicht geregelt", out_of_scope: "Kein Thema der Leitfäden", unsure: "Nicht sicher verstanden" },
+      more: "Ganze Antwort", less: "Nur das Wichtigste",
+      copy: "Für Vermerk kopieren", copied: "Kopiert",
+      copiedNote: "Antwort mit Erläuterung und Quelle in die Zwischenablage kopiert.",
+      copyFailed: "Kopieren ging nicht – bitte den Text markieren und kopieren.",
+      sourceLink: "Quelle öffnen (neues Fenster)",
       helpful: "Hilfreich?", up: "Ja, hilfreich", down: "Nein, nicht hilfreich",
       whatWrong: "Was war falsch?", commentHint: "In einer Zeile (optional)", sendFeedback: "Absenden",
       thanks: "Danke für Ihre Rückmeldung.", feedbackFailed: "Rückmeldung nicht gespeichert – bitte erneut senden.",
@@ -43,17 +58,27 @@
     },
     en: {
       title: "Lotse", subtitle: "Who handles what? – instruction {{instruction}}",
+      notice: "{{ai_notice_en}}",
       intro: "Ask who handles a case and what the procedure is – for example: " +
         "“Who handles appointment cancellations from the contact form?”",
+      start: "Asked most often",
       log: "Conversation", label: "Your question to Lotse", placeholder: "Type a question …",
       send: "Send", newConversation: "New conversation", callView: "Call view",
-      hint: "/ or Ctrl+K: go to the input · Esc: clear it",
+      hint: "/ or Ctrl+K: go to the input · ↓↑ and Enter: ask a suggestion · Esc: clear it",
+      callHint: "Enter in the empty input: the whole last answer",
+      suggestions: "Suggestions", topic: "Topic",
+      suggestCount: function (n) { return n === 1 ? "1 suggestion" : n + " suggestions"; },
       typing: "Lotse is answering …", you: "You:", bot: "Lotse:",
       where: "Where", newSince: "New since",
       months: ["January", "February", "March", "April", "May", "June", "July", "August", "September",
         "October", "November", "December"],
       kinds: { routing: "Who handles it", fact: "Information", clarify: "Question back",
-        not_covered: "Not covered", out_of_scope: "Not a guide topic" },
+        not_covered: "Not covered", out_of_scope: "Not a guide topic", unsure: "Not understood for sure" },
+      more: "Full answer", less: "Just the essentials",
+      copy: "Copy for file note", copied: "Copied",
+      copiedNote: "Answer with detail and source copied to the clipboard.",
+      copyFailed: "Copying did not work – please select the text and copy it.",
+      sourceLink: "Open the source (new window)",
       helpful: "Helpful?", up: "Yes, helpful", down: "No, not helpful",
       whatWrong: "What was wrong?", commentHint: "One line (optional)", sendFeedback: "Submit",
       thanks: "Thank you for your feedback.", feedbackFailed: "Feedback not stored – please submit again.",
@@ -101,6 +126,11 @@
     if (text !== undefined && text !== null) { node.textContent = String(text); }
     return node;
   }
+  function button(cls, text) {
+    var b = el("button", cls, text);
+    b.type = "button";
+    return b;
+  }
   function thumb(down) {
     // Lucide "thumbs-up" (ISC licence); the down variant is the same icon turned by CSS
     var svg = document.createElementNS(SVG, "svg");
@@ -138,18 +168,22 @@
   var subtitle = el("p", "lotse__subtitle");
   titles.append(title, subtitle);
   var tools = el("div", "lotse__tools");
-  var modeButton = el("button", "lotse__tool");
-  modeButton.type = "button";
-  var newButton = el("button", "lotse__tool");
-  newButton.type = "button";
+  var modeButton = button("lotse__tool");
+  var newButton = button("lotse__tool");
   tools.append(modeButton, newButton);
   head.append(titles, tools);
+  // what Lotse is, at first sight (the text is domain.yml's utter_ai_notice)
+  var notice = el("p", "lotse__notice");
+  notice.id = uid + "-notice";
   var log = el("div", "lotse__log");
   log.setAttribute("role", "log");
   log.setAttribute("aria-live", "polite");
+  log.setAttribute("aria-describedby", notice.id);
   log.tabIndex = 0;
   var status = el("div", "lotse__status");
   status.setAttribute("role", "status");
+  var announcer = el("div", "lotse-sr"); // copy results and suggestion counts, for screen readers
+  announcer.setAttribute("role", "status");
   var alertBox = el("div", "lotse__alert");
   alertBox.setAttribute("role", "alert");
   var form = el("form", "lotse__form");
@@ -163,14 +197,23 @@
   input.autocomplete = "off";
   input.maxLength = 2000;
   input.value = state.draft;
+  // type-ahead: the ARIA 1.2 combobox pattern (input with a listbox popup, active option by id)
+  var list = el("ul", "lotse__suggest");
+  list.id = uid + "-list";
+  list.setAttribute("role", "listbox");
+  list.hidden = true;
+  input.setAttribute("role", "combobox");
+  input.setAttribute("aria-autocomplete", "list");
+  input.setAttribute("aria-expanded", "false");
+  input.setAttribute("aria-controls", list.id);
   var sendButton = el("button", "lotse__send");
   sendButton.type = "submit";
   row.append(input, sendButton);
   var hint = el("p", "lotse__hint");
   hint.id = uid + "-hint";
   input.setAttribute("aria-describedby", hint.id);
-  form.append(label, row, hint);
-  root.append(head, log, status, alertBox, form);
+  form.append(label, row, list, hint);
+  root.append(head, notice, log, status, announcer, alertBox, form);
   mount.appendChild(root);
 
   function applyLabels() {
@@ -179,15 +222,24 @@
     root.setAttribute("aria-label", t("title"));
     title.textContent = t("title");
     subtitle.textContent = t("subtitle");
+    notice.textContent = t("notice");
+    notice.hidden = !t("notice");
     modeButton.textContent = t("callView");
     modeButton.setAttribute("aria-pressed", String(state.mode === "call"));
     newButton.textContent = t("newConversation");
     log.setAttribute("aria-label", t("log"));
     label.textContent = t("label");
     input.placeholder = t("placeholder");
+    list.setAttribute("aria-label", t("suggestions"));
     sendButton.textContent = t("send");
-    hint.textContent = t("hint");
+    hint.textContent = state.mode === "call" ? t("hint") + " · " + t("callHint") : t("hint");
     if (state.pending) { status.textContent = t("typing"); }
+  }
+
+  function announce(text) {
+    // cleared first, so the same words said twice are announced twice
+    announcer.textContent = "";
+    setTimeout(function () { announcer.textContent = text; }, 50);
   }
 
   // --- rendering turns ----------------------------------------------------------------------------
@@ -201,7 +253,11 @@
   }
   function answerOf(messages) {
     var at = answerAt(messages);
-    return at < 0 ? null : messages[at].custom.answer;
+    if (at < 0) { return null; }
+    var custom = messages[at].custom;
+    // `understood: false` beside the answer counts as in it
+    return custom.understood === false && !("understood" in custom.answer) ?
+      Object.assign({}, custom.answer, { understood: false }) : custom.answer;
   }
   function textsOf(messages) {
     // the text messages besides the answer: Rasa sends an answer's own text (and buttons) as the
@@ -211,6 +267,12 @@
       if (!m || typeof m.text !== "string" || !m.text) { return false; }
       return at < 0 || !(i === at || (i === at - 1 && !m.custom));
     });
+  }
+  function unsure(answer) {
+    // a message Lotse could not place (payload understood: false), or its "Meinten Sie …?": a neutral
+    // card – the red one is only for what is clearly off-topic
+    return (answer.kind === "out_of_scope" && answer.understood === false) ||
+      (answer.kind === "clarify" && answer.asks === "topic");
   }
 
   function renderUser(turn) {
@@ -222,14 +284,13 @@
   function renderButtons(buttons, active) {
     var box = el("div", "lotse-choices");
     buttons.forEach(function (b) {
-      var button = el("button", "lotse-choice", b.title);
-      button.type = "button";
-      button.disabled = !active;
-      button.addEventListener("click", function () {
+      var choice = button("lotse-choice", b.title);
+      choice.disabled = !active;
+      choice.addEventListener("click", function () {
         if (state.pending) { return; }
         send(String(b.payload), String(b.title));
       });
-      box.appendChild(button);
+      box.appendChild(choice);
     });
     return box;
   }
@@ -244,8 +305,63 @@
     return t("newSince", lang) + " " + text;
   }
 
-  function renderCard(answer, lang, compact) {
-    var card = el("article", "lotse-card lotse-card--" + answer.kind);
+  function validityOf(answer) {
+    // one date per card: the validity of what the verdict states (payload statement_validity)
+    return "statement_validity" in answer ? answer.statement_validity : answer.validity;
+  }
+
+  function renderSource(answer, lang) {
+    var line = el("p", "lotse-card__source");
+    if (typeof answer.topic === "string" && /^[a-z0-9_]{1,100}$/.test(answer.topic)) {
+      var link = el("a", "lotse-card__source-link", answer.source.text);
+      link.href = base + "/source/" + answer.topic + "?lang=" + lang;
+      link.target = "_blank";
+      link.rel = "noopener";
+      link.title = t("sourceLink", lang);
+      line.appendChild(link);
+    } else {
+      line.textContent = answer.source.text;
+    }
+    return line;
+  }
+
+  function copyText(text) {
+    // the clipboard API where the page is a secure context, else the older copy command
+    if (navigator.clipboard && window.isSecureContext) { return navigator.clipboard.writeText(text); }
+    return new Promise(function (resolve, reject) {
+      var back = document.activeElement;
+      var area = el("textarea", "lotse-sr");
+      area.value = text;
+      area.setAttribute("readonly", "");
+      area.setAttribute("aria-hidden", "true");
+      root.appendChild(area);
+      area.select();
+      var ok = false;
+      try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
+      area.remove();
+      if (back && back.focus) { back.focus(); }
+      if (ok) { resolve(); } else { reject(new Error("copy")); }
+    });
+  }
+
+  function renderCopy(answer, lang) {
+    // verdict, detail and source as plain text: for a note in the customer file or a reply
+    var copy = button("lotse-card__copy", t("copy", lang));
+    copy.addEventListener("click", function () {
+      var text = [answer.verdict, answer.detail, answer.source && answer.source.text]
+        .filter(function (part) { return typeof part === "string" && part.trim(); }).join("\n");
+      copyText(text).then(function () {
+        copy.textContent = t("copied", lang) + " ✓";
+        announce(t("copiedNote", lang));
+        setTimeout(function () { copy.textContent = t("copy", lang); }, 2500);
+      }, function () { announce(t("copyFailed", lang)); });
+    });
+    return copy;
+  }
+
+  function renderCard(turn, answer, lang, compact, active) {
+    var neutral = unsure(answer);
+    var card = el("article", "lotse-card lotse-card--" + (neutral ? "unsure" : answer.kind));
     var top = el("div", "lotse-card__top");
     var unit = typeof answer.unit === "string" && answer.unit ? answer.unit : "";
     var unitLabel = typeof answer.unit_label === "string" ? answer.unit_label : "";
@@ -258,7 +374,8 @@
       top.appendChild(badge);
     }
     var kinds = t("kinds", lang);
-    top.appendChild(el("span", "lotse-card__kind", [kinds[answer.kind] || "", unitLabel].filter(Boolean).join(" · ")));
+    var kind = neutral ? kinds.unsure : kinds[answer.kind] || "";
+    top.appendChild(el("span", "lotse-card__kind", [kind, unitLabel].filter(Boolean).join(" · ")));
     // an entry valid for a short while only (payload new_since): staff who learnt the old rule notice;
     // plain text, so a screen reader reads it as it is shown
     var since = newSince(answer.new_since, lang);
@@ -267,23 +384,51 @@
 
     lines(answer.lead).forEach(function (line) { card.appendChild(el("p", "lotse-card__pre", line)); });
     card.appendChild(el("p", "lotse-card__verdict", answer.verdict || ""));
-
-    var facts = el("div", "lotse-card__facts");
-    if (!compact && answer.where) {
-      var where = el("p", "lotse-card__where");
-      where.append(el("span", "lotse-card__label", t("where", lang) + ": "), document.createTextNode(answer.where));
-      facts.appendChild(where);
+    if (neutral) {
+      var options = Array.isArray(answer.options) ? answer.options : [];
+      if (options.length) { card.appendChild(renderButtons(options, active)); }
+      return card;
     }
-    if (!compact && answer.validity) { facts.appendChild(el("p", "lotse-card__validity", answer.validity)); }
-    if (answer.source && answer.source.text) { facts.appendChild(el("p", "lotse-card__source", answer.source.text)); }
+
+    var short = compact && !turn.expanded;
+    var facts = el("div", "lotse-card__facts");
+    if (short) {
+      // the call view: the one or two facts the question asked for (payload facts: date, deadline, form, where)
+      (Array.isArray(answer.facts) ? answer.facts : []).forEach(function (fact) {
+        if (!fact || typeof fact.value !== "string") { return; }
+        var p = el("p", "lotse-card__fact");
+        if (fact.label) { p.appendChild(el("span", "lotse-card__label", fact.label + ": ")); }
+        p.appendChild(document.createTextNode(fact.value));
+        facts.appendChild(p);
+      });
+    } else {
+      if (answer.where) {
+        var where = el("p", "lotse-card__where");
+        where.append(el("span", "lotse-card__label", t("where", lang) + ": "), document.createTextNode(answer.where));
+        facts.appendChild(where);
+      }
+      var validity = validityOf(answer);
+      if (validity) { facts.appendChild(el("p", "lotse-card__validity", validity)); }
+    }
+    if (answer.source && answer.source.text) { facts.appendChild(renderSource(answer, lang)); }
     if (facts.childNodes.length) { card.appendChild(facts); }
 
-    var detail = compact ? [] : lines(answer.detail);
+    var detail = short ? [] : lines(answer.detail);
     if (detail.length) {
       var box = el("div", "lotse-card__detail");
+      box.id = uid + "-d" + turn.id;
       detail.forEach(function (line) { box.appendChild(el("p", null, line)); });
       card.appendChild(box);
     }
+    var actions = el("div", "lotse-card__actions");
+    if (compact && (answer.detail || answer.where || validityOf(answer))) {
+      var toggle = button("lotse-card__more", short ? t("more", lang) : t("less", lang));
+      toggle.setAttribute("aria-expanded", String(!short));
+      toggle.addEventListener("click", function () { expand(turn, !turn.expanded, true); });
+      actions.appendChild(toggle);
+    }
+    actions.appendChild(renderCopy(answer, lang));
+    card.appendChild(actions);
     return card;
   }
 
@@ -302,13 +447,11 @@
       return box;
     }
     var ask = el("span", "lotse-feedback__ask", t("helpful", lang));
-    var up = el("button", "lotse-feedback__button");
-    up.type = "button";
+    var up = button("lotse-feedback__button");
     up.setAttribute("aria-label", t("up", lang));
     up.title = t("up", lang);
     up.appendChild(thumb(false));
-    var down = el("button", "lotse-feedback__button");
-    down.type = "button";
+    var down = button("lotse-feedback__button");
     down.setAttribute("aria-label", t("down", lang));
     down.title = t("down", lang);
     down.appendChild(thumb(true));
@@ -362,16 +505,17 @@
 
   function renderBot(turn, isLast) {
     var item = el("div", "lotse-msg lotse-msg--bot");
+    item.setAttribute("data-turn", String(turn.id));
     item.appendChild(el("span", "lotse-sr", t("bot")));
     var messages = Array.isArray(turn.messages) ? turn.messages : [];
     var answer = answerOf(messages);
     var texts = textsOf(messages);
     var lang = answer && TEXT[answer.lang] ? answer.lang : turn.lang || state.lang;
     var compact = state.mode === "call";
-    if (answer && answer.kind === "clarify") {
+    if (answer && answer.kind === "clarify" && !unsure(answer)) {
       renderQuestion(answer, item, isLast);
     } else if (answer) {
-      item.appendChild(renderCard(answer, lang, compact));
+      item.appendChild(renderCard(turn, answer, lang, compact, isLast));
     }
     // a reply without a payload (help, a greeting) is its text; with one, other texts are notes
     texts.forEach(function (m, index) {
@@ -385,11 +529,59 @@
     return item;
   }
 
+  function lastBotIndex() {
+    var last = -1;
+    state.turns.forEach(function (turn, i) { if (turn.role === "bot") { last = i; } });
+    return last;
+  }
+
+  function expand(turn, open, focusToggle) {
+    // the call view's card, shown whole (detail, where, validity) or shrunk to verdict and facts again
+    turn.expanded = open;
+    persist();
+    var node = log.querySelector('[data-turn="' + turn.id + '"]');
+    if (!node) { return; }
+    var fresh = renderBot(turn, state.turns.indexOf(turn) === lastBotIndex());
+    node.replaceWith(fresh);
+    if (focusToggle) {
+      var toggle = fresh.querySelector(".lotse-card__more");
+      if (toggle) { toggle.focus(); }
+    }
+  }
+
+  function renderStart() {
+    // the start screen: the questions asked most (the web server's /api/start), one button each
+    var box = el("div", "lotse-start");
+    box.setAttribute("role", "group");
+    var heading = el("p", "lotse-start__title", t("start"));
+    heading.id = uid + "-start";
+    box.setAttribute("aria-labelledby", heading.id);
+    box.appendChild(heading);
+    var lang = state.lang;
+    fetch(base + "/api/start?lang=" + lang, { credentials: "omit" }).then(function (res) {
+      return res.ok ? res.json() : { questions: [] };
+    }).then(function (data) {
+      var questions = data && Array.isArray(data.questions) ? data.questions : [];
+      if (!questions.length || !box.isConnected) { box.remove(); return; }
+      var choices = el("div", "lotse-start__questions");
+      questions.forEach(function (q) {
+        if (!q || typeof q.ask !== "string") { return; }
+        var b = button("lotse-start__question", q.text);
+        b.addEventListener("click", function () { if (!state.pending) { send(q.ask, q.ask); } });
+        choices.appendChild(b);
+      });
+      box.appendChild(choices);
+    }, function () { box.remove(); });
+    return box;
+  }
+
   function renderAll() {
     log.textContent = "";
-    if (!state.turns.length) { log.appendChild(el("p", "lotse__intro", t("intro"))); }
-    var lastBot = -1;
-    state.turns.forEach(function (turn, i) { if (turn.role === "bot") { lastBot = i; } });
+    if (!state.turns.length) {
+      log.appendChild(el("p", "lotse__intro", t("intro")));
+      log.appendChild(renderStart());
+    }
+    var lastBot = lastBotIndex();
     state.turns.forEach(function (turn, i) {
       log.appendChild(turn.role === "user" ? renderUser(turn) : renderBot(turn, i === lastBot));
     });
@@ -401,6 +593,109 @@
     save("lang", state.lang);
     save("lastQuestion", state.lastQuestion);
   }
+
+  // --- type-ahead ---------------------------------------------------------------------------------
+
+  var suggest = { items: [], active: -1, seq: 0, timer: null };
+
+  function closeList() {
+    suggest.seq++; // an answer still on its way is not shown any more
+    clearTimeout(suggest.timer);
+    suggest.items = [];
+    suggest.active = -1;
+    list.textContent = "";
+    list.hidden = true;
+    input.setAttribute("aria-expanded", "false");
+    input.removeAttribute("aria-activedescendant");
+  }
+
+  function setActive(index) {
+    suggest.active = index;
+    Array.prototype.forEach.call(list.children, function (option, i) {
+      option.setAttribute("aria-selected", String(i === index));
+    });
+    if (index >= 0 && list.children[index]) {
+      input.setAttribute("aria-activedescendant", list.children[index].id);
+      list.children[index].scrollIntoView({ block: "nearest" });
+    } else {
+      input.removeAttribute("aria-activedescendant");
+    }
+  }
+
+  function showList(items) {
+    list.textContent = "";
+    suggest.items = items;
+    suggest.active = -1;
+    items.forEach(function (item, i) {
+      var option = el("li", "lotse__option lotse__option--" + item.kind);
+      option.id = uid + "-o" + i;
+      option.setAttribute("role", "option");
+      option.setAttribute("aria-selected", "false");
+      if (item.kind === "topic") { option.appendChild(el("span", "lotse__option-kind", t("topic") + ": ")); }
+      option.appendChild(document.createTextNode(item.text));
+      option.addEventListener("mousedown", function (e) { e.preventDefault(); }); // the input keeps the focus
+      option.addEventListener("click", function () { pick(i); });
+      list.appendChild(option);
+    });
+    list.hidden = !items.length;
+    input.setAttribute("aria-expanded", String(items.length > 0));
+    input.removeAttribute("aria-activedescendant");
+    if (items.length) { announce(t("suggestCount")(items.length)); }
+  }
+
+  function requestSuggestions() {
+    var typed = input.value;
+    clearTimeout(suggest.timer);
+    if (typed.trim().length < SUGGEST_MIN || state.pending) { closeList(); return; }
+    var seq = ++suggest.seq;
+    suggest.timer = setTimeout(function () {
+      fetch(base + "/api/suggest?lang=" + state.lang + "&q=" + encodeURIComponent(typed), { credentials: "omit" })
+        .then(function (res) { return res.ok ? res.json() : { suggestions: [] }; })
+        .then(function (data) {
+          if (seq !== suggest.seq || input.value !== typed || document.activeElement !== input) { return; }
+          showList(data && Array.isArray(data.suggestions) ? data.suggestions.filter(function (s) {
+            return s && typeof s.text === "string" && typeof s.ask === "string";
+          }) : []);
+        }, function () { /* no suggestions: typing goes on as before */ });
+    }, SUGGEST_DELAY_MS);
+  }
+
+  function pick(index) {
+    // a suggestion is asked at once, as if it had been typed
+    var item = suggest.items[index];
+    if (!item || state.pending) { return; }
+    closeList();
+    input.value = "";
+    saveDraft();
+    send(item.ask, item.ask);
+  }
+
+  input.addEventListener("keydown", function (e) {
+    var open = !list.hidden && suggest.items.length > 0;
+    if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+      e.preventDefault();
+      if (!open) { requestSuggestions(); return; }
+      var n = suggest.items.length;
+      var next = e.key === "ArrowDown" ? suggest.active + 1 : suggest.active - 1;
+      setActive(next >= n ? 0 : next < 0 ? n - 1 : next);
+    } else if (e.key === "Enter" && open && suggest.active >= 0) {
+      e.preventDefault();
+      pick(suggest.active);
+    } else if (e.key === "Enter" && state.mode === "call" && !input.value.trim()) {
+      // in the call view an Enter in the empty input shows the last answer whole
+      e.preventDefault();
+      var i = lastBotIndex();
+      var turn = i >= 0 ? state.turns[i] : null;
+      if (turn && !turn.expanded) { expand(turn, true, false); scrollDown(); }
+    } else if (e.key === "Escape" && open) {
+      e.preventDefault();
+      e.stopPropagation(); // Esc closes the list first; a second Esc clears the input
+      closeList();
+    } else if (e.key === "Tab") {
+      closeList();
+    }
+  });
+  input.addEventListener("blur", function () { setTimeout(function () { if (document.activeElement !== input) { closeList(); } }, 150); });
 
   // --- talking to the bot -------------------------------------------------------------------------
 
@@ -419,8 +714,7 @@
     if (message === shown) { input.value = shown; saveDraft(); }
     alertBox.textContent = "";
     var p = el("p", "lotse__alert-text", t(reason));
-    var retry = el("button", "lotse__retry", t("retry"));
-    retry.type = "button";
+    var retry = button("lotse__retry", t("retry"));
     retry.addEventListener("click", function () {
       var again = failed;
       if (!again) { return; }
@@ -434,12 +728,12 @@
   function send(message, shown) {
     if (state.pending) { return; }
     clearFailure();
+    closeList();
     var isClick = message !== shown;
     var question = isClick && state.lastQuestion ? state.lastQuestion + " → " + shown : shown;
     var hadFocus = root.contains(document.activeElement);
     var bubble = renderUser({ text: shown });
-    var intro = log.querySelector(".lotse__intro");
-    if (intro) { intro.remove(); }
+    Array.prototype.forEach.call(log.querySelectorAll(".lotse__intro, .lotse-start"), function (n) { n.remove(); });
     log.appendChild(bubble);
     scrollDown();
     state.pending = true;
@@ -511,7 +805,7 @@
     saveDraft();
     send(text, text);
   });
-  input.addEventListener("input", saveDraft);
+  input.addEventListener("input", function () { saveDraft(); requestSuggestions(); });
   newButton.addEventListener("click", function () {
     clearFailure();
     state.sender = newSender();
@@ -542,6 +836,7 @@
       if (e.target !== input && editable(e.target)) { e.target.value = ""; return; }
       input.value = "";
       saveDraft();
+      closeList();
       input.focus();
     }
   });

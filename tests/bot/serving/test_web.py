@@ -19,11 +19,19 @@ from typing import Any
 
 import pytest
 
+from bot.answering.responses import Responses
 from bot.ops.processes import reachable
-from bot.paths import PROJECT_ROOT
+from bot.paths import DOMAIN_FILE, PROJECT_ROOT
 from bot.serving.feedback import FeedbackStore
 from bot.serving.security import SettingsError
-from bot.serving.web import FEEDBACK_PER_SECOND, STATIC_DIR, parse_origins, record_unanswered
+from bot.serving.web import (
+    FEEDBACK_PER_SECOND,
+    NOTICE_RESPONSE,
+    STATIC_DIR,
+    parse_origins,
+    record_unanswered,
+    templated,
+)
 from tests.bots import port_of
 from tests.http import call
 from tests.report_html import render
@@ -69,6 +77,7 @@ PAGES = [
     ("/widget.js", "text/javascript", "role"),
     ("/widget.css", "text/css", ".lotse"),
     ("/page.css", "text/css", "body"),
+    ("/page.js", "text/javascript", "matchMedia"),
     ("/favicon.svg", "image/svg+xml", "<svg"),
 ]
 
@@ -107,6 +116,57 @@ def test_the_widget_never_writes_html() -> None:
     for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function"):
         assert sink not in script, sink
     assert "textContent" in script
+
+
+def test_the_notice_of_what_lotse_is_comes_from_the_domain(server: WebServer) -> None:
+    """The EU AI Act's transparency notice: its wording is domain.yml's, filled into page and widget."""
+    responses = Responses.from_domain_file(DOMAIN_FILE)
+    _, _, script = call(server.url + "/widget.js")
+    _, _, page = call(server.url + "/")
+    for lang in ("de", "en"):
+        notice = responses.text(NOTICE_RESPONSE, lang)
+        assert "Automatisierter Assistent" in notice or "Automated assistant" in notice
+        assert json.dumps(notice, ensure_ascii=False)[1:-1] in script.decode("utf-8")
+    assert b"{{" not in script and b"{{" not in page
+
+
+def test_placeholders_are_escaped_for_where_they_stand() -> None:
+    value = {"x": 'a "b" </script> <i>'}
+    assert templated(b'var t = "{{x}}";', value, script=True) == b'var t = "a \\"b\\" <\\/script> <i>";'
+    assert (
+        templated(b"<p>{{x}}</p>", value, script=False) == b"<p>a &quot;b&quot; &lt;/script&gt; &lt;i&gt;</p>"
+    )
+
+
+def test_type_ahead_answers_from_the_third_character_in_the_language_typed(server: WebServer) -> None:
+    status, headers, body = call(f"{server.url}/api/suggest?q=Terminab&lang=de")
+    found = json.loads(body)["suggestions"]
+    assert status == 200 and headers["cache-control"] == "no-store"
+    assert 1 <= len(found) <= 5 and {s["lang"] for s in found} == {"de"}
+    assert all({"text", "ask", "kind", "topic"} <= set(s) for s in found)
+    assert json.loads(call(f"{server.url}/api/suggest?q=Te&lang=de")[2])["suggestions"] == []
+    english = json.loads(call(f"{server.url}/api/suggest?q=who+handles&lang=de")[2])["suggestions"]
+    assert english and {s["lang"] for s in english} == {"en"}
+    status, _, body = call(f"{server.url}/api/suggest?q=" + "x" * 5000)  # a paste, not typing
+    assert status == 200 and json.loads(body)["suggestions"] == []
+
+
+def test_the_start_screen_has_six_questions_and_a_listed_page_may_read_them(server: WebServer) -> None:
+    status, headers, body = call(f"{server.url}/api/start?lang=en", headers={"Origin": INTRANET})
+    questions = json.loads(body)["questions"]
+    assert status == 200 and headers["access-control-allow-origin"] == INTRANET
+    assert len(questions) == 6 and {q["lang"] for q in questions} == {"en"}
+    assert len({q["topic"] for q in questions}) == 6
+
+
+def test_an_answers_source_has_a_page(server: WebServer) -> None:
+    status, headers, body = call(f"{server.url}/source/sperre_liegenschaftspostfaecher?lang=de")
+    page = body.decode("utf-8")
+    assert status == 200 and headers["content-type"].startswith("text/html")
+    assert "default-src 'none'" in headers["content-security-policy"]
+    assert "Die Liegenschaftspostfächer werden zum 01.07.2025" in page and "2.1 Einschränkung" in page
+    assert call(f"{server.url}/source/gibt_es_nicht")[0] == 404
+    assert call(f"{server.url}/source/..%2Fweb.py")[0] == 404
 
 
 # --- questions while Rasa is down or hangs ---------------------------------------------------------
