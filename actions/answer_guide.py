@@ -193,7 +193,13 @@ def named_entry(question: Question, guides: Guides) -> Entry | None:
     """The entry of the subject a follow-up question names itself, where the guides settle it today."""
     named = subject_named_beside(question, guides, SUBJECT_BESIDE_SOURCE_MIN)
     if named is not None and not label_named(guides, named, question.text):
-        return None  # ranked first among noise ("where is that written?"): the words name no subject
+        named = None  # ranked first among noise ("where is that written?"): the words name no subject
+    if named is None:  # the NLU ranks it nowhere ("in welchem Abschnitt steht die E-Mail-Sperre?"): the
+        # one subject whose label the words use, if there is exactly one
+        by_label = [
+            intent for intent in guides.vocabulary.intents if label_named(guides, intent, question.text)
+        ]
+        named = by_label[0] if len(by_label) == 1 else None
     query = conditions_for(guides, named, question.stated) if named else None
     found = resolve(guides, query, question.today) if query else None
     if isinstance(found, Answer):

@@ -127,9 +127,22 @@ def _detail_of_last_answer(question: Question, guides: Guides) -> Outcome | None
     last, text = question.last, question.text
     if last is None or not _short(guides, text):
         return None
-    if _new_subject(question, guides, last) and not _held_detail_asked(guides, last, text):
+    if (
+        _new_subject(question, guides, last)
+        and not _held_detail_asked(guides, last, text)
+        and not (_unsettled_asked_briefly(guides, text) and not label_named(guides, question.intent, text))
+    ):
         return None  # a question of its own, unless it asks what the last answer holds
     return _details_asked_in(question, guides, last, text)
+
+
+def _unsettled_asked_briefly(guides: Guides, text: str) -> bool:
+    """ "was steht da drin?" right after an answer: a detail the guides never give (its wording), in the
+    fewest words — about the last answer, whatever subject the NLU reads in it without its words."""
+    attributes = guides.vocabulary.follow_up_attributes
+    return len(text.split()) <= BARE_DETAIL_WORDS and any(
+        attributes[name].unsettled for name in asked_details(guides.attribute_cues, text)
+    )
 
 
 def _held_detail_asked(guides: Guides, last: Entry, text: str) -> bool:

@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 
 from actions.answer_guide import named_entry
-from actions.outcome import Canned, Outcome, Source, Validity, Why
+from actions.details import asked_details, detail_say
+from actions.outcome import Canned, Outcome, Source, Validity, Why, settled
 from actions.small_talk import unsure
 from bot.answering.engine import believed, matches, normalise
 from bot.answering.guides import Guides
@@ -31,6 +32,9 @@ def validity(question: Question, guides: Guides) -> Outcome:
     if _misread(question, guides):
         return unsure(question, guides)
     entry = question.last
+    named = named_entry(question, guides) if entry is not None else None
+    if entry is not None and named is not None and named.id in entry.related:
+        entry = named  # "seit wann gibt's die Funktion?" after the team postboxes' block: the function's
     general = guides.vocabulary.without_context.validity
     if entry is None and general and question.text and _not_about_the_guides(question.text, guides):
         return unsure(question, guides)  # "wann ist der nächste Betriebsausflug?": not the instruction's date
@@ -43,8 +47,12 @@ def why(question: Question, guides: Guides) -> Outcome:
     """'Warum?' – which conditions of the question matched which guide entry."""
     if _misread(question, guides):
         return unsure(question, guides)
-    if question.last is None:
-        return Outcome(NO_PREVIOUS_ANSWER)
+    if question.last is None:  # "warum bleibt die tel. ASU jetzt komplett im SC?": the reason for it
+        named = named_entry(question, guides)
+        day = question.today
+        asked = asked_details(guides.attribute_question_cues, question.text)
+        reason = detail_say(guides, named, asked, day, in_question=True) if named and asked else None
+        return Outcome(reason or NO_PREVIOUS_ANSWER, settled(named.id) if reason and named else ())
     return Outcome(Why(question.last, dict(question.case), question.as_of or question.today))
 
 

@@ -66,6 +66,14 @@ class PerValue:
 
 
 @dataclass(frozen=True)
+class SectionContents:
+    """ "Was steht in Abschnitt 4?": what the entries of that section of the instruction settle on `day`."""
+
+    section: str
+    day: dt.date
+
+
+@dataclass(frozen=True)
 class Source:
     """'Wo steht das?': the entry's source, or (None) the one the vocabulary names without context."""
 
@@ -122,7 +130,7 @@ class DetailUnsettled:
 
 # a reply that answers a detail: its `topic` is the entry the next follow-up is about
 DetailSay = WholeEntry | Validity | Detail | DetailUnsettled
-Say = Canned | Found | TopicChoice | PerValue | Source | Why | DetailSay
+Say = Canned | Found | TopicChoice | PerValue | SectionContents | Source | Why | DetailSay
 
 Slots = tuple[tuple[str, object], ...]  # (slot, value), in the order they are set
 
@@ -156,9 +164,19 @@ def resolve_case(
         (SLOT_PENDING, found.key if isinstance(found, Clarify) else None),
         (SLOT_CLARIFY_TRIES, tries if isinstance(found, Clarify) else 0),
         (SLOT_AS_OF, named.isoformat() if named else None),
-        (SLOT_LAST_TOPIC, found.entry.id if isinstance(found, Answer) else None),
+        (SLOT_LAST_TOPIC, _topic_of(found)),
     )
     return found, Outcome(Found(found, named or today, today, query.get("subject")), slots)
+
+
+def _topic_of(found: Resolution) -> str | None:
+    """The entry the next "wo steht das?" / "und vorher?" is about: the answer's, or the rule that began
+    after the day asked about ("galt da schon …?" – "und wer war vorher zuständig?")."""
+    if isinstance(found, Answer):
+        return found.entry.id
+    if isinstance(found, NotCovered) and found.began_later is not None:
+        return found.began_later.id
+    return None
 
 
 def case_outcome(

@@ -12,9 +12,9 @@ from collections.abc import Callable, Mapping
 from actions.answer_guide import answer_guide_question
 from actions.context import in_context
 from actions.follow_up import source, validity, why
-from actions.outcome import DROPPED, Canned, Found, Outcome
+from actions.outcome import DROPPED, Canned, Found, Outcome, SectionContents
 from actions.small_talk import small_talk, unsure
-from bot.answering.engine import NotCovered, believed, matches
+from bot.answering.engine import NotCovered, believed, matches, section_named
 from bot.answering.guides import Guides
 from bot.answering.question import Handler, Question
 
@@ -38,6 +38,9 @@ def resolve_question(question: Question, guides: Guides) -> Outcome:
         if not believed(guides, question.intent, question.text):  # "Rezept für Käsespätzle bitte"
             return unsure(question, guides)
         return Outcome(Canned("utter_restart"), forget=True)
+    section = section_named(guides, question.text, question.today) if question.text else None
+    if section is not None and question.handler is not Handler.SMALL_TALK:  # "was steht in Abschnitt 4?"
+        return Outcome(SectionContents(section, question.today), DROPPED)
     outcome = in_context(question, guides) or _BY_HANDLER[question.handler](question, guides)
     return _said_as_asked(outcome, question, guides)
 

@@ -38,6 +38,7 @@ from bot.answering.markdown import MARKUP
 from bot.answering.question import Question
 from bot.answering.slots import INTENT_GOODBYE, INTENT_GREET, INTENT_HELP, INTENT_THANK
 
+COURTESY_AND_QUESTION_WORDS = 5  # "danke. was gibt's in der Kantine?"; "danke, alles klar?" is thanks
 THREAD_FOLLOW_UP_WORDS = 8  # "wie viele sind das?", "with which tool?": short, about the last answer
 
 SMALL_TALK_RESPONSES = {
@@ -49,7 +50,11 @@ SMALL_TALK_RESPONSES = {
 
 
 def small_talk(question: Question, guides: Guides) -> Outcome:
-    """Greetings, thanks, goodbyes and 'what can you do?': the bot's own sentence."""
+    """Greetings, thanks, goodbyes and 'what can you do?': the bot's own sentence — unless a question
+    follows the courtesy ("danke. was gibt's heute in der Kantine?"): then that question is what counts."""
+    courtesy = question.intent in (INTENT_GREET, INTENT_THANK, INTENT_GOODBYE)
+    if courtesy and "?" in question.text and len(question.text.split()) >= COURTESY_AND_QUESTION_WORDS:
+        return unsure(question, guides)
     return Outcome(Canned(SMALL_TALK_RESPONSES.get(question.intent, "utter_help")))
 
 

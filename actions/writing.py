@@ -17,6 +17,7 @@ from actions.outcome import (
     Outcome,
     PerValue,
     Say,
+    SectionContents,
     Source,
     TopicChoice,
     Validity,
@@ -48,6 +49,8 @@ def render(say: Say, lang: str, answers: AnswerWriter) -> Reply:
             return answers.per_value_reply(key, entries, lang)
         case Source(entry):
             return answers.source_reply(entry, lang)
+        case SectionContents(section, day):
+            return answers.section_reply(section, lang, day)
         case Validity(entry, with_detail, of_statement):
             return answers.validity_reply(entry, lang, with_detail=with_detail, of_statement=of_statement)
         case Why(entry, stated, day):

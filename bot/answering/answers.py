@@ -348,6 +348,32 @@ class AnswerWriter:
         payload = self._entry_payload(entry, lang, kind="fact", lead=lines[:at], detail=lines[at + 1 :])
         return Reply(text, payload)
 
+    def section_reply(self, section: str, lang: str, day: dt.date) -> Reply:
+        """ "Was steht in Abschnitt 4?": the section's title and what each of its entries (and those of
+        its subsections) settles on `day`, as a fact with the section as its source."""
+        instruction = self.guides.current_instruction(day)
+        entries = [
+            e
+            for e in self.guides.entries
+            if e.instruction == instruction.number
+            and (e.section == section or e.section.startswith(section + "."))
+            and e.valid_on(day)
+            and e.kind != "not_covered"
+        ]
+        first = self.responses.text(
+            "utter_section_contents",
+            lang,
+            section=section,
+            section_title=instruction.sections[section].get(lang),
+            document=instruction.label.get(lang),
+        )
+        lines = [first, *(f"• {e.text.get(lang).verdict}" for e in entries)]
+        source = self.source_of(entries[0], lang) if entries else None
+        payload = self._text_payload("fact", lang, lines, source=source)
+        if source is not None:
+            payload["answer"]["source"]["section"] = section
+        return Reply("\n".join(lines), payload)
+
     def detail_not_covered_reply(self, entry: Entry, attribute: FollowUpAttribute, lang: str) -> Reply:
         """A detail the guides do not name ("Bearbeitungsfrist?"): say so, and what they do settle."""
         first = self.responses.text("utter_detail_not_covered", lang, label=attribute.label.get(lang))

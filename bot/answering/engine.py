@@ -17,6 +17,7 @@ from bot.answering.spelling import plain_text
 
 OTHER = "other"  # the option "none of these" of a clarifying question
 LABEL_STEM = 6  # "Kontaktformularen" names the subject labelled "Kontaktformular"
+TITLE_MIN = 5  # a section title this long names the section ("Info" does not)
 
 
 @dataclass(frozen=True)
@@ -272,3 +273,32 @@ def label_named(guides: Guides, intent: str, text: str, stem: int = LABEL_STEM) 
     return any(
         word[:stem] in stems or word in acronyms or any(s in word[1:] for s in stems) for word in words
     )
+
+
+def section_named(guides: Guides, text: str, day: dt.date) -> str | None:
+    """The section of the instruction valid on `day` that the question names: by number ("was steht in
+    Abschnitt 4?", the vocabulary's `section_cues`) or, in a question about sections, by its title
+    ("in welchem Abschnitt stehen die Einzelaufträge?")."""
+    plain = normalise(text)
+    sections = guides.current_instruction(day).sections
+    numbered = {
+        number
+        for cue in guides.section_cues
+        for match in cue.finditer(plain)
+        for number in (match.groupdict().get("section"), match.groupdict().get("other"))
+        if number in sections
+    }
+    if numbered:  # "in 2.1 oder 2.2?" names two: which of them, the question asks
+        return numbered.pop() if len(numbered) == 1 else None
+    if not (matches(guides.source_cues, text) or any(cue.search(plain) for cue in guides.section_cues)):
+        return None
+    named = [
+        key for key, title in sections.items() if _title_in(title.de, plain) or _title_in(title.en, plain)
+    ]
+    return named[0] if len(named) == 1 else None
+
+
+def _title_in(title: str, plain: str) -> bool:
+    """Whether a section title of at least `TITLE_MIN` letters stands in the text as words of its own."""
+    words = normalise(title)
+    return len(words) >= TITLE_MIN and re.search(rf"\b{re.escape(words)}\b", plain) is not None

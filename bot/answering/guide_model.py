@@ -67,6 +67,7 @@ class Guides:
     now_cues: tuple[re.Pattern[str], ...] = ()
     before_cues: tuple[re.Pattern[str], ...] = ()
     source_cues: tuple[re.Pattern[str], ...] = ()
+    section_cues: tuple[re.Pattern[str], ...] = ()
     asked_key_cues: Mapping[str, tuple[re.Pattern[str], ...]] = field(default_factory=dict)
     validity_cues: tuple[re.Pattern[str], ...] = ()
     language_requests: Mapping[str, tuple[re.Pattern[str], ...]] = field(default_factory=dict)

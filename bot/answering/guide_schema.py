@@ -198,6 +198,8 @@ class RawVocabulary(_Strict):
     before_cues: tuple[str, ...] = ()
     # "in welchem Abschnitt steht das mit den Kontaktformularen?": the source of the entry the words name
     source_cues: tuple[str, ...] = ()
+    # "was steht in Abschnitt 4?": a section named by number (regex group `section`)
+    section_cues: tuple[str, ...] = ()
     # "ab wann gilt die Weisung?" with nothing before it: the instruction's dates, only with these words
     validity_cues: tuple[str, ...] = ()
     # "auf Deutsch bitte", "in English please": the last reply again, in that language (de / en)

@@ -315,6 +315,7 @@ def _load_guides(folder: Path) -> Guides:
         now_cues=_compile_list(vocab.now_cues, "now_cues"),
         before_cues=_compile_list(vocab.before_cues, "before_cues"),
         source_cues=_compile_list(vocab.source_cues, "source_cues"),
+        section_cues=_compile_list(vocab.section_cues, "section_cues"),
         asked_key_cues={
             key: _compile_list(condition.asked_cues, key, "asked_cues")
             for key, condition in vocab.conditions.items()

@@ -11,7 +11,10 @@ from actions import (
     ActionAnswerGuide,
     ActionAnswerOutOfScope,
     ActionAnswerReset,
+    ActionAnswerSmallTalk,
+    ActionAnswerSource,
     ActionAnswerValidity,
+    ActionAnswerWhy,
 )
 from bot.answering.guides import Guides
 from bot.answering.payload import format_date
@@ -191,3 +194,47 @@ def test_not_understood_is_told_apart_from_off_topic(
         make_tracker("Wie wird das Wetter?", "out_of_scope", intent_ranking=[("out_of_scope", 0.9)]),
     )
     assert "understood" not in sure.answer and sure.text == responses.text("utter_out_of_scope", "de")
+
+
+@pytest.mark.parametrize(
+    ("text", "section"),
+    [("was steht in Abschnitt 4?", "4"), ("in welchem Abschnitt stehen die Einzelaufträge?", "3")],
+)
+def test_a_section_named_by_number_or_title_gets_what_it_settles(
+    run_action: RunAction, make_tracker: MakeTracker, guides: Guides, text: str, section: str
+) -> None:
+    result = run_action(ActionAnswerSource, make_tracker(text, "ask_source"))
+    assert result.answer["kind"] == "fact"
+    assert result.first_line.startswith(f"Abschnitt {section} ")
+    settled = [e for e in guides.entries if e.section == section and e.valid_on(dt.date(2026, 11, 27))]
+    assert settled and all(e.text.de.verdict in result.text for e in settled if e.kind != "not_covered")
+
+
+def test_two_sections_named_are_not_taken_for_either(
+    run_action: RunAction, make_tracker: MakeTracker
+) -> None:
+    text = "steht die Regel zu den Kontaktformularen in Abschnitt 2.1 oder 2.2?"
+    result = run_action(ActionAnswerSource, make_tracker(text, "ask_source"))
+    assert not result.first_line.startswith("Abschnitt 2.1 ")
+
+
+def test_why_with_nothing_before_it_gives_the_named_subjects_reason(
+    run_action: RunAction, make_tracker: MakeTracker
+) -> None:
+    ranking = [("ask_why", 0.7), ("ask_phone_registration", 0.23), ("ask_duties_sc", 0.01)]
+    tracker = make_tracker(
+        "warum bleibt die tel. ASU jetzt komplett im SC?", "ask_why", intent_ranking=ranking
+    )
+    result = run_action(ActionAnswerWhy, tracker)
+    assert result.answer["kind"] == "fact" and "Trennung" in result.text
+
+
+def test_thanks_followed_by_a_question_is_answered_as_the_question(
+    run_action: RunAction, make_tracker: MakeTracker, responses: Responses
+) -> None:
+    tracker = make_tracker(
+        "danke. was gibt es heute in der Kantine?", "thank", intent_ranking=[("thank", 0.6)]
+    )
+    result = run_action(ActionAnswerSmallTalk, tracker)
+    assert result.text != responses.text("utter_thank", "de")
+    assert result.answer["kind"] == "out_of_scope"
