@@ -265,14 +265,7 @@ class AnswerWriter:
             start=format_date(entry.valid_from, lang),
             verdict=entry.text.get(lang).verdict,
         )
-        lines = [first, self.source_line(entry, lang)]
-        payload = self._text_payload("fact", lang, lines[:1], source=self.source_of(entry, lang))
-        payload["answer"].update(
-            topic=entry.id,
-            valid_from=entry.valid_from.isoformat() if entry.valid_from else None,
-            valid_to=entry.valid_to.isoformat() if entry.valid_to else None,
-        )
-        return Reply("\n".join(lines), payload)
+        return self._rule_reply(entry, first, "fact", lang)
 
     def _out_of_time_reply(self, found: NotCovered, lang: str, day: dt.date, topic: str) -> Reply:
         """A case whose rule begins only after today, or ended and nothing followed: said as such,
@@ -297,13 +290,17 @@ class AnswerWriter:
                 end=format_date(entry.valid_to, lang),
                 verdict=entry.text.get(lang).verdict,
             )
+        return self._rule_reply(entry, first, "not_covered", lang, upcoming=upcoming)
+
+    def _rule_reply(self, entry: Entry, first: str, kind: str, lang: str, **extra: Any) -> Reply:
+        """`first`, then the rule's source line; the payload names the rule and its validity."""
         lines = [first, self.source_line(entry, lang)]
-        payload = self._text_payload("not_covered", lang, lines[:1], source=self.source_of(entry, lang))
+        payload = self._text_payload(kind, lang, lines[:1], source=self.source_of(entry, lang))
         payload["answer"].update(
             topic=entry.id,
             valid_from=entry.valid_from.isoformat() if entry.valid_from else None,
             valid_to=entry.valid_to.isoformat() if entry.valid_to else None,
-            upcoming=upcoming,
+            **extra,
         )
         return Reply("\n".join(lines), payload)
 
