@@ -118,8 +118,6 @@ def unsure(question: Question, guides: Guides) -> Outcome:
     in_thread = None if markup else _in_thread(question, guides)
     if in_thread is not None:  # a short question right after an answer: about it ("wie viele sind das?")
         return Outcome(WholeEntry(in_thread, question.as_of or today, today), DROPPED)
-    if not markup and asks_who_for_unassigned(guides, text):  # "wer bearbeitet Insolvenzgeld?"
-        return unassigned(guides, today)
     # not placed, and not off-topic for sure: no verdict on the topic
     if not markup and question.ranking and unsure_off_topic(question.nlu_ranking):
         return Outcome(Canned("utter_not_understood", kind="out_of_scope", understood=False), DROPPED)
