@@ -34,6 +34,7 @@ help:
 	@echo "make purge  – delete conversations and logs older than LOTSE_RETENTION_DAYS (default 30)"
 	@echo "make feedback-report – the 👎 per guide entry and the unanswered questions (var/reports/feedback.md)"
 	@echo "make guide-changes FROM=<rev> [TO=<rev>] – what changed in the guides, for staff (var/reports/guide-changes.md/.html)"
+	@echo "make trainer-add NAME=<name> – a trainer account for the workbench at http://localhost:8080/trainer"
 	@echo "make run-cluster  – PostgreSQL, Redis, 2 Rasa + actions behind nginx (:7080);  make test-cluster"
 
 # The venv is (re)built when the lock file changes. Fails at once without Python 3.10.
@@ -116,14 +117,23 @@ test-cluster: $(MODEL) cluster-deps
 	LOTSE_CLUSTER_TESTS=1 $(PY) -m pytest tests/cluster
 
 # The README's screenshots (docs/screenshots/): chat and call view at 1280 × 800 and 390 × 844, taken
-# in Chromium from the real bot by the browser tests' screenshot test.
+# in Chromium from the real bot by the browser tests' screenshot test; the trainers' workbench
+# (review, tests, dashboard) by its browser tests.
 .PHONY: screenshots
 screenshots: $(MODEL) chromium
 	LOTSE_SCREENSHOTS=1 $(PY) -m pytest tests/browser/test_accessibility.py -k screenshot -q
+	LOTSE_SCREENSHOTS=1 $(PY) -m pytest tests/browser/test_workbench.py -k "thumbs_down or dashboard" -q
 
 # Debian's chromium for the browser tests (tests/browser), installed only when /usr/bin/chromium is missing.
 chromium:
 	@scripts/install-chromium
+
+# A trainer account for the workbench (http://localhost:8080/trainer): asks for the password and writes
+# only its argon2 hash to ~/.config/lotse/trainers (LOTSE_TRAINER_ACCOUNTS_FILE), outside the repository.
+.PHONY: trainer-add
+trainer-add: setup
+	@test -n "$(NAME)" || { echo "usage: make trainer-add NAME=<name>" >&2; exit 2; }
+	$(PY) -m bot.cli trainer-add "$(NAME)"
 
 # The 👎 per guide entry and the questions the guides did not answer (var/reports/feedback.md).
 feedback-report: setup

@@ -19,7 +19,7 @@ from actions.outcome import (
     settled,
     unassigned,
 )
-from actions.small_talk import unsure
+from actions.small_talk import subject_wide_asked, unsure
 from bot.answering.did_you_mean import MIN_CONFIDENCE, guide_intents
 from bot.answering.engine import (
     Answer,
@@ -29,7 +29,9 @@ from bot.answering.engine import (
     asks_who_for_unassigned,
     believed,
     conditions_for,
+    fitting_subject,
     is_follow_up,
+    keys_used,
     label_named,
     matches,
     resolve,
@@ -77,11 +79,22 @@ def answer_guide_question(question: Question, guides: Guides) -> Outcome:
         if named is None:
             return Outcome(Canned("utter_no_previous_answer", kind="out_of_scope"))
         intent = named
+    if question.text and intent == question.intent:  # the NLU's reading, weighed against the words
+        intent = fitting_subject(guides, intent, question.ranking, question.said)
     query = conditions_for(guides, intent, question.stated)
     if query is None:  # an intent the guides do not know: never guess
         return Outcome(Canned("utter_out_of_scope", kind="out_of_scope"))
     if is_follow_up(guides, text):  # "Und Terminanfragen an die BB?": keep what it does not change
-        query = {**question.case, **query}
+        query = {**_related_case(question, guides, query["subject"]), **question.case, **query}
+    if (
+        asks_who_for_unassigned(guides, text)
+        and not label_named(guides, intent, text, SUBJECT_STEM)
+        and not keys_used(guides, intent) & set(question.said)
+    ):
+        # "Sperrzeit – SC oder EZ?" read as a change notice, "wer bearbeitet Widersprüche per E-Mail?" read
+        # as customer reactions: the guides assign the matter to no one, whatever the NLU's subject says
+        # (a contact form about Arbeitslosengeld is a case of its own: its rule says what it covers)
+        return unassigned(guides, today)
     found, outcome = resolve_case(guides, query, 0, day, today)
     written = _where_written(guides, text, found)
     if written is not None:  # "in welchem Abschnitt steht das mit den Kontaktformularen?"
@@ -94,14 +107,28 @@ def answer_guide_question(question: Question, guides: Guides) -> Outcome:
     if matches(guides.asked_key_cues.get(found.key, ()), text) and len(found.candidates) > 1:
         # "für welche Postfächer ist die Sperre freigegeben?": asked is what Lotse would ask back
         return Outcome(PerValue(found.key, tuple(found.candidates)), settled(None))
+    wide = subject_wide_asked(question, guides)
+    if wide is not None:  # "muss die Kindergeldkasse ihre Postfächer auch dichtmachen?": the scope
+        return wide
     if asks_who_for_unassigned(guides, text) and not label_named(guides, intent, text, SUBJECT_STEM):
-        # "Sperrzeit – SC oder EZ?" read as a change notice: the guides assign it to no one
+        # "wer bearbeitet Widerspruch telefonisch?" read as a registration: asking back would lead there
         return unassigned(guides, today)
     detail: Detail | DetailUnsettled | None = shared_detail(guides, text, found.candidates)
     unsettled = unsettled_asked(guides, text) if detail is None and found.candidates else None
     if unsettled is not None:  # "wie viele Mitarbeiter …?": never in the guides
         detail = DetailUnsettled(found.candidates[0], unsettled)
     return outcome if detail is None else _instead_of_asking(outcome, detail)
+
+
+def _related_case(question: Question, guides: Guides, subject: str) -> dict[str, str]:
+    """The conditions of the entry the last answer names as `related` on this subject: after the term
+    "Reaktivierungskunde", "und so einer ruft wegen ASU an?" is a reactivation customer's call."""
+    last = question.last
+    for other in last.related if last is not None else ():
+        entry = guides.by_id.get(other)
+        if entry is not None and subject in entry.when.get("subject", ()):
+            return entry.own_case
+    return {}
 
 
 def _where_written(guides: Guides, text: str, found: Resolution) -> Entry | None:

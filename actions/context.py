@@ -19,21 +19,39 @@ from __future__ import annotations
 
 import datetime as dt
 
-from actions.details import asked_details, detail_say, holder
-from actions.outcome import Canned, Outcome, WholeEntry, case_outcome
+from actions.details import asked_detail, asked_details, detail_say, holder
+from actions.outcome import (
+    Canned,
+    Outcome,
+    Source,
+    Validity,
+    WholeEntry,
+    answer_instead,
+    case_outcome,
+    resolve_case,
+    settled,
+)
+from bot.answering.did_you_mean import unsure_off_topic
 from bot.answering.engine import (
+    Answer,
     asks_about_before,
     asks_about_now,
     believed,
     is_follow_up,
+    keys_used,
     label_named,
+    matches,
     requested_language,
 )
 from bot.answering.guides import Entry, Guides
-from bot.answering.question import Question
+from bot.answering.question import Handler, Question
 from bot.answering.slots import INTENT_ASK_AT_DATE, SLOT_LAST_TOPIC
 
 BARE_DETAIL_WORDS = 4  # "in welchen Postfächern?", "wer macht das?": nothing but the detail asked
+# the follow-up questions about one entry: about the case a condition they state singles out
+ABOUT_AN_ENTRY = (Handler.SOURCE, Handler.VALIDITY)
+POINTED_WORDS = 12  # "bleibt das komplett im SC oder geht ein Teil an die EZ?" still points back
+WEAK_READING = 0.4  # an NLU reading below this, of a subject the words do not name, yields to the thread
 SHORT_FOLLOW_UP_WORDS = 8  # a longer message is a question of its own, not a detail of the last answer
 
 
@@ -49,7 +67,27 @@ def in_context(question: Question, guides: Guides) -> Outcome | None:
         or _on_another_day(question, guides)
         or _detail_of_last_answer(question, guides)
         or _changes_a_condition(question, guides)
+        or _last_answer_pointed_at(question, guides)
     )
+
+
+def _last_answer_pointed_at(question: Question, guides: Guides) -> Outcome | None:
+    """A short question right after an answer that points back at it ("bleibt das komplett im SC oder
+    geht ein Teil an die EZ?", the vocabulary's `back_reference_cues`) and that the NLU reads, without
+    being sure, as a subject outside the thread whose words it does not use: about that answer."""
+    last, text = question.last, question.text
+    if last is None or question.last_reply_topic != last.id or len(text.split()) > POINTED_WORDS:
+        return None
+    confidence = dict(question.ranking).get(question.intent, 0.0)
+    if (
+        confidence >= WEAK_READING
+        or not _new_subject(question, guides, last)
+        or label_named(guides, question.intent, text)
+        or is_follow_up(guides, text)  # "and the SC?" changes the case: the intent's, or a condition
+        or not matches(guides.back_reference_cues, text)
+    ):
+        return None
+    return Outcome(WholeEntry(last, question.as_of or question.today, question.today))
 
 
 def _changes_a_condition(question: Question, guides: Guides) -> Outcome | None:
@@ -76,6 +114,10 @@ def _changes_a_condition(question: Question, guides: Guides) -> Outcome | None:
         return None
     if not is_follow_up(guides, text) and len(text.split()) > SHORT_FOLLOW_UP_WORDS:
         return None
+    if not is_follow_up(guides, text) and "?" in text and not unsure_off_topic(question.nlu_ranking):
+        # "wie hoch ist sein Alg eigentlich?": a question off-topic for sure, whatever matter it names
+        # ("sie hat aber angerufen" still says how the case came in)
+        return None
     said = dict(question.said)
     said.pop("subject", None)  # a subject of its own ("und per Mail ans Liegenschaftspostfach?")
     for query in _cases(question, guides):
@@ -86,16 +128,29 @@ def _changes_a_condition(question: Question, guides: Guides) -> Outcome | None:
             for key in entry.when
         }
         stated = {key: value for key, value in said.items() if key in used}
-        if stated:  # not "and before …", which states a customer history the case does not depend on
-            return case_outcome(guides, {**query, **stated}, 0, question.as_of, question.today)
+        if not stated:  # not "and before …", which states a customer history the case does not depend on
+            continue
+        found, outcome = resolve_case(guides, {**query, **stated}, 0, question.as_of, question.today)
+        if question.handler not in ABOUT_AN_ENTRY or not believed(guides, intent, text):
+            # "and since when does the EZ handle the online ones?": the detail asked of that case
+            day = question.as_of or question.today
+            return (
+                answer_instead(outcome, asked_detail(guides, text, found.entry, day))
+                if isinstance(found, Answer)
+                else outcome
+            )
+        # "which section is the KUSOS part in?", "since when does the EZ handle the online ones?": that
+        # case's source or date, not its answer again
+        if not isinstance(found, Answer):
+            return None
+        asked = Source(found.entry) if question.handler is Handler.SOURCE else Validity(found.entry)
+        return Outcome(asked, settled(found.entry.id))
     return None
 
 
 def _uses_stated(question: Question, guides: Guides, intent: str) -> bool:
     """Whether the intent's subject depends on a condition the words state: then they fit it."""
-    subject = (guides.intent_conditions(intent) or {}).get("subject")
-    used = {key for entry in guides.entries if subject in entry.when.get("subject", ()) for key in entry.when}
-    return any(key in used for key in question.said if key != "subject")
+    return bool(keys_used(guides, intent) & set(question.said))
 
 
 def _cases(question: Question, guides: Guides) -> list[dict[str, str]]:
@@ -109,7 +164,7 @@ def _cases(question: Question, guides: Guides) -> list[dict[str, str]]:
     last = question.last
     if last is not None:  # and the cases of the entries it names as related (a term: where it applies)
         for entry in [last, *(guides.by_id[other] for other in last.related if other in guides.by_id)]:
-            own = {key: next(iter(values)) for key, values in entry.when.items() if len(values) == 1}
+            own = entry.own_case
             if "subject" in own and all(own["subject"] != case["subject"] for case in cases):
                 cases.append(own)
     return cases

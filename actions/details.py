@@ -47,6 +47,9 @@ def detail_say(
     ]
     if not asked:
         return None
+    overruling = next((attributes[name] for name in asked if attributes[name].overrules), None)
+    if overruling is not None:  # "was passiert, wenn wir die Frist verpassen?": not the deadline
+        return DetailUnsettled(entry, overruling)
     for name in asked:
         attribute = attributes[name]
         if attribute.unsettled:

@@ -32,6 +32,7 @@ from bot.answering.engine import (
     label_named,
     matches,
     resolve,
+    subject_keys,
 )
 from bot.answering.guides import Entry, Guides
 from bot.answering.markdown import MARKUP
@@ -39,6 +40,8 @@ from bot.answering.question import Question
 from bot.answering.slots import INTENT_GOODBYE, INTENT_GREET, INTENT_HELP, INTENT_THANK
 
 COURTESY_AND_QUESTION_WORDS = 5  # "danke. was gibt's in der Kantine?"; "danke, alles klar?" is thanks
+NAMED_STEM = 8  # "Liegenschaftspostfächer" names "Postfächer"; "address" does not name "addresses"
+CORROBORATING_KEYS = 2  # stated conditions that single out one unsure reading (way and matter)
 THREAD_FOLLOW_UP_WORDS = 8  # "wie viele sind das?", "with which tool?": short, about the last answer
 
 SMALL_TALK_RESPONSES = {
@@ -79,15 +82,14 @@ def unsure(question: Question, guides: Guides) -> Outcome:
     entry = _entry_of(likely[0].resolution) if likely else None
     if unsettled is not None and entry is not None:  # "wie viele E-Mails kamen …?": never in the guides
         return Outcome(DetailUnsettled(entry, unsettled), DROPPED)
-    if unsettled is not None and not likely:
+    if unsettled is not None and not likely and unsure_off_topic(question.nlu_ranking):
         # "Telefonnummer vom RIM?", "wie viele Mitarbeiter bekommt die EZ?": never in the guides, so not
-        # covered — never "kein Thema der Gesprächsleitfäden"
+        # covered — never "kein Thema der Gesprächsleitfäden"; but "my printer isn't working, who do I
+        # call?", which the NLU is sure is off-topic, is off-topic
         return Outcome(Canned("utter_not_covered", kind="not_covered"), DROPPED)
     # not where the NLU is sure it is off-topic ("Muss der Jobcenter-Kunde seine Nebenkosten…?")
     wide = (
-        None
-        if markup or not unsure_off_topic(question.nlu_ranking)
-        else _subject_wide_asked(question, guides)
+        None if markup or not unsure_off_topic(question.nlu_ranking) else subject_wide_asked(question, guides)
     )
     if wide is not None:  # "Kunde vom Jobcenter ruft an – SC?": the scope, whatever else the NLU saw
         return wide
@@ -98,11 +100,14 @@ def unsure(question: Question, guides: Guides) -> Outcome:
         and not any(label_named(guides, s.intent, text) for s in offered)
     ):  # "wer bearbeitet Widersprüche gegen Alg-Bescheide?": no subject of the guides is named in it
         return unassigned(guides, today)
-    if len(offered) > 1 and offered[0].topic is not None and {s.topic for s in offered} == {offered[0].topic}:
-        # the readings agree on the entry ("Termin per Kontaktformular" as a request or as a
-        # cancellation): a choice would change nothing, so that is the answer. One unsure reading
-        # alone is still offered, never answered
-        query = conditions_for(guides, offered[0].intent, offered[0].entities) or {}
+    first = offered[0].topic if offered else None
+    agreed = len(offered) > 1 and first is not None and {s.topic for s in offered} == {first}
+    # the readings agree on the entry ("Termin per Kontaktformular" as a request or as a cancellation):
+    # a choice would change nothing, so that is the answer; so is the one reading the words' own
+    # conditions bear out. Any other unsure reading alone is still offered, never answered
+    chosen = offered[0] if agreed else _corroborated(offered, stated, guides, text)
+    if chosen is not None:
+        query = conditions_for(guides, chosen.intent, chosen.entities) or {}
         found, outcome = resolve_case(guides, query, 0, None, today)
         # a detail asked of it ("how fast must the EZ answer …?"): that detail, or that it is unsettled
         detail = asked_detail(guides, text, found.entry, today) if isinstance(found, Answer) else None
@@ -124,6 +129,24 @@ def unsure(question: Question, guides: Guides) -> Outcome:
     return Outcome(Canned("utter_out_of_scope", kind="out_of_scope"), DROPPED)
 
 
+def _corroborated(
+    offered: list[Suggestion], stated: dict[str, str], guides: Guides, text: str
+) -> Suggestion | None:
+    """The one offered reading the words bear out, where it leads to an answer: whose rules depend on
+    every condition they state, where they state at least `CORROBORATING_KEYS` ("meeting with the job
+    placement team, sent through the online form": way and matter, which only the appointment subjects
+    decide on), else whose subject they name."""
+    keys = {key for key in stated if key != "subject"}
+    fitting = (
+        [s for s in offered if keys <= subject_keys(guides, s.subject)]
+        if len(keys) >= CORROBORATING_KEYS
+        else []
+    )
+    if not fitting:  # "ab wann sind die Liegenschaftspostfächer zu?": the one reading whose subject it names
+        fitting = [s for s in offered if label_named(guides, s.intent, text, NAMED_STEM)]
+    return fitting[0] if len(fitting) == 1 and fitting[0].topic is not None else None
+
+
 def _subject_stated(question: Question, guides: Guides, stated: dict[str, str]) -> Outcome | None:
     """The answer for a subject the words themselves state (a subject's `cues` in the vocabulary:
     an earlier instruction's number, date or title), whatever the NLU was unsure of."""
@@ -138,7 +161,7 @@ def _subject_stated(question: Question, guides: Guides, stated: dict[str, str]) 
     return answer_instead(outcome, asked_detail(guides, question.text, found.entry, question.today))
 
 
-def _subject_wide_asked(question: Question, guides: Guides) -> Outcome | None:
+def subject_wide_asked(question: Question, guides: Guides) -> Outcome | None:
     """A detail one subject answers for every case (`subject` in `follow_up_attributes`: the scope),
     asked in a question of its own: that subject's answer today."""
     attributes = guides.vocabulary.follow_up_attributes

@@ -42,6 +42,7 @@ def _config(args: argparse.Namespace) -> BotConfig:
         api_token=found.api_token,
         jwt_secret=found.jwt_secret,
         action_token=found.action_token,
+        trainer_token=found.trainer_token,
         cors_origins=cors_origins(),
         retention_days=retention_days(),
     )
@@ -200,6 +201,47 @@ def conversations(args: argparse.Namespace) -> int:
     return 1 if result.failures else 0
 
 
+def trainer_add(args: argparse.Namespace) -> int:
+    """`make trainer-add NAME=…`: create or change a trainer account; only the password's hash is written."""
+    import getpass
+
+    from bot.trainers.workbench.accounts import (
+        AccountsError,
+        accounts_file,
+        check_name,
+        check_password,
+        write_account,
+    )
+
+    problem = check_name(args.name)
+    if problem:
+        print(f"trainer-add: name {args.name!r}: {problem}", file=sys.stderr)
+        return 2
+    try:
+        path = accounts_file()
+        if args.password_stdin:
+            password = sys.stdin.readline().rstrip("\n")
+        else:
+            password = getpass.getpass(f"Passwort für {args.name}: ")
+            if password != getpass.getpass("Noch einmal: "):
+                print("trainer-add: the two passwords differ; nothing written", file=sys.stderr)
+                return 2
+        problem = check_password(password)
+        if problem:
+            print(f"trainer-add: password: {problem}; nothing written", file=sys.stderr)
+            return 2
+        new = write_account(path, args.name, password)
+    except (AccountsError, SettingsError) as error:
+        print(f"trainer-add: {error}", file=sys.stderr)
+        return 2
+    except (EOFError, KeyboardInterrupt):
+        print("\ntrainer-add: nothing written", file=sys.stderr)
+        return 130
+    print(f"{'added' if new else 'changed'} trainer {args.name!r} in {path} (argon2 hash, mode 600)")
+    print("sign in at http://localhost:8080/trainer (no restart needed)")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="lotse", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -219,6 +261,12 @@ def main(argv: list[str] | None = None) -> int:
     changes.add_argument("to_revision", metavar="TO", nargs="?", help="git revision (default: working tree)")
     changes.add_argument("--out-dir", default=str(VAR_DIR / "reports"), help="where the .md and .html go")
     changes.set_defaults(func=guide_changes)
+    trainer = commands.add_parser("trainer-add", help="create or change a trainer account of the workbench")
+    trainer.add_argument("name", help="the trainer's name (lower case letters, digits, . _ -)")
+    trainer.add_argument(
+        "--password-stdin", action="store_true", help="read the password from stdin (scripts)"
+    )
+    trainer.set_defaults(func=trainer_add)
     for name, func, text in (
         ("run", run, "start Lotse in the foreground"),
         ("eval", evaluate, "ask an eval file's questions over REST"),

@@ -72,6 +72,10 @@ class Settings(BaseSettings):
     web_cors_origins: str | None = None
     rasa_url: str = "http://127.0.0.1:5005"
     feedback_db_url: SecretStr | None = None  # a PostgreSQL URL may hold a password
+    tracker_db_url: SecretStr | None = None  # the stored conversations the trainers' workbench reviews
+    # the trainers' workbench (bot/trainers/workbench/): off unless an account or the token exists
+    trainer_accounts_file: Path | None = None  # default ~/.config/lotse/trainers, never inside the repo
+    trainer_token: SecretStr | None = None  # signs a trainer in without an account (or the secrets file)
     # operations
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     secrets_file: Path | None = None  # default ~/.config/lotse/secrets.env, never inside the repo

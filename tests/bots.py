@@ -7,7 +7,8 @@ Ports are LOTSE_TEST_PORT_BASE (default 15000) plus an offset, so two test runs 
 default-configuration bot, 600 (+100 its stock peer, +190 its type-ahead server) the smoke bench,
 800–880 the supervision test's launcher (tests/e2e/test_supervision.py), 900–999 the widget's bot
 and web servers (974 the one in front of the default-configuration bot, 981–983 the browser
-tests' own), 977–979 Redis (977 a port where none listens, 978 the rate-limit tests', 979 the
+tests' own; 990–992 the trainers' workbench: 990 and 991 its HTTP tests, 992 the browser tests'),
+977–979 Redis (977 a port where none listens, 978 the rate-limit tests', 979 the
 lock-store tests');
 `make test-cluster` uses 500 and up in a run of its own.
 """

@@ -21,6 +21,11 @@ CANDIDATES = [
     "the reactivation thing",
     "Kontaktformular weitergeben",
     "Reaktivierung",
+    # since 2026-12-01 an unsure reading the words name ("Reaktivierung") is answered, not offered
+    "wer kuemmert sich um die mails",
+    "the forwarding thing",
+    "mails und formulare",
+    "termin oder aenderung?",
 ]
 
 

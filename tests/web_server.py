@@ -1,4 +1,4 @@
-"""Start the real web server (`python -m bot.serving.web`) on a test port for tests.
+"""Start the real web server (`python -m bot.serving.web`, or `bot.ops.web`: with the workbench) for tests.
 
 A test that needs the page's server down, restarted or pointed at a Rasa that is down
 starts its own one here, next to the one bot.ops.processes.Bot starts.
@@ -14,6 +14,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from bot.ops.processes import reachable, wait_ready
 from bot.paths import PROJECT_ROOT
@@ -30,6 +31,9 @@ class WebServer:
         log: Path,
         cors: str = "",
         upstream_timeout: float | None = None,
+        root: Path = PROJECT_ROOT,
+        module: str = "bot.serving.web",
+        env: dict[str, str] | None = None,
     ) -> None:
         self.port = port
         self.rasa_url = rasa_url
@@ -37,6 +41,9 @@ class WebServer:
         self.log = log
         self.cors = cors
         self.upstream_timeout = upstream_timeout
+        self.root = root  # the checkout it runs from (the workbench writes into a copy's)
+        self.module = module  # bot.ops.web: with the trainers' workbench
+        self.env = env or {}
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -49,7 +56,7 @@ class WebServer:
         args = [
             sys.executable,
             "-m",
-            "bot.serving.web",
+            self.module,
             "--port",
             str(self.port),
             "--rasa-url",
@@ -57,12 +64,14 @@ class WebServer:
         ]
         if self.upstream_timeout is not None:
             args += ["--upstream-timeout", str(self.upstream_timeout)]
-        env = dict(os.environ, LOTSE_FEEDBACK_DB_URL=self.db_url, LOTSE_WEB_CORS_ORIGINS=self.cors)
-        env["PYTHONPATH"] = str(PROJECT_ROOT)
+        env = dict(
+            os.environ, LOTSE_FEEDBACK_DB_URL=self.db_url, LOTSE_WEB_CORS_ORIGINS=self.cors, **self.env
+        )
+        env["PYTHONPATH"] = str(self.root)
         self.log.parent.mkdir(parents=True, exist_ok=True)
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
-                args, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+                args, cwd=self.root, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
             )
         health = f"{self.url}/health"
         problem = wait_ready(self.process, lambda: reachable(health), 30.0, "web server", self.log)
@@ -85,9 +94,16 @@ class WebServer:
 
 @contextlib.contextmanager
 def web_server(
-    port: int, rasa_url: str, db_url: str, log: Path, cors: str = "", upstream_timeout: float | None = None
+    port: int,
+    rasa_url: str,
+    db_url: str,
+    log: Path,
+    cors: str = "",
+    upstream_timeout: float | None = None,
+    **options: Any,
 ) -> Iterator[WebServer]:
-    server = WebServer(port, rasa_url, db_url, log, cors, upstream_timeout).start()
+    """A running web server for the block; `options` are WebServer's (root, module, env)."""
+    server = WebServer(port, rasa_url, db_url, log, cors, upstream_timeout, **options).start()
     try:
         yield server
     finally:

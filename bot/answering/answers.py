@@ -265,7 +265,9 @@ class AnswerWriter:
             start=format_date(entry.valid_from, lang),
             verdict=entry.text.get(lang).verdict,
         )
-        return self._rule_reply(entry, first, "fact", lang)
+        # what the rule holds beyond its verdict ("die Funktion gibt es seit 08.01.2025") answers "ging das
+        # damals schon?" as much as its first day does
+        return self._rule_reply(entry, first, "fact", lang, detail=entry.text.get(lang).detail)
 
     def _out_of_time_reply(self, found: NotCovered, lang: str, day: dt.date, topic: str) -> Reply:
         """A case whose rule begins only after today, or ended and nothing followed: said as such,
@@ -292,10 +294,13 @@ class AnswerWriter:
             )
         return self._rule_reply(entry, first, "not_covered", lang, upcoming=upcoming)
 
-    def _rule_reply(self, entry: Entry, first: str, kind: str, lang: str, **extra: Any) -> Reply:
-        """`first`, then the rule's source line; the payload names the rule and its validity."""
-        lines = [first, self.source_line(entry, lang)]
-        payload = self._text_payload(kind, lang, lines[:1], source=self.source_of(entry, lang))
+    def _rule_reply(
+        self, entry: Entry, first: str, kind: str, lang: str, detail: str | None = None, **extra: Any
+    ) -> Reply:
+        """`first` (and the rule's `detail`, where given), then the rule's source line; the payload names
+        the rule and its validity."""
+        lines = [first, *([detail] if detail else []), self.source_line(entry, lang)]
+        payload = self._text_payload(kind, lang, lines[:-1], source=self.source_of(entry, lang))
         payload["answer"].update(
             topic=entry.id,
             valid_from=entry.valid_from.isoformat() if entry.valid_from else None,

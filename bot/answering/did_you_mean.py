@@ -35,7 +35,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.answering.engine import Answer, Clarify, NotCovered, Resolution, conditions_for, resolve
+from bot.answering.engine import (
+    Answer,
+    Clarify,
+    NotCovered,
+    Resolution,
+    conditions_for,
+    resolve,
+    subject_keys,
+)
 from bot.answering.guides import Guides
 from bot.answering.slots import INTENT_NLU_FALLBACK
 
@@ -105,11 +113,6 @@ def likely_intents(guides: Guides, ranking: Iterable[Mapping[str, Any]] | None) 
     return [(name, conf) for name, conf in about_guides if conf >= floor][:MAX_OPTIONS]
 
 
-def _keys_of_subject(guides: Guides, subject: str) -> set[str]:
-    """The condition keys the subject's entries decide on."""
-    return {key for e in guides.entries if subject in e.when.get("subject", ()) for key in e.when}
-
-
 def suggestions(
     guides: Guides,
     ranking: Iterable[Mapping[str, Any]] | None,
@@ -129,7 +132,7 @@ def suggestions(
             continue
         subject = query["subject"]
         base = guides.intent_conditions(intent) or {}
-        relevant = _keys_of_subject(guides, subject)
+        relevant = subject_keys(guides, subject)
         entities = {k: v for k, v in sorted(own.items()) if k in relevant and base.get(k) != v}
         found.append(Suggestion(intent, subject, entities, resolve(guides, query, day), confidence))
     return found

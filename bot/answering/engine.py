@@ -18,6 +18,10 @@ from bot.answering.spelling import plain_text
 OTHER = "other"  # the option "none of these" of a clarifying question
 LABEL_STEM = 6  # "Kontaktformularen" names the subject labelled "Kontaktformular"
 TITLE_MIN = 5  # a section title this long names the section ("Info" does not)
+# a subject ranked behind the first is taken where the stated conditions fit it alone: this sure, and
+# this share of the first's confidence (bot/answering/engine.py, fitting_subject)
+FIT_MIN = 0.15
+FIT_SHARE = 0.25
 
 
 @dataclass(frozen=True)
@@ -255,6 +259,42 @@ def conditions_for(guides: Guides, intent: str, stated: Mapping[str, str | None]
         if value and key in guides.vocabulary.conditions:
             query[key] = value
     return query
+
+
+def subject_keys(guides: Guides, subject: str | None) -> set[str]:
+    """The condition keys the entries of a subject depend on (besides the subject)."""
+    return {
+        key for entry in guides.entries if subject in entry.when.get("subject", ()) for key in entry.when
+    } - {"subject"}
+
+
+def keys_used(guides: Guides, intent: str) -> set[str]:
+    """The condition keys the entries of the intent's subject depend on (besides the subject)."""
+    return subject_keys(guides, (guides.intent_conditions(intent) or {}).get("subject"))
+
+
+def fitting_subject(
+    guides: Guides, intent: str, ranking: Sequence[tuple[str, float]], said: Mapping[str, str]
+) -> str:
+    """The intent, or the guide subject ranked close behind it whose rules depend on the conditions the
+    words state where the intent's do not: "Online-ASU von nem Reaktivierungskunden – SC oder EZ?" is
+    about the registration (by way and customer), not the term the NLU ranked first; "customer rings
+    the SC to change his address" about the change (by way), not the SC's duties.
+
+    Stated conditions are evidence the NLU does not weigh; the runner-up must still be a reading the
+    NLU holds possible (`FIT_MIN`, and at least `FIT_SHARE` of the first's confidence)."""
+    stated = {key for key in said if key != "subject"}
+    if not stated or keys_used(guides, intent) & stated:
+        return intent
+    top = next((confidence for name, confidence in ranking if name == intent), 0.0)
+    for name, confidence in ranking:
+        if name == intent or name not in guides.vocabulary.intents:
+            continue
+        if confidence < FIT_MIN or confidence < FIT_SHARE * top:
+            return intent
+        if keys_used(guides, name) & stated:
+            return name
+    return intent
 
 
 def label_named(guides: Guides, intent: str, text: str, stem: int = LABEL_STEM) -> bool:

@@ -153,6 +153,8 @@ def check_references(entries: Sequence[Entry], vocab: RawVocabulary) -> None:
     for name, attribute in vocab.follow_up_attributes.items():
         if (attribute.field is not None) + (attribute.subject is not None) + attribute.unsettled != 1:
             raise GuideError(VOCABULARY_FILE, name, "field", "name a field, a subject, or unsettled: true")
+        if attribute.overrules and not attribute.unsettled:
+            raise GuideError(VOCABULARY_FILE, name, "overrules", "only an unsettled detail overrules others")
         if attribute.subject and attribute.subject not in subjects:
             raise GuideError(VOCABULARY_FILE, name, "subject", f"unknown subject '{attribute.subject}'")
         for key in ("after_subjects", "answered_by"):

@@ -40,6 +40,11 @@ class Entry:
     instruction: str = ""  # the number of the instruction the entry is taken from (its source)
     replaces: tuple[str, ...] = ()  # ids of the entries this one takes the place of
 
+    @property
+    def own_case(self) -> dict[str, str]:
+        """The conditions the entry fixes to one value: the case it answers, as a follow-up would keep it."""
+        return {key: next(iter(values)) for key, values in self.when.items() if len(values) == 1}
+
     def valid_on(self, day: dt.date) -> bool:
         return (self.valid_from is None or self.valid_from <= day) and (
             self.valid_to is None or day <= self.valid_to

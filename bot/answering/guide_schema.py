@@ -176,6 +176,9 @@ class FollowUpAttribute(_Strict):
     follow_up_falls_through: bool = False
     # a detail the instruction never gives (who signed it, a contact person): always "not settled"
     unsettled: bool = False
+    # an unsettled detail asked *about* another one ("was passiert, wenn wir die Frist verpassen?" asks
+    # for the consequences, not the deadline): answered before any detail the entry holds
+    overrules: bool = False
     # asked only about an answer on one of these subjects ("wer leitet die weiter?" after contact forms)
     after_subjects: tuple[str, ...] = ()
 

@@ -63,6 +63,7 @@ class BotConfig:
     api_token: str | None = None  # Rasa's HTTP API is on only with a token or a JWT secret
     jwt_secret: str | None = None
     action_token: str | None = None  # the action server refuses calls without it when set
+    trainer_token: str | None = None  # signs a trainer in to the workbench; given to the web server only
     cors_origins: list[str] = field(default_factory=lambda: list(DEFAULT_CORS_ORIGINS))
     retention_days: int = DEFAULT_RETENTION_DAYS
     guides_dir: Path | None = None  # another guides folder (tests, trainers' drafts)
@@ -107,8 +108,9 @@ def _endpoints_file(config: BotConfig) -> Path:
     return path
 
 
-def child_env(config: BotConfig, api_secrets: bool = False) -> dict[str, str]:
-    """The child's environment: only the secrets this config names, the API ones only for Rasa."""
+def child_env(config: BotConfig, api_secrets: bool = False, trainer_secrets: bool = False) -> dict[str, str]:
+    """The child's environment: only the secrets this config names, the API ones only for Rasa, the
+    trainer token only for the web server (`trainer_secrets`)."""
     env = {key: value for key, value in os.environ.items() if key not in SECRET_NAMES}
     env.update(
         RASA_TELEMETRY_ENABLED="false",
@@ -127,10 +129,12 @@ def child_env(config: BotConfig, api_secrets: bool = False) -> dict[str, str]:
         "speedups": None if config.speedups is None else str(int(config.speedups)),
         # in the environment, not on the command line: it may hold a password
         "feedback_db_url": config.feedback_db_url,
+        "tracker_db_url": f"sqlite:///{config.tracker_db}",  # what the trainers' workbench reviews
         "guides_dir": str(config.guides_dir) if config.guides_dir else None,
         "action_token": config.action_token,
         "api_token": config.api_token if api_secrets else None,
         "jwt_secret": config.jwt_secret if api_secrets else None,
+        "trainer_token": config.trainer_token if trainer_secrets else None,
     }
     env.update({env_name(name): value for name, value in given.items() if value is not None and value != ""})
     # the REST channel refuses a browser Origin that Rasa's --cors (the same list) does not allow;
@@ -168,11 +172,12 @@ def rasa_command(model: Path, endpoints: Path, host: str, port: int, cors: Seque
 
 
 def web_command(host: str, port: int, rasa_url: str) -> list[str]:
-    """`python -m bot.serving.web`: the widget's page on host:port, asking the Rasa at `rasa_url`."""
+    """`python -m bot.ops.web`: the widget's page and the trainers' workbench on host:port, asking the
+    Rasa at `rasa_url` (bot/ops/web.py composes the two; bot.serving.web alone serves staff only)."""
     return [
         sys.executable,
         "-m",
-        "bot.serving.web",
+        "bot.ops.web",
         "--host",
         host,
         "--port",
@@ -212,7 +217,7 @@ class Bot(Launcher):
         what, url, ready, ready_timeout = self._checks(name)
         log = self.config.log_dir / f"{name}-{self.config.rasa_port}.log"
         alive = functools.partial(reachable, url, PROBE_TIMEOUT_S)
-        env = child_env(self.config, api_secrets)
+        env = child_env(self.config, api_secrets, trainer_secrets=name == "web")
         launch = Launch(what, args, env, log, alive, url, ready, ready_timeout, quiet=self.quiet)
         return self.servers.start(launch)
 

@@ -51,12 +51,22 @@ def create_app(
     for action in build_actions(store, responses, today):
         executor.register_action(action)
 
+    loaded = {
+        "version": store.get().version,
+        "at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+    }
+
     @app.get("/health")
     async def health(_: Request) -> HTTPResponse:
         guides = store.get()
+        if guides.version != loaded["version"]:  # a reload took effect (noticed here or by a question)
+            loaded.update(
+                version=guides.version, at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+            )
         body: dict[str, Any] = {
             "status": "ok" if store.last_error is None else "degraded",
             "guides_version": guides.version,
+            "guides_loaded_at": loaded["at"],  # when this version was first seen in service
             "guide_error": store.last_error,
             "actions": sorted(executor.actions),
         }

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
+
+from bot.serving.feedback import open_database
 
 WINDOW_DAYS = 30  # "asked most in the last 30 days"
 _TOPIC = re.compile(r"^[a-z0-9_]{1,100}$")  # a guide entry's id
@@ -35,11 +36,7 @@ class AskedTopics:
     """Counts of answers per guide entry and day."""
 
     def __init__(self, url: str) -> None:
-        self.engine: Engine = sa.create_engine(url, future=True)
-        database = self.engine.url.database
-        if self.engine.url.get_backend_name() == "sqlite" and database and database != ":memory:":
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
-        _metadata.create_all(self.engine)
+        self.engine: Engine = open_database(url, _metadata)
         self._last_purge: dt.date | None = None
 
     def close(self) -> None:

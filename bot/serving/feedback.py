@@ -112,6 +112,17 @@ class FrequentQuestion:
     last_seen: dt.datetime
 
 
+def open_database(url: str, metadata: sa.MetaData) -> Engine:
+    """An engine on `url` with `metadata`'s tables created (a SQLite file's folder too): the feedback
+    store, the asked-topics counts and the trainers' workbench keep their tables in one database."""
+    engine: Engine = sa.create_engine(url, future=True)
+    database = engine.url.database
+    if engine.url.get_backend_name() == "sqlite" and database and database != ":memory:":
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    metadata.create_all(engine)
+    return engine
+
+
 def db_url() -> str:
     """LOTSE_FEEDBACK_DB_URL, or the SQLite file in var/."""
     return settings().secret("feedback_db_url") or DEFAULT_DB_URL
@@ -162,11 +173,7 @@ class FeedbackStore:
         warm_up()  # the redaction's allow-list, read at the server's start
         self._units = units
         self.url = url
-        self.engine: Engine = sa.create_engine(url, future=True)
-        database = self.engine.url.database
-        if self.engine.url.get_backend_name() == "sqlite" and database and database != ":memory:":
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
-        _metadata.create_all(self.engine)
+        self.engine = open_database(url, _metadata)
 
     def close(self) -> None:
         self.engine.dispose()

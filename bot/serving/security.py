@@ -34,9 +34,10 @@ SECRETS_FILE_ENV = "LOTSE_SECRETS_FILE"
 API_TOKEN_ENV = "LOTSE_API_TOKEN"
 JWT_SECRET_ENV = "LOTSE_JWT_SECRET"
 ACTION_TOKEN_ENV = "LOTSE_ACTION_TOKEN"
+TRAINER_TOKEN_ENV = "LOTSE_TRAINER_TOKEN"
 CORS_ENV = "LOTSE_CORS_ORIGINS"
 RETENTION_ENV = "LOTSE_RETENTION_DAYS"
-SECRET_NAMES = (API_TOKEN_ENV, JWT_SECRET_ENV, ACTION_TOKEN_ENV)
+SECRET_NAMES = (API_TOKEN_ENV, JWT_SECRET_ENV, ACTION_TOKEN_ENV, TRAINER_TOKEN_ENV)
 
 DEFAULT_RETENTION_DAYS = Settings.__fields__["retention_days"].default
 # the body type every POST must declare: a page on another origin cannot send it without a CORS
@@ -50,6 +51,7 @@ class Secrets:
     api_token: str | None = None
     jwt_secret: str | None = None
     action_token: str | None = None
+    trainer_token: str | None = None  # the trainers' workbench only (bot/trainers/workbench/)
 
 
 def _settings(environ: Mapping[str, str] | None) -> Settings:
@@ -59,11 +61,15 @@ def _settings(environ: Mapping[str, str] | None) -> Settings:
 
 def secrets_file(environ: Mapping[str, str] | None = None) -> Path:
     """Where the local secrets live: LOTSE_SECRETS_FILE or ~/.config/lotse/secrets.env (never the repo)."""
-    configured = _settings(environ).secrets_file
-    path = configured.expanduser() if configured else Path.home() / ".config" / "lotse" / "secrets.env"
+    return outside_repository(_settings(environ).secrets_file, "secrets.env", SECRETS_FILE_ENV)
+
+
+def outside_repository(configured: Path | None, default_name: str, variable: str) -> Path:
+    """A private file's path: as configured, else ~/.config/lotse/<default_name>; refused inside the repo."""
+    path = configured.expanduser() if configured else Path.home() / ".config" / "lotse" / default_name
     path = path.resolve()
     if path == PROJECT_ROOT or PROJECT_ROOT in path.parents:
-        raise SettingsError(f"{SECRETS_FILE_ENV}={path} is inside the repository; keep secrets outside it")
+        raise SettingsError(f"{variable}={path} is inside the repository; keep secrets outside it")
     return path
 
 
@@ -92,7 +98,7 @@ def load_secrets(environ: Mapping[str, str] | None = None) -> Secrets:
     def pick(name: str) -> str | None:
         return given.secret(name) or stored.get(env_name(name)) or None
 
-    return Secrets(pick("api_token"), pick("jwt_secret"), pick("action_token"))
+    return Secrets(pick("api_token"), pick("jwt_secret"), pick("action_token"), pick("trainer_token"))
 
 
 def ensure_action_token(environ: Mapping[str, str] | None = None) -> Path | None:

@@ -11,7 +11,9 @@ Another intranet page may embed the widget with one script tag; its origin must
 then be listed in LOTSE_WEB_CORS_ORIGINS (exact origins, comma-separated –
 never `*`). A POST must be sent as application/json, and a browser's Origin must be
 listed or the page's own (bot/serving/security.py): any other page could post text/plain
-without a CORS preflight. Run it as `python -m bot.serving.web`; bot/ops/processes.py does so for `make run`.
+without a CORS preflight. Run it as `python -m bot.serving.web` (staff pages only); `make run` starts
+`python -m bot.ops.web`, which adds the trainers' workbench (bot/trainers/workbench/) through
+`main(extend=…)`.
 
 Besides passing questions on it serves what helps staff before and after they ask: type-ahead
 (`/api/suggest`) and the start screen's questions (`/api/start`) from bot/serving/suggest.py, the
@@ -30,7 +32,7 @@ import json
 import logging
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -613,13 +615,31 @@ def create_app(
     return app
 
 
-def main(argv: list[str] | None = None) -> int:
+@dataclass(frozen=True)
+class WebParts:
+    """What the web server is built from; a caller one layer up adds its own routes on them
+    (bot/ops/web.py adds the trainers' workbench: serving cannot import the trainers' layer)."""
+
+    settings: WebSettings
+    store: FeedbackStore
+    guides: GuideStore
+    asked: AskedTopics
+
+
+Extend = Callable[[Sanic, WebParts], None]
+
+
+def main(
+    argv: list[str] | None = None, extend: Extend | None = None, prog: str = "python -m bot.serving.web"
+) -> int:
+    """Run the web server; `extend` adds routes to the app before it serves (a problem it raises as
+    SettingsError stops the start with its sentence, as a bad setting does)."""
     try:
         config = settings()
     except SettingsError as error:
         print(f"Lotse web server not started: {error}", file=sys.stderr)
         return 2
-    parser = argparse.ArgumentParser(prog="python -m bot.serving.web", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__.splitlines()[0])
     parser.add_argument("--host", default=config.web_host)
     parser.add_argument("--port", type=int, default=config.web_port)
     parser.add_argument("--rasa-url", default=config.rasa_url)
@@ -642,6 +662,9 @@ def main(argv: list[str] | None = None) -> int:
         # the URL from the environment: a PostgreSQL URL may hold a password
         store = FeedbackStore(db_url(), units=lambda: guides.get().vocabulary.units)
         asked = AskedTopics(db_url())  # the same database: one table of counts per entry and day
+        app = create_app(web_settings, store, guides, asked)
+        if extend is not None:
+            extend(app, WebParts(web_settings, store, guides, asked))
     except GuideError as error:
         print(f"Lotse web server not started – the guides are invalid:\n  {error}", file=sys.stderr)
         return 2
@@ -655,7 +678,6 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
-    app = create_app(web_settings, store, guides, asked)
     logger.info("widget on http://%s:%d/ (Rasa at %s)", args.host, args.port, web_settings.rasa_url)
     http_guard.install()  # Content-Length / Transfer-Encoding checked, header and body deadlines
     app.run(host=args.host, port=args.port, workers=1, access_log=False, motd=False)

@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from bot.answering import markdown
 from bot.answering.guides import Guides
@@ -222,8 +222,9 @@ def topic_pairs(results: Sequence[TurnResult]) -> list[tuple[str, str]]:
     return pairs
 
 
-def write_confusion_png(results: Sequence[TurnResult], path: Path) -> None:
-    """Expected topic (rows) vs. answered topic (columns), counts in the cells."""
+def write_confusion_png(results: Sequence[TurnResult], path: Path | BinaryIO) -> None:
+    """Expected topic (rows) vs. answered topic (columns), counts in the cells; into a file, or a
+    buffer (the workbench keeps the picture in its database)."""
     import matplotlib  # type: ignore[import-untyped]
 
     matplotlib.use("Agg")
@@ -233,7 +234,8 @@ def write_confusion_png(results: Sequence[TurnResult], path: Path) -> None:
     pairs = topic_pairs(results)
     expected = sorted({e for e, _ in pairs})
     answered = expected + sorted({a for _, a in pairs} - set(expected))
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(path, Path):
+        path.parent.mkdir(parents=True, exist_ok=True)
     if not pairs:
         figure, axes = plt.subplots(figsize=(6, 2))
         axes.axis("off")

@@ -16,7 +16,7 @@ import time
 import urllib.error
 import urllib.request
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -169,12 +169,18 @@ def run_conversation(conversation: Conversation, rasa_url: str, sender: str) -> 
 
 
 def run_conversations(
-    conversations: Sequence[Conversation], rasa_url: str, purpose: str = "conversations"
+    conversations: Sequence[Conversation],
+    rasa_url: str,
+    purpose: str = "conversations",
+    progress: Callable[[int, int], None] | None = None,
 ) -> RunResult:
-    """Every conversation on a fresh sender (named after `purpose` and the run), in order."""
+    """Every conversation on a fresh sender (named after `purpose` and the run), in order;
+    `progress(done, total)` after each (the workbench's progress bar)."""
     run_id = uuid.uuid4().hex[:8]
     started = time.perf_counter()
     results: list[TurnResult] = []
     for index, conversation in enumerate(conversations):
         results += run_conversation(conversation, rasa_url, f"{purpose}-{run_id}-{index}")
+        if progress is not None:
+            progress(index + 1, len(conversations))
     return RunResult(results, time.perf_counter() - started, rasa_url)

@@ -14,8 +14,11 @@ Formats (README, "Test conversations"): `version: "3.1"` and `conversations:` of
 
 from __future__ import annotations
 
+import contextlib
 import math
+import os
 import re
+import tempfile
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -364,6 +367,24 @@ def _conversations(file: str, parsed: TrainerFile) -> list[Conversation]:
 def _load(path: Path) -> tuple[list[Conversation], list[Problem]]:
     file = _display_name(path)
     data, lines = _read(path, file)
+    return _checked(file, data, lines)
+
+
+def load_text(text: str, file: str) -> list[Conversation]:
+    """The conversations of a file's text before it is written (the trainers' workbench checks what it
+    would save with the same schema); ConversationError names every problem."""
+    try:
+        data, lines = parse_with_lines(text)
+    except yaml.YAMLError as error:
+        raise ConversationError([Problem(file, None, "-", "-", f"not valid YAML: {error}")]) from error
+    found, problems = _checked(file, data, lines)
+    if problems:
+        raise ConversationError(problems)
+    return found
+
+
+def _checked(file: str, data: Any, lines: dict[KeyPath, int]) -> tuple[list[Conversation], list[Problem]]:
+    """The conversations of a file's data, or its problems (schema and rules), in file order."""
     if not isinstance(data, dict):
         text = "must be a mapping with conversations (or single / dialogues)"
         return [], [Problem(file, _line(lines, ()), "-", "-", text)]
@@ -398,6 +419,21 @@ def load_files(paths: Iterable[Path]) -> list[Conversation]:
     if problems:
         raise ConversationError(problems)
     return conversations
+
+
+def write_atomically(path: Path, text: str, mode: int = 0o644) -> None:
+    """Write `text` to `path` through a temporary file beside it: a reader sees the old file or the new
+    one, never half of it (the workbench's saves, the trainer accounts)."""
+    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.chmod(temporary, mode)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+        raise
 
 
 def default_files() -> list[Path]:

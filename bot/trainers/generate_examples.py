@@ -234,7 +234,12 @@ def hand_written(directory: Path = HAND_WRITTEN_DIR) -> dict[str, list[str]]:
 
 def examples_of(path: Path, into: dict[str, list[str]]) -> dict[str, list[str]]:
     """Add the examples of one Rasa NLU file to `into` (intent -> texts) and return it."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return examples_in(path.read_text(encoding="utf-8"), into)
+
+
+def examples_in(text: str, into: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Add the examples of a Rasa NLU file's text to `into` (the workbench checks a text before saving it)."""
+    data = yaml.safe_load(text) or {}
     for item in data.get("nlu") or []:
         if "intent" not in item:
             continue

@@ -49,21 +49,34 @@ def test_neue_frage_is_never_an_answer(run_action: RunAction, make_tracker: Make
 
 
 @pytest.mark.parametrize(
-    ("question", "action", "intent", "expected"),
+    ("question", "action", "intent", "expected", "holder"),
     [
-        ("bis wann?", ActionAnswerValidity, "ask_validity", "2 Wochen"),
-        ("mit welchem Formular?", ActionAnswerOutOfScope, "out_of_scope", "SGBIII_Änderungsformular"),
-        ("und wo finde ich das?", ActionAnswerSource, "ask_source", "Anträge"),
-        ("und wer setzt das dann um?", ActionAnswerOutOfScope, "nlu_fallback", "RIM"),
+        ("bis wann?", ActionAnswerValidity, "ask_validity", "2 Wochen", "eakte_antrag"),
+        (
+            "mit welchem Formular?",
+            ActionAnswerOutOfScope,
+            "out_of_scope",
+            "SGBIII_Änderungsformular",
+            "eakte_antrag",
+        ),
+        ("und wo finde ich das?", ActionAnswerSource, "ask_source", "Anträge", "eakte_antrag"),
+        ("und wer setzt das dann um?", ActionAnswerOutOfScope, "nlu_fallback", "RIM", "eakte_regelwerk"),
     ],
 )
 def test_a_detail_of_the_last_answer_comes_from_it_or_its_related_entry(
-    run_action: RunAction, make_tracker: MakeTracker, question: str, action: type, intent: str, expected: str
+    run_action: RunAction,
+    make_tracker: MakeTracker,
+    question: str,
+    action: type,
+    intent: str,
+    expected: str,
+    holder: str,
 ) -> None:
-    """After the eAkte rule-set change (eakte_regelwerk), its request (related) holds the details."""
+    """After the eAkte rule-set change (eakte_regelwerk), the entry itself holds who carries it out, its
+    request (related) the deadline, the form and where the form is."""
     tracker = make_tracker(question, intent, subject="eakte_rules", last_topic="eakte_regelwerk")
     result = run_action(action, tracker)
-    assert result.answer["kind"] == "fact" and result.answer["topic"] == "eakte_antrag"
+    assert result.answer["kind"] == "fact" and result.answer["topic"] == holder
     assert expected in result.text
 
 

@@ -117,10 +117,19 @@ def test_a_past_day_before_the_rule_asked_whether_it_applied_is_a_fact_with_its_
     assert who.answer["kind"] == "not_covered"  # the guides do not say who did it before
 
 
-def test_a_date_that_says_when_the_appointment_is_does_not_move_the_question(
-    run_action: RunAction, make_tracker: MakeTracker
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a date that says when the appointment is does not move the question to that day
+        "Schülerin will übers Kontaktformular nen Termin bei der Berufsberatung im Januar – wer macht das?",
+        # a web form is the contact form, not an online change
+        "online form: customer wants an appointment with the careers adviser – who?",
+    ],
+    ids=["a-date-of-the-appointment", "a-web-form"],
+)
+def test_words_beside_an_appointment_request_keep_its_case(
+    run_action: RunAction, make_tracker: MakeTracker, text: str
 ) -> None:
-    text = "Schülerin will übers Kontaktformular nen Termin bei der Berufsberatung im Januar – wer macht das?"
     result = run_action(ActionAnswerGuide, make_tracker(text, "ask_appointment_request_bb"))
     assert (result.answer["kind"], result.answer["unit"]) == ("routing", unit_of("kontaktformular_termine"))
 
@@ -151,6 +160,10 @@ def test_who_handles_an_unassigned_matter_is_not_covered_before_any_offer(
         "gibt es Ausnahmen von der Mailsperre für Kooperationspartner?",
         "werden die abgewiesenen externen Mails irgendwo gespeichert?",
         "können Kunden nach der Sperre noch per Fax Unterlagen schicken?",
+        "can we still send e-mails out to customers from the team box?",
+        "does the RIM confirm the rule change back to the agency?",
+        "wie war das vor dem 1.7. genau zwischen SC und EZ aufgeteilt?",
+        "what if a customer has no internet and can't use the online services?",
     ],
 )
 def test_details_the_instruction_never_gives_are_not_covered(
@@ -238,3 +251,197 @@ def test_thanks_followed_by_a_question_is_answered_as_the_question(
     result = run_action(ActionAnswerSmallTalk, tracker)
     assert result.text != responses.text("utter_thank", "de")
     assert result.answer["kind"] == "out_of_scope"
+
+
+def test_a_detail_asked_about_another_one_overrules_it(
+    run_action: RunAction, make_tracker: MakeTracker
+) -> None:
+    """ "was passiert, wenn wir die Frist verpassen?" asks for consequences, which the instruction never
+    names (`overrules`), not for the deadline it does name."""
+    missed = run_action(
+        ActionAnswerGuide,
+        make_tracker("was passiert, wenn wir die Frist beim RIM verpassen?", "ask_eakte_request"),
+    )
+    assert missed.answer["kind"] == "not_covered" and "Folgen eines Versäumnisses" in missed.first_line
+    asked = run_action(
+        ActionAnswerGuide, make_tracker("bis wann muss das beim RIM sein?", "ask_eakte_request")
+    )
+    assert asked.answer["kind"] == "fact" and "2 Wochen" in asked.first_line
+
+
+@pytest.mark.parametrize(
+    ("text", "ranking", "expected"),
+    [
+        (  # the way and the customer decide the registration, not the term the NLU ranked first
+            "online-ASU von nem Reaktivierungskunden – SC oder EZ?",
+            [("ask_reactivation_definition", 0.71), ("ask_phone_registration", 0.24)],
+            "not_covered",
+        ),
+        (  # the way decides a change of address, not the SC's duties
+            "customer rings the SC to change his address – does the SC do it?",
+            [("ask_duties_sc", 0.69), ("ask_master_data_change", 0.30)],
+            "not_covered",
+        ),
+        (  # a runner-up the NLU hardly holds possible is no reading: the term's definition
+            "online-ASU von nem Reaktivierungskunden – SC oder EZ?",
+            [("ask_reactivation_definition", 0.93), ("ask_phone_registration", 0.05)],
+            "fact",
+        ),
+    ],
+)
+def test_stated_conditions_pick_the_subject_ranked_close_behind(
+    run_action: RunAction,
+    make_tracker: MakeTracker,
+    text: str,
+    ranking: list[tuple[str, float]],
+    expected: str,
+) -> None:
+    result = run_action(ActionAnswerGuide, make_tracker(text, ranking[0][0], intent_ranking=ranking))
+    assert result.answer["kind"] == expected
+
+
+def test_a_follow_up_on_a_term_takes_the_case_the_term_names(
+    run_action: RunAction, make_tracker: MakeTracker
+) -> None:
+    """After the definition of a reactivation customer, "und so einer ruft wegen ASU an?" is one."""
+    tracker = make_tracker(
+        "und so einer ruft wegen ASU an – wer?",
+        "ask_phone_registration",
+        subject="reactivation_definition",
+        last_topic="begriff_reaktivierungskunde",
+    )
+    result = run_action(ActionAnswerGuide, tracker)
+    assert (result.answer["kind"], result.answer["topic"]) == ("routing", "asu_telefon_reaktivierung")
+
+
+@pytest.mark.parametrize(
+    ("text", "ranking", "topic"),
+    [
+        (  # way and matter: only the appointment subjects decide on both
+            "client wants a meeting with the job placement team, sent through the online form – which unit?",
+            [("nlu_fallback", 0.3), ("ask_appointment_request_av", 0.47), ("ask_change_notice", 0.43)],
+            "kontaktformular_termine",
+        ),
+        (  # "Liegenschaftspostfächer" names the postboxes' block, not a date question of its own
+            "ab wann sind die liegenschaftspostfaecher zu?",
+            [("nlu_fallback", 0.3), ("ask_validity", 0.43), ("ask_email_block", 0.43)],
+            "sperre_liegenschaftspostfaecher",
+        ),
+        (  # "address" names no subject: the choice is offered, nothing answered
+            "what's the address format of a site mailbox?",
+            [("nlu_fallback", 0.3), ("ask_website_addresses", 0.38), ("ask_master_data_change", 0.37)],
+            None,
+        ),
+    ],
+)
+def test_one_unsure_reading_the_words_bear_out_is_answered(
+    run_action: RunAction,
+    make_tracker: MakeTracker,
+    text: str,
+    ranking: list[tuple[str, float]],
+    topic: str | None,
+) -> None:
+    result = run_action(ActionAnswerOutOfScope, make_tracker(text, "nlu_fallback", intent_ranking=ranking))
+    if topic is None:
+        assert result.answer["kind"] == "clarify" and result.answer["asks"] == "topic"
+    else:
+        assert result.answer["topic"] == topic and result.answer["kind"] in ("routing", "fact")
+
+
+def _after(entry_id: str, guides: Guides) -> list[dict[str, object]]:
+    """The bot's answer from one entry, as the events before the next message hold it."""
+    entry = guides.by_id[entry_id]
+    return [
+        {"event": "bot", "text": entry.text.de.verdict, "data": {"custom": {"answer": {"topic": entry_id}}}}
+    ]
+
+
+def test_a_question_pointing_back_at_the_answer_is_about_it(
+    run_action: RunAction, make_tracker: MakeTracker, guides: Guides
+) -> None:
+    """Read weakly as another subject it does not name, "bleibt das komplett im SC …?" is about the answer;
+    "and the SC?" changes the case and is never the last answer again."""
+    pointing = make_tracker(
+        "bleibt das komplett im SC oder geht ein teil an die EZ?",
+        "ask_master_data_change",
+        intent_ranking=[("ask_master_data_change", 0.32), ("ask_effective_date", 0.20)],
+        events_before=_after("asu_telefon_reaktivierung", guides),
+        last_topic="asu_telefon_reaktivierung",
+        subject="phone_registration",
+        channel="phone",
+        customer="reactivation",
+    )
+    assert run_action(ActionAnswerGuide, pointing).answer["topic"] == "asu_telefon_reaktivierung"
+    other = make_tracker(
+        "and the SC?",
+        "ask_duties_sc",
+        intent_ranking=[("ask_duties_sc", 0.35), ("ask_duties_rd", 0.2)],
+        events_before=_after("aufgaben_regionaldirektionen", guides),
+        last_topic="aufgaben_regionaldirektionen",
+        subject="duties_rd",
+    )
+    assert run_action(ActionAnswerGuide, other).answer["topic"] != "aufgaben_regionaldirektionen"
+
+
+def test_a_condition_named_in_a_source_or_date_question_picks_the_case(
+    run_action: RunAction, make_tracker: MakeTracker
+) -> None:
+    """After "by phone?" was not covered, "which section is the KUSOS part in?" asks for the online case's
+    source, and "since when does the EZ handle the online ones?" for its date — never its routing again."""
+    case = {"subject": "master_data_change", "channel": "phone", "last_topic": "veraenderung_nicht_online"}
+    source = run_action(
+        ActionAnswerSource,
+        make_tracker(
+            "which section is the KUSOS part in?", "ask_source", intent_ranking=[("ask_source", 0.93)], **case
+        ),
+    )
+    assert (source.answer["kind"], source.answer["topic"]) == ("fact", "stammdaten_online")
+    assert "2.2" in source.text
+    since = run_action(
+        ActionAnswerGuide,
+        make_tracker(
+            "ok and in english: since when does the EZ handle the online ones?",
+            "ask_effective_date",
+            intent_ranking=[("ask_effective_date", 0.45), ("ask_master_data_change", 0.12)],
+            **case,
+        ),
+    )
+    assert since.answer["kind"] == "fact" and "1 July 2025" in since.first_line
+
+
+def test_an_off_topic_question_naming_a_matter_changes_no_condition(
+    run_action: RunAction, make_tracker: MakeTracker
+) -> None:
+    tracker = make_tracker(
+        "wie hoch ist sein alg eigentlich?",
+        "out_of_scope",
+        intent_ranking=[("out_of_scope", 0.96)],
+        subject="contact_form",
+        channel="contact_form",
+        last_topic="kontaktformular_termine",
+    )
+    assert run_action(ActionAnswerOutOfScope, tracker).answer["kind"] == "out_of_scope"
+
+
+def test_a_scope_question_is_answered_where_lotse_would_ask_back(
+    run_action: RunAction, make_tracker: MakeTracker
+) -> None:
+    text = "muss die kindergeldkasse ihre postfaecher jetzt auch dichtmachen?"
+    result = run_action(ActionAnswerGuide, make_tracker(text, "ask_email_block"))
+    assert (result.answer["kind"], result.answer["topic"]) == ("fact", "weisung_geltungsbereich")
+
+
+def test_when_exactly_is_the_entrys_date_where_it_names_one(
+    run_action: RunAction, make_tracker: MakeTracker
+) -> None:
+    """ "wann genau …?" is answered by the entry's deadline; where it names none, the guides say nothing."""
+    press = run_action(
+        ActionAnswerGuide,
+        make_tracker("wann genau erscheint die Pressemitteilung in unserer Lokalzeitung?", "ask_press"),
+    )
+    assert press.answer["kind"] == "not_covered" and "Zeitpunkt" in press.first_line
+    block = run_action(
+        ActionAnswerGuide,
+        make_tracker("when will the site postboxes be blocked exactly?", "ask_email_block", lang="en"),
+    )
+    assert block.answer["kind"] == "fact" and "1 July 2025" in block.first_line

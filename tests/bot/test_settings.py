@@ -91,7 +91,7 @@ def test_every_variable_the_code_names_is_a_setting_and_in_the_readme() -> None:
 
 def test_a_server_with_a_bad_setting_says_so_and_does_not_start(tmp_path: Path) -> None:
     env = dict(os.environ, LOTSE_ACTIONS_PORT="fünf", PYTHONPATH=str(PROJECT_ROOT))
-    for module in ("bot.serving.action_server", "bot.serving.web", "bot.cli"):
+    for module in ("bot.serving.action_server", "bot.serving.web", "bot.ops.web", "bot.cli"):
         args = [sys.executable, "-m", module] + (["check-guides"] if module == "bot.cli" else [])
         done = subprocess.run(args, env=env, capture_output=True, text=True, timeout=120, cwd=tmp_path)
         assert done.returncode == 2, (module, done.stderr)

@@ -17,6 +17,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,7 +25,9 @@ from sqlalchemy import create_engine, text
 
 from bot.ops.cluster import Cluster, ClusterConfig, remove_state
 from bot.ops.processes import VAR_DIR
+from bot.trainers.workbench.accounts import ACCOUNTS_FILE_ENV
 from tests.bots import PORT_BASE, TODAY
+from tests.workbench import accounts
 
 # Only `make test-cluster` collects the tests here (see the module docstring).
 collect_ignore_glob = [] if os.environ.get("LOTSE_CLUSTER_TESTS") == "1" else ["test_*.py"]
@@ -37,7 +40,13 @@ MESSAGES_PER_ADDRESS = 150
 
 
 @pytest.fixture(scope="session")
-def cluster() -> Iterator[Cluster]:
+def trainer_accounts(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The trainers the cluster's workbench knows (outside the repository, as it must be)."""
+    return accounts(tmp_path_factory.mktemp("cluster-trainers") / "trainers")
+
+
+@pytest.fixture(scope="session")
+def cluster(trainer_accounts: Path) -> Iterator[Cluster]:
     config = ClusterConfig(
         port_base=CLUSTER_PORT_BASE,
         state_dir=VAR_DIR / f"cluster-test-{CLUSTER_PORT_BASE}",
@@ -45,11 +54,19 @@ def cluster() -> Iterator[Cluster]:
         messages_per_address=MESSAGES_PER_ADDRESS,
     )
     remove_state(config)
+    before = os.environ.get(ACCOUNTS_FILE_ENV)
+    os.environ[ACCOUNTS_FILE_ENV] = str(
+        trainer_accounts
+    )  # the web servers inherit it, as from `make run-cluster`
     try:
         with Cluster(config, say=lambda line: None) as running:
             yield running
     finally:  # the logs stay in the state folder; a database outside the checkout does not
         shutil.rmtree(config.fallback_pg_dir.parent, ignore_errors=True)
+        if before is None:
+            os.environ.pop(ACCOUNTS_FILE_ENV, None)
+        else:
+            os.environ[ACCOUNTS_FILE_ENV] = before
 
 
 @dataclass

@@ -103,6 +103,7 @@ def test_the_containers_nginx_template_passes_nginx_t(tmp_path: Path) -> None:
         template.replace("${LOTSE_RESOLVER}", "127.0.0.1")
         .replace("${LOTSE_RASA_1}", "127.0.0.1:5005")
         .replace("${LOTSE_RASA_2}", "127.0.0.1:5006")
+        .replace("${LOTSE_WEB}", "127.0.0.1:8080")
         .replace(" resolve;", ";")
     )
     assert "${" not in filled

@@ -33,7 +33,7 @@ BACK_TIMEOUT_S = 240.0
 SERVERS = {
     "actions": "bot.serving.action_server",
     "rasa": "bot.serving.rasa_server",
-    "web": "bot.serving.web",
+    "web": "bot.ops.web",
     "reaper": "lotse-reaper",
 }
 

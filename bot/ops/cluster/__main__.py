@@ -33,6 +33,8 @@ def _ready_text(cluster: Cluster) -> str:
         "The Lotse cluster is ready.\n"
         f'  REST:       POST {config.nginx_url}/webhooks/rest/webhook  {{"sender": "me", "message": "…"}}\n'
         f"  widget:     {config.web_url}/ (its questions go through nginx)\n"
+        f"  workbench:  {config.workbench_url} (trainers; on every web server: "
+        f"{', '.join(str(port) for port in config.web_ports)})\n"
         f"  nginx:      {config.nginx_url} → Rasa {rasa}\n"
         f"  actions:    http://{config.host}:{config.actions_port}/webhook\n"
         f"  PostgreSQL: {config.host}:{config.postgres_port} (tracker store {TRACKER_DB}, "

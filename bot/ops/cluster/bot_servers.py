@@ -24,7 +24,9 @@ from bot.serving.security import SettingsError, cors_origins, load_secrets
 from bot.settings import env_name
 
 # the cluster's own secrets: each part is given only those it uses
-_CLUSTER_ONLY = tuple(env_name(field) for field in ("pg_password", "redis_password", "feedback_db_url"))
+_CLUSTER_ONLY = tuple(
+    env_name(field) for field in ("pg_password", "redis_password", "feedback_db_url", "tracker_db_url")
+)
 
 
 class BotSide:
@@ -47,13 +49,14 @@ class BotSide:
             api_token=found.api_token,
             jwt_secret=found.jwt_secret,
             action_token=site.secrets.action_token,
+            trainer_token=found.trainer_token,
             cors_origins=[*origins, *(origin for origin in extra if origin not in origins)],
             messages_per_address=config.messages_per_address,
         )
 
-    def env(self, api_secrets: bool = False) -> dict[str, str]:
+    def env(self, api_secrets: bool = False, trainer_secrets: bool = False) -> dict[str, str]:
         """As `make run`'s environment, without the cluster's passwords: each part adds what it uses."""
-        env = child_env(self.bot_config, api_secrets)
+        env = child_env(self.bot_config, api_secrets, trainer_secrets)
         for name in _CLUSTER_ONLY:
             env.pop(name, None)
         return env
@@ -133,22 +136,34 @@ class WebServer(LotseServer):
     """The widget's server (serving/web.py): its page's questions go to nginx, its feedback to PostgreSQL.
 
     It stays in front of nginx, not behind it: the widget posts to its own page's origin,
-    and only the web server notes the questions the guides left unanswered.
+    and only the web server notes the questions the guides left unanswered. Its trainers'
+    workbench reviews the conversations in PostgreSQL's tracker database.
     """
 
-    name = "web"
-
-    def __init__(self, site: Site, bot: BotSide, feedback_db_url: str) -> None:
+    def __init__(
+        self,
+        site: Site,
+        bot: BotSide,
+        feedback_db_url: str,
+        tracker_db_url: str | None = None,
+        index: int = 0,
+    ) -> None:
         super().__init__(site, bot)
         self.feedback_db_url = feedback_db_url
+        self.tracker_db_url = tracker_db_url
+        self.name = "web" if index == 0 else f"web-{index + 1}"
+        self.port = self.config.web_ports[index]
 
     @property
     def where(self) -> str:
-        return f"{self.config.web_url}/health"
+        return f"http://{self.config.host}:{self.port}/health"
 
     def command(self) -> list[str]:
-        return web_command(self.config.host, self.config.web_port, self.config.nginx_url)
+        return web_command(self.config.host, self.port, self.config.nginx_url)
 
     def env(self) -> dict[str, str]:
-        # in the environment, not on the command line: it holds the password
-        return {**self.bot.env(), env_name("feedback_db_url"): self.feedback_db_url}
+        # in the environment, not on the command line: they hold the password
+        env = {**self.bot.env(trainer_secrets=True), env_name("feedback_db_url"): self.feedback_db_url}
+        if self.tracker_db_url:
+            env[env_name("tracker_db_url")] = self.tracker_db_url
+        return env

@@ -27,6 +27,7 @@ DEFAULT_PORT_BASE = 7000
 # Port of each part: the base plus this offset (the test cluster uses another base).
 RASA_OFFSET, ACTIONS_OFFSET, NGINX_OFFSET, WEB_OFFSET, REDIS_OFFSET, POSTGRES_OFFSET = 5, 55, 80, 90, 379, 432
 MAX_INSTANCES = 20  # Rasa ports base+5 … base+24 stay below the action server's
+MAX_WEB_INSTANCES = 5  # web ports base+90 … base+94
 
 PG_USER = "lotse"  # the cluster's own database superuser (a local, throw-away database server)
 TRACKER_DB = "lotse_tracker"
@@ -59,8 +60,15 @@ class ClusterConfig:
     lock_lifetime_s: int = DEFAULT_LOCK_LIFETIME_S
     host: str = "127.0.0.1"
     messages_per_address: int | None = None  # the Rasa instances' per-address limit (None: as `make run`)
+    # web servers: the widget on the first one's port, the trainers' workbench behind nginx on all of
+    # them (its sessions, lock-out counts and runs are in PostgreSQL, so any instance can answer)
+    web_instances: int = 2
 
     def __post_init__(self) -> None:
+        if not 1 <= self.web_instances <= MAX_WEB_INSTANCES:
+            raise ClusterError(
+                f"web instances must be between 1 and {MAX_WEB_INSTANCES}, not {self.web_instances}"
+            )
         if not 1 <= self.instances <= MAX_INSTANCES:
             raise ClusterError(f"instances must be between 1 and {MAX_INSTANCES}, not {self.instances}")
         if not 1024 <= self.port_base <= 65535 - POSTGRES_OFFSET:
@@ -95,8 +103,17 @@ class ClusterConfig:
         return f"http://{self.host}:{self.nginx_port}"
 
     @property
+    def web_ports(self) -> list[int]:
+        return [self.web_port + index for index in range(self.web_instances)]
+
+    @property
     def web_url(self) -> str:
         return f"http://{self.host}:{self.web_port}"
+
+    @property
+    def workbench_url(self) -> str:
+        """The trainers' workbench, behind nginx (spread over every web server)."""
+        return f"{self.nginx_url}/trainer"
 
     def rasa_url(self, index: int) -> str:
         return f"http://{self.host}:{self.rasa_ports[index]}"

@@ -78,6 +78,9 @@ def nginx_conf(config: ClusterConfig, as_root: bool) -> str:
     servers = "".join(
         f"        server {config.host}:{port} max_fails=1 fail_timeout=5s;\n" for port in config.rasa_ports
     )
+    web_servers = "".join(
+        f"        server {config.host}:{port} max_fails=1 fail_timeout=5s;\n" for port in config.web_ports
+    )
     return (
         f"{GENERATED}\n" + ("user nobody nogroup;\n" if as_root else "") + "worker_processes 1;\n"
         "daemon off;\n"
@@ -111,6 +114,10 @@ def nginx_conf(config: ClusterConfig, as_root: bool) -> str:
         f"{servers}"
         "        keepalive 32;\n"
         "    }\n"
+        "    upstream lotse_web {\n"
+        f"{web_servers}"
+        "        keepalive 8;\n"
+        "    }\n"
         "    server {\n"
         f"        listen {config.host}:{config.nginx_port};\n"
         "        location /webhooks/rest/ {\n"
@@ -127,6 +134,20 @@ def nginx_conf(config: ClusterConfig, as_root: bool) -> str:
         "            proxy_next_upstream_timeout 10s;\n"
         "            proxy_intercept_errors on;\n"
         "            error_page 502 503 504 = @unavailable;\n"
+        "        }\n"
+        # the trainers' workbench on every web server: a session is in PostgreSQL, so any one answers;
+        # the Host with its port (the workbench compares a browser's Origin with it), and the scheme
+        # (behind https its cookie is Secure); a request is tried again elsewhere only if it never arrived
+        "        location /trainer {\n"
+        "            proxy_pass http://lotse_web;\n"
+        "            proxy_http_version 1.1;\n"
+        '            proxy_set_header Connection "";\n'
+        "            proxy_set_header Host $http_host;\n"
+        "            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n"
+        "            proxy_set_header X-Forwarded-Proto $scheme;\n"
+        "            proxy_connect_timeout 1s;\n"
+        "            proxy_read_timeout 30s;\n"
+        "            proxy_next_upstream error timeout;\n"
         "        }\n"
         "        location @unavailable {\n"
         "            default_type application/json;\n"

@@ -79,7 +79,7 @@ class Cluster(Launcher):
             raise ClusterError(f"no trained model at {MODEL_FILE}; run `make model` first")
         programs = find_programs()
         ports = [config.postgres_port, config.redis_port, config.actions_port, config.nginx_port]
-        for port in [*ports, *config.rasa_ports, config.web_port]:
+        for port in [*ports, *config.rasa_ports, *config.web_ports]:
             if port_in_use(config.host, port):
                 raise ClusterError(f"port {port} on {config.host} is in use; stop what listens there first")
         for folder in (config.state_dir, config.log_dir, config.state_dir / "redis"):
@@ -106,7 +106,8 @@ class Cluster(Launcher):
         for rasa in self._rasa:
             rasa.wait()
         Nginx(site, programs).start()
-        WebServer(site, bot, self.feedback_db_url).start()
+        for index in range(config.web_instances):
+            WebServer(site, bot, self.feedback_db_url, self.tracker_db_url, index).start()
 
     # -- while running
 

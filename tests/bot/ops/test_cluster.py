@@ -218,25 +218,35 @@ def test_each_part_gets_only_the_secrets_it_uses(site: Site) -> None:
     )
     bot = BotSide(site)
     feedback = "postgresql://lotse:pg-password-1234567890@127.0.0.1:19932/lotse_feedback"
+    tracker = "postgresql://lotse:pg-password-1234567890@127.0.0.1:19932/lotse_tracker"
     parts = {
         "postgres": Postgres(site, programs),
         "redis": Redis(site, programs),
         "nginx": Nginx(site, programs),
         "actions": ActionServer(site, bot),
         "rasa-1": RasaInstance(site, bot, 0),
-        "web": WebServer(site, bot, feedback),
+        "web": WebServer(site, bot, feedback, tracker),
     }
     envs = {name: part.env() for name, part in parts.items()}
     assert set(envs["postgres"]) == {"PATH", "LC_ALL", "LANG"}
     assert set(envs["redis"]) == set(envs["nginx"]) == {"PATH"}
-    secrets = {PG_PASSWORD_ENV, REDIS_PASSWORD_ENV, env_name("feedback_db_url"), env_name("action_token")}
+    secrets = {
+        PG_PASSWORD_ENV,
+        REDIS_PASSWORD_ENV,
+        env_name("feedback_db_url"),
+        env_name("tracker_db_url"),
+        env_name("action_token"),
+    }
     given = {name: {key for key in env if key in secrets} for name, env in envs.items()}
     assert given["actions"] == {env_name("action_token")}
     assert given["rasa-1"] == {PG_PASSWORD_ENV, REDIS_PASSWORD_ENV, env_name("action_token")}
-    assert given["web"] == {env_name("feedback_db_url"), env_name("action_token")}
+    assert given["web"] == {env_name("feedback_db_url"), env_name("tracker_db_url"), env_name("action_token")}
     assert envs["rasa-1"][PG_PASSWORD_ENV] == "pg-password-1234567890"  # the cluster's, not the launcher's
     assert envs["rasa-1"][env_name("rate_limit_redis_url")] == "redis://127.0.0.1:19879/2"
     assert envs["web"][env_name("feedback_db_url")] == feedback
+    assert (
+        envs["web"][env_name("tracker_db_url")] == tracker
+    )  # the workbench reviews PostgreSQL's conversations
 
 
 def test_the_cluster_starts_lotses_servers_with_the_commands_of_make_run(site: Site) -> None:
