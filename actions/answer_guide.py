@@ -86,11 +86,7 @@ def answer_guide_question(question: Question, guides: Guides) -> Outcome:
         return Outcome(Canned("utter_out_of_scope", kind="out_of_scope"))
     if is_follow_up(guides, text):  # "Und Terminanfragen an die BB?": keep what it does not change
         query = {**_related_case(question, guides, query["subject"]), **question.case, **query}
-    if (
-        asks_who_for_unassigned(guides, text)
-        and not label_named(guides, intent, text, SUBJECT_STEM)
-        and not keys_used(guides, intent) & set(question.said)
-    ):
+    if _asks_who_for_unassigned(guides, text, intent) and not keys_used(guides, intent) & set(question.said):
         # "Sperrzeit – SC oder EZ?" read as a change notice, "wer bearbeitet Widersprüche per E-Mail?" read
         # as customer reactions: the guides assign the matter to no one, whatever the NLU's subject says
         # (a contact form about Arbeitslosengeld is a case of its own: its rule says what it covers)
@@ -110,7 +106,7 @@ def answer_guide_question(question: Question, guides: Guides) -> Outcome:
     wide = subject_wide_asked(question, guides)
     if wide is not None:  # "muss die Kindergeldkasse ihre Postfächer auch dichtmachen?": the scope
         return wide
-    if asks_who_for_unassigned(guides, text) and not label_named(guides, intent, text, SUBJECT_STEM):
+    if _asks_who_for_unassigned(guides, text, intent):
         # "wer bearbeitet Widerspruch telefonisch?" read as a registration: asking back would lead there
         return unassigned(guides, today)
     detail: Detail | DetailUnsettled | None = shared_detail(guides, text, found.candidates)
@@ -118,6 +114,12 @@ def answer_guide_question(question: Question, guides: Guides) -> Outcome:
     if unsettled is not None:  # "wie viele Mitarbeiter …?": never in the guides
         detail = DetailUnsettled(found.candidates[0], unsettled)
     return outcome if detail is None else _instead_of_asking(outcome, detail)
+
+
+def _asks_who_for_unassigned(guides: Guides, text: str, intent: str) -> bool:
+    """Who handles a matter the instruction assigns to no unit, in words that do not name the subject
+    the NLU read ("Sperrzeit – SC oder EZ?" as a change notice)."""
+    return asks_who_for_unassigned(guides, text) and not label_named(guides, intent, text, SUBJECT_STEM)
 
 
 def _related_case(question: Question, guides: Guides, subject: str) -> dict[str, str]:

@@ -42,6 +42,7 @@ from bot.answering.engine import (
     label_named,
     matches,
     requested_language,
+    subject_keys,
 )
 from bot.answering.guides import Entry, Guides
 from bot.answering.question import Handler, Question
@@ -104,29 +105,25 @@ def _changes_a_condition(question: Question, guides: Guides) -> Outcome | None:
     if intent == INTENT_ASK_AT_DATE:
         return None  # another day: the guide action's
     own_subject = intent in guides.vocabulary.intents and not way_only
+    follow_up = is_follow_up(guides, text)
     if own_subject and (
-        not is_follow_up(guides, text)
+        not follow_up
         or label_named(guides, intent, text)
         or _uses_stated(question, guides, intent)  # "und wenn er es online als VÄM schickt?"
     ):
         return None  # a guide subject of its own
-    if way_only and not is_follow_up(guides, text):
+    if way_only and not follow_up:
         return None
-    if not is_follow_up(guides, text) and len(text.split()) > SHORT_FOLLOW_UP_WORDS:
+    if not follow_up and len(text.split()) > SHORT_FOLLOW_UP_WORDS:
         return None
-    if not is_follow_up(guides, text) and "?" in text and not unsure_off_topic(question.nlu_ranking):
+    if not follow_up and "?" in text and not unsure_off_topic(question.nlu_ranking):
         # "wie hoch ist sein Alg eigentlich?": a question off-topic for sure, whatever matter it names
         # ("sie hat aber angerufen" still says how the case came in)
         return None
     said = dict(question.said)
     said.pop("subject", None)  # a subject of its own ("und per Mail ans Liegenschaftspostfach?")
     for query in _cases(question, guides):
-        used = {
-            key
-            for entry in guides.entries
-            if query["subject"] in entry.when.get("subject", ())
-            for key in entry.when
-        }
+        used = subject_keys(guides, query["subject"])
         stated = {key: value for key, value in said.items() if key in used}
         if not stated:  # not "and before …", which states a customer history the case does not depend on
             continue
