@@ -97,7 +97,7 @@ def answer_guide_question(question: Question, guides: Guides) -> Outcome:
         slots = outcome.slots if isinstance(found, Answer) else settled(written.id)
         return Outcome(Source(written), slots)
     if isinstance(found, Answer):
-        return answer_instead(outcome, asked_detail(guides, text, found.entry, day or today))
+        return answer_instead(outcome, asked_detail(guides, text, found.entry, day or today, question.stated))
     if not isinstance(found, Clarify):
         return outcome
     if matches(guides.asked_key_cues.get(found.key, ()), text) and len(found.candidates) > 1:
@@ -110,7 +110,9 @@ def answer_guide_question(question: Question, guides: Guides) -> Outcome:
         # "wer bearbeitet Widerspruch telefonisch?" read as a registration: asking back would lead there
         return unassigned(guides, today)
     detail: Detail | DetailUnsettled | None = shared_detail(guides, text, found.candidates)
-    unsettled = unsettled_asked(guides, text) if detail is None and found.candidates else None
+    unsettled = (
+        unsettled_asked(guides, text, found.candidates) if detail is None and found.candidates else None
+    )
     if unsettled is not None:  # "wie viele Mitarbeiter …?": never in the guides
         detail = DetailUnsettled(found.candidates[0], unsettled)
     return outcome if detail is None else _instead_of_asking(outcome, detail)

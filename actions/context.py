@@ -277,7 +277,7 @@ def _details_asked_in(question: Question, guides: Guides, last: Entry, text: str
     asked = asked_details(guides.attribute_cues, text)
     if not asked:
         return None
-    say = detail_say(guides, last, asked, question.as_of or question.today, in_question=False)
+    say = detail_say(guides, last, asked, question.as_of or question.today, in_question=False, text=text)
     if say is None:
         return None
     # the entry that held the detail (a related one: "bis wann?" → the EZ postboxes' deadline) is what

@@ -10,25 +10,150 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
 from actions.outcome import Detail, DetailSay, DetailUnsettled, Validity, WholeEntry
-from bot.answering.engine import matches, resolve
+from bot.answering.engine import matches, normalise, resolve
+from bot.answering.guide_schema import Bilingual
 from bot.answering.guides import Entry, FollowUpAttribute, Guides
 
+# a word asked about is looked for by its first letters: "Kontaktformulare" in "Kontaktformularen"
+ASKED_STEM = 5
+ASKED_MIN = 4
+ASKED_LONG = 7  # from this length a word is found by all but its last two letters
+ASKED_GROUP = "asked"
 
-def holder(by_id: Mapping[str, Entry], last: Entry, attribute: FollowUpAttribute) -> Entry | None:
-    """The entry, else the first of its related ones, whose answer holds the asked detail."""
+
+def holder(
+    by_id: Mapping[str, Entry],
+    last: Entry,
+    attribute: FollowUpAttribute,
+    stated: Mapping[str, str] | None = None,
+) -> Entry | None:
+    """The entry, else the first of its related ones, whose answer holds the asked detail — first a
+    related one for a condition the question states and the entry leaves open ("wer muss die Funktion
+    bei den EZ-Postfächern aktivieren?": the EZ postboxes' rule names who, not the function's)."""
     if attribute.field == "valid_from":
         return last  # every entry has one
-    for entry in [last, *(by_id[other] for other in last.related if other in by_id)]:
+    related = [by_id[other] for other in last.related if other in by_id]
+    for_stated = [
+        entry
+        for entry in related
+        if any(
+            key not in last.when and value in entry.when.get(key, ()) for key, value in (stated or {}).items()
+        )
+    ]
+    for entry in [*for_stated, last, *related]:
         if attribute.field and getattr(entry.answer, attribute.field, None):
             return entry
     return None
 
 
+def entry_words(guides: Guides, entry: Entry) -> str:
+    """Everything an entry says, in both languages, with the labels of the details it names ("Frist"
+    for an entry with a deadline): what `held_when` looks for a value in."""
+    said: list[str] = [
+        entry.text.de.verdict,
+        entry.text.de.detail,
+        entry.text.en.verdict,
+        entry.text.en.detail,
+    ]
+    for attribute in guides.vocabulary.follow_up_attributes.values():
+        value = getattr(entry.answer, attribute.field, None) if attribute.field else None
+        if value and attribute.field != "valid_from":
+            said += [attribute.label.de, attribute.label.en]
+            said += [value.de, value.en] if isinstance(value, Bilingual) else [str(value)]
+    return normalise(" ".join(said))
+
+
+def held(guides: Guides, entry: Entry, name: str, text: str) -> bool:
+    """Whether `entry` (or a related one) holds the unsettled detail `name` after all: its words name a
+    value of the kind asked (the vocabulary's `held_when`), with the word the question asks about."""
+    patterns = guides.attribute_held_cues.get(name, ())
+    if not patterns:
+        return False
+    asked = asked_about(guides, name, text)
+    for candidate in [entry, *(guides.by_id[other] for other in entry.related if other in guides.by_id)]:
+        words = entry_words(guides, candidate)
+        for pattern in patterns:
+            if any(not asked or _names_one(value, asked) for value in _every_match(pattern, words)):
+                return True
+    return False
+
+
+def _names_one(said: str, asked: Sequence[str]) -> bool:
+    """Whether the words `said` name one of the words asked about: a short word as it is ("neue" is not
+    "neuen"), a long one by its first letters ("Kontaktformular" for "Kontaktformulare"), a compound by
+    its first part ("Haushalt" for "Haushaltsmittel", "outlook" of "VCC-Outlook-Postfächer")."""
+    words = set(re.findall(r"\w+", said))
+    parts = [word for word in words if len(word) >= ASKED_STEM]
+    return any(
+        word in words
+        or (len(word) >= ASKED_LONG and re.search(rf"\b{re.escape(word[:-2])}", said))
+        or any(word.startswith(part) for part in parts)
+        for word in asked
+    )
+
+
+def _about_the_guides(guides: Guides, name: str, text: str) -> bool:
+    """With no entry to look in, a detail that one may hold is unsettled where it asks about nothing in
+    particular ("um wie viel Uhr greift die Sperre?"), about a word the entries use (the head of the
+    phrase: "how many additional staff …?"), or names a unit of the guides ("wie viele Mitarbeiter
+    bekommt das SC?") — not "how many leave days do I have left?"."""
+    asked = asked_about(guides, name, text)
+    plain = normalise(text)
+    return (
+        not asked
+        or asked[-1] in _words_of_entries(guides)
+        or any(re.search(rf"\b{re.escape(unit.lower())}\b", plain) for unit in guides.vocabulary.units)
+    )
+
+
+_ENTRY_WORDS: dict[str, frozenset[str]] = {}  # by guides version: the entries change only with it
+
+
+def _words_of_entries(guides: Guides) -> frozenset[str]:
+    """Every word the entries say, in both languages."""
+    if guides.version not in _ENTRY_WORDS:
+        said = " ".join(entry_words(guides, entry) for entry in guides.entries)
+        _ENTRY_WORDS[guides.version] = frozenset(re.findall(r"\w+", said))
+    return _ENTRY_WORDS[guides.version]
+
+
+def _every_match(pattern: re.Pattern[str], text: str) -> Iterator[str]:
+    """Each match from each place it starts, overlapping: "eine Frist von zwei Wochen" holds both
+    "eine Frist …" and "zwei Wochen"."""
+    match = pattern.search(text)
+    while match is not None:
+        yield match.group(0)
+        match = pattern.search(text, match.start() + 1)
+
+
+def asked_about(guides: Guides, name: str, text: str) -> list[str]:
+    """The words the cues of `name` capture as asked about (their group `asked`), without short ones
+    before the last (articles, prepositions): "how many appointment contact forms …?" asks about
+    "appointment", "contact", "forms"; none where no cue captures any."""
+    plain = normalise(text)
+    asked: list[str] = []
+    for pattern in (*guides.attribute_question_cues.get(name, ()), *guides.attribute_cues.get(name, ())):
+        if ASKED_GROUP not in pattern.groupindex:
+            continue
+        for match in pattern.finditer(plain):
+            words = re.findall(r"\w+", match.group(ASKED_GROUP) or "")
+            # the head of the phrase whatever its length ("wie viele MA …?"), the others without the short
+            asked += [word for word in words[:-1] if len(word) >= ASKED_MIN] + words[-1:]
+    return asked
+
+
 def detail_say(
-    guides: Guides, entry: Entry, asked: list[str], day: dt.date, *, in_question: bool
+    guides: Guides,
+    entry: Entry,
+    asked: list[str],
+    day: dt.date,
+    *,
+    in_question: bool,
+    text: str,
+    stated: Mapping[str, str] | None = None,
 ) -> DetailSay | None:
     """The reply to the details `asked` (attribute names, in the vocabulary's order) about `entry`.
 
@@ -45,6 +170,8 @@ def detail_say(
         for name in asked
         if not attributes[name].after_subjects or set(subject) & set(attributes[name].after_subjects)
     ]
+    # "wie lange dauert …?" where the entry names a duration: its own answer says it
+    asked = [name for name in asked if not held(guides, entry, name, text)]
     if not asked:
         return None
     overruling = next((attributes[name] for name in asked if attributes[name].overrules), None)
@@ -61,25 +188,30 @@ def detail_say(
             return WholeEntry(found_entry, day, day) if found_entry else None
         if attribute.field == "valid_from":  # "seit wann macht das SC …?": the validity, and the detail
             return Validity(entry, with_detail=in_question)
-        found = holder(guides.by_id, entry, attribute)
+        found = holder(guides.by_id, entry, attribute, stated)
         if found is not None:
             return Detail(found, attribute)
     first = attributes[asked[0]]
-    if not in_question and first.follow_up_falls_through:
+    if first.question_falls_through if in_question else first.follow_up_falls_through:
         return None
     return DetailUnsettled(entry, first)
 
 
-def asked_detail(guides: Guides, text: str, entry: Entry, day: dt.date) -> DetailSay | None:
+def asked_detail(
+    guides: Guides, text: str, entry: Entry, day: dt.date, stated: Mapping[str, str] | None = None
+) -> DetailSay | None:
     """The reply to a question that asks for one detail of the entry it got, or None.
 
     A question that also asks who handles the case ("SC oder EZ, und in welchem System?") gets the
-    routing answer for a detail it holds (where, by whom): it names the unit, and the detail is in it."""
+    routing answer for a detail it holds (where, by whom): it names the unit, and the detail is in it.
+    The conditions it `stated` pick the related entry that holds the detail for them."""
     asked = asked_details(guides.attribute_question_cues, text)
     if entry.kind == "routing" and matches(guides.who_cues, text):
         attributes = guides.vocabulary.follow_up_attributes
         asked = [name for name in asked if not attributes[name].follow_up_falls_through]
-    return detail_say(guides, entry, asked, day, in_question=True) if asked else None
+    return (
+        detail_say(guides, entry, asked, day, in_question=True, text=text, stated=stated) if asked else None
+    )
 
 
 def asked_details(cues: Mapping[str, Sequence[re.Pattern[str]]], text: str) -> list[str]:
@@ -119,8 +251,21 @@ def shared_detail(guides: Guides, text: str, candidates: Sequence[Entry]) -> Det
     return Detail(holding, attributes[name])
 
 
-def unsettled_asked(guides: Guides, text: str) -> FollowUpAttribute | None:
-    """A detail the instruction never gives that the question asks for ("wie viele E-Mails …?")."""
+def unsettled_asked(guides: Guides, text: str, candidates: Sequence[Entry] = ()) -> FollowUpAttribute | None:
+    """A detail the instruction never gives that the question asks for ("wie viele E-Mails …?"), and
+    none of the `candidates` holds after all; one that an entry may hold (`held_when`), with no
+    candidates to look in, only about words of the guides ("how many leave days …?" is off-topic)."""
     attributes = guides.vocabulary.follow_up_attributes
     asked = asked_details(guides.attribute_question_cues, text)
-    return next((attributes[name] for name in asked if attributes[name].unsettled), None)
+    return next(
+        (
+            attributes[name]
+            for name in asked
+            if attributes[name].unsettled
+            and (
+                candidates or name not in guides.attribute_held_cues or _about_the_guides(guides, name, text)
+            )
+            and not any(held(guides, entry, name, text) for entry in candidates)
+        ),
+        None,
+    )

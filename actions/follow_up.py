@@ -51,7 +51,11 @@ def why(question: Question, guides: Guides) -> Outcome:
         named = named_entry(question, guides)
         day = question.today
         asked = asked_details(guides.attribute_question_cues, question.text)
-        reason = detail_say(guides, named, asked, day, in_question=True) if named and asked else None
+        reason = (
+            detail_say(guides, named, asked, day, in_question=True, text=question.text)
+            if named and asked
+            else None
+        )
         return Outcome(reason or NO_PREVIOUS_ANSWER, settled(named.id) if reason and named else ())
     return Outcome(Why(question.last, dict(question.case), question.as_of or question.today))
 

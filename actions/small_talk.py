@@ -27,6 +27,7 @@ from bot.answering.engine import (
     Clarify,
     Resolution,
     asks_who_for_unassigned,
+    believed,
     conditions_for,
     is_follow_up,
     label_named,
@@ -58,6 +59,8 @@ def small_talk(question: Question, guides: Guides) -> Outcome:
     courtesy = question.intent in (INTENT_GREET, INTENT_THANK, INTENT_GOODBYE)
     if courtesy and "?" in question.text and len(question.text.split()) >= COURTESY_AND_QUESTION_WORDS:
         return unsure(question, guides)
+    if not believed(guides, question.intent, question.text):  # "what was its title?" read as help
+        return unsure(question, guides)
     return Outcome(Canned(SMALL_TALK_RESPONSES.get(question.intent, "utter_help")))
 
 
@@ -78,8 +81,8 @@ def unsure(question: Question, guides: Guides) -> Outcome:
     if own is not None:  # "Is there an expiry date for 202505010?": the NLU sees no digits
         return own
     likely = [] if markup else suggestions(guides, question.nlu_ranking, stated, today)
-    unsettled = None if markup else unsettled_asked(guides, text)
     entry = _entry_of(likely[0].resolution) if likely else None
+    unsettled = None if markup else unsettled_asked(guides, text, [entry] if entry else [])
     if unsettled is not None and entry is not None:  # "wie viele E-Mails kamen …?": never in the guides
         return Outcome(DetailUnsettled(entry, unsettled), DROPPED)
     if unsettled is not None and not likely and unsure_off_topic(question.nlu_ranking):
@@ -121,8 +124,12 @@ def unsure(question: Question, guides: Guides) -> Outcome:
         best = likely[0]
         return Outcome(Found(best.resolution, today, today, best.subject), DROPPED)
     in_thread = None if markup else _in_thread(question, guides)
-    if in_thread is not None:  # a short question right after an answer: about it ("wie viele sind das?")
-        return Outcome(WholeEntry(in_thread, question.as_of or today, today), DROPPED)
+    if in_thread is not None:  # a short question right after an answer: about it ("wie viele sind das?"),
+        # or about a detail of it the guides may not give ("und wie viele neue Kollegen kriegen wir?")
+        day = question.as_of or today
+        return answer_instead(
+            Outcome(WholeEntry(in_thread, day, today), DROPPED), asked_detail(guides, text, in_thread, day)
+        )
     # not placed, and not off-topic for sure: no verdict on the topic
     if not markup and question.ranking and unsure_off_topic(question.nlu_ranking):
         return Outcome(Canned("utter_not_understood", kind="out_of_scope", understood=False), DROPPED)

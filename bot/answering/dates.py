@@ -135,9 +135,14 @@ _DESCRIBES = re.compile(
     r"(einen|nen|ein|den|a|an) (termin|appointment)|will|moechte|moechten|wants?|would like)\b"
 )
 # "die Weisung vom 18.12.2024", "the letter of 3 April 2024": the date names a document, not a day asked about
-_DOCUMENT = r"\b(weisung\w*|instruction|schreiben|brief|bescheid|e-?mail|mail|letter|notice|erlass|rundbrief)"
+# (a compound too: "Bezugsweisung vom 18.12.2024", "Änderungsbescheid vom …")
+_DOCUMENT = (
+    r"\b\w*?(weisung\w*|instruction|schreiben|brief|bescheid|e-?mail|mail|letter|notice|erlass|rundbrief)"
+)
 _DOCUMENT_DATE = re.compile(  # "die Weisung vom", "die Weisung ist ja von", "Weisung 18.12.2024"
-    rf"{_DOCUMENT}((\s+\w+){{0,2}}?\s+(vom|von|of|from|dated))?(\s+(dem|the))?\s*$"
+    rf"({_DOCUMENT}((\s+\w+){{0,2}}?\s+(vom|von|of|from|dated))?|"
+    # a thing named by its date: "the one from November 2024", "die vom 15.06. eingegangenen Mails"
+    r"\b(the one|the ones|die|der|das|den)\s+(vom|von|from|of|dated))(\s+(dem|the))?\s*$"
 )
 # "wer bearbeitet am 15.06.2025 …": the date right after the question's verb is the question's
 _VERB_THEN_DATE = re.compile(

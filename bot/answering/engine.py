@@ -333,7 +333,9 @@ def section_named(guides: Guides, text: str, day: dt.date) -> str | None:
     if not (matches(guides.source_cues, text) or any(cue.search(plain) for cue in guides.section_cues)):
         return None
     named = [
-        key for key, title in sections.items() if _title_in(title.de, plain) or _title_in(title.en, plain)
+        key
+        for key, title in sections.items()
+        if any(_title_in(words, plain) for words in (title.de, title.en, *title.also))
     ]
     return named[0] if len(named) == 1 else None
 

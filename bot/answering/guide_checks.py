@@ -25,10 +25,11 @@ from bot.answering.guide_schema import (
     RawSources,
     RawVocabulary,
 )
-from bot.answering.slots import INTENT_NEW_QUESTION
+from bot.answering.slots import INTENT_HELP, INTENT_NEW_QUESTION
 
 FOLLOW_UP_INTENTS = ("ask_why", "ask_source", "ask_validity")  # about the last answer, not a subject
-CUED_INTENTS = (*FOLLOW_UP_INTENTS, INTENT_NEW_QUESTION)  # intents that may require their own words
+# intents that may require their own words
+CUED_INTENTS = (*FOLLOW_UP_INTENTS, INTENT_NEW_QUESTION, INTENT_HELP)
 
 
 def check_version(version: str, file: str) -> None:
@@ -155,6 +156,10 @@ def check_references(entries: Sequence[Entry], vocab: RawVocabulary) -> None:
             raise GuideError(VOCABULARY_FILE, name, "field", "name a field, a subject, or unsettled: true")
         if attribute.overrules and not attribute.unsettled:
             raise GuideError(VOCABULARY_FILE, name, "overrules", "only an unsettled detail overrules others")
+        if attribute.held_when and not attribute.unsettled:
+            raise GuideError(
+                VOCABULARY_FILE, name, "held_when", "only an unsettled detail can be held after all"
+            )
         if attribute.subject and attribute.subject not in subjects:
             raise GuideError(VOCABULARY_FILE, name, "subject", f"unknown subject '{attribute.subject}'")
         for key in ("after_subjects", "answered_by"):

@@ -69,6 +69,7 @@ class Guides:
     negation_cues: tuple[re.Pattern[str], ...] = ()
     attribute_cues: Mapping[str, tuple[re.Pattern[str], ...]] = field(default_factory=dict)
     attribute_question_cues: Mapping[str, tuple[re.Pattern[str], ...]] = field(default_factory=dict)
+    attribute_held_cues: Mapping[str, tuple[re.Pattern[str], ...]] = field(default_factory=dict)
     now_cues: tuple[re.Pattern[str], ...] = ()
     before_cues: tuple[re.Pattern[str], ...] = ()
     source_cues: tuple[re.Pattern[str], ...] = ()

@@ -79,6 +79,8 @@ class EntryAnswer(_Strict):
     sender_gets: Bilingual | None = None  # what the sender of a refused e-mail receives
     reason: Bilingual | None = None  # why the instruction rules so, in its own words ("warum?")
     obligation: Bilingual | None = None  # mandatory or only recommended ("ist das Pflicht?")
+    # what the rule takes in, as the instruction lists it ("welche Kontaktformulare sind gemeint?")
+    covers: Bilingual | None = None
 
 
 class EntrySource(_Strict):
@@ -151,6 +153,7 @@ AttributeField = Literal[
     "sender_gets",
     "reason",
     "obligation",
+    "covers",
     "valid_from",
 ]
 
@@ -174,6 +177,9 @@ class FollowUpAttribute(_Strict):
     # where no entry holds it, a short follow-up goes on as the question the NLU found instead of
     # "the guides do not say" (a bare "warum?" then explains how the answer was found)
     follow_up_falls_through: bool = False
+    # … and so does a question of its own ("which kinds of contact forms does the EZ handle?" about an
+    # entry that lists none is answered by that entry, not with "the guides do not say")
+    question_falls_through: bool = False
     # a detail the instruction never gives (who signed it, a contact person): always "not settled"
     unsettled: bool = False
     # an unsettled detail asked *about* another one ("was passiert, wenn wir die Frist verpassen?" asks
@@ -181,6 +187,12 @@ class FollowUpAttribute(_Strict):
     overrules: bool = False
     # asked only about an answer on one of these subjects ("wer leitet die weiter?" after contact forms)
     after_subjects: tuple[str, ...] = ()
+    # an unsettled detail an entry holds after all where its own words (both languages, and the labels
+    # of the details it names) name a value of that kind: "wie lange dauert …?" is answered by an entry
+    # that names a duration, and is not settled by any other. Where the question cue captures what is
+    # asked about (a group `asked`: "wie viele *Kontaktformulare* …"), the value must go with one of
+    # those words ("fünf Postfächer" holds no number of contact forms)
+    held_when: tuple[str, ...] = ()
 
 
 class RawVocabulary(_Strict):
@@ -226,6 +238,13 @@ class EarlierInstruction(_Strict):
     title: str
 
 
+class SectionTitle(Bilingual):
+    """A section's title, and other words staff name it by ("initial situation" for "Starting point"):
+    "in which section is the initial situation?" names section 1."""
+
+    also: tuple[str, ...] = ()
+
+
 class Instruction(_Strict):
     id: str
     number: str
@@ -239,7 +258,7 @@ class Instruction(_Strict):
     earlier_instructions: list[EarlierInstruction] = []
     # numbers of instructions listed in `instructions` that this one replaces (wholly or in part)
     replaces: tuple[str, ...] = ()
-    sections: dict[str, Bilingual]
+    sections: dict[str, SectionTitle]
 
     def in_force_on(self, day: dt.date) -> bool:
         return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)

@@ -310,6 +310,11 @@ def _load_guides(folder: Path) -> Guides:
         attribute_cues={
             name: _compile_list(attribute.cues, name, "cues") for name, attribute in attributes.items()
         },
+        attribute_held_cues={
+            name: _compile_list(attribute.held_when, name, "held_when")
+            for name, attribute in attributes.items()
+            if attribute.held_when
+        },
         negation_cues=_compile_list(vocab.negation_cues, "negation_cues"),
         follow_up_cues=_compile_list(vocab.follow_up_cues, "follow_up_cues"),
         now_cues=_compile_list(vocab.now_cues, "now_cues"),

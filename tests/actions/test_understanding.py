@@ -211,7 +211,12 @@ def test_not_understood_is_told_apart_from_off_topic(
 
 @pytest.mark.parametrize(
     ("text", "section"),
-    [("was steht in Abschnitt 4?", "4"), ("in welchem Abschnitt stehen die Einzelaufträge?", "3")],
+    [
+        ("was steht in Abschnitt 4?", "4"),
+        ("in welchem Abschnitt stehen die Einzelaufträge?", "3"),
+        # by another name the sources declare for it (`also`)
+        ("in welchem Abschnitt steht die Aufgabenverteilung?", "2.2"),
+    ],
 )
 def test_a_section_named_by_number_or_title_gets_what_it_settles(
     run_action: RunAction, make_tracker: MakeTracker, guides: Guides, text: str, section: str
@@ -445,3 +450,151 @@ def test_when_exactly_is_the_entrys_date_where_it_names_one(
         make_tracker("when will the site postboxes be blocked exactly?", "ask_email_block", lang="en"),
     )
     assert block.answer["kind"] == "fact" and "1 July 2025" in block.first_line
+
+
+AV, RIM, FUNCTION = "ask_appointment_request_av", "ask_eakte_request", "ask_email_function"
+EARLIER, RL_SC = "ask_earlier_instructions", "ask_duties_rl_sc"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "expected", "first_words"),
+    [
+        # a number of what is asked, where the entry names one: its answer
+        ("wie viele Postfächer sind das bei den Terminformularen?", AV, "fact", "fünf"),
+        ("how many earlier instructions does 202505010 refer to?", EARLIER, "fact", "four"),
+        # a number the entry does not give ("fünf Postfächer" are no number of forms a week)
+        ("wie viele Terminformulare kommen pro Woche rein?", AV, "not_covered", None),
+        ("how many hours a week should the EZ plan for the VCC boxes?", AV, "not_covered", None),
+        # a span of time: the request's two weeks are named, the block's switching time is not
+        ("wie lange dauert es, bis das RIM das Regelwerk umgestellt hat?", RIM, "fact", None),
+        ("wie lange dauert es, bis die Sperre nach dem Klick wirkt?", FUNCTION, "not_covered", None),
+        # whether there is something: the entry names it, or the guides do not say
+        ("Gibt es eine Frist für den Änderungsantrag beim RIM?", RIM, "fact", None),
+        ("Gibt es eine Musterregel für die Weiterleitung in Outlook?", RL_SC, "not_covered", None),
+        ("is there a reporting duty once the function is switched on?", FUNCTION, "not_covered", None),
+        ("gibts da was für die Pressestellen?", "ask_press", "fact", None),
+    ],
+)
+def test_a_value_asked_for_is_answered_only_where_the_entry_names_one(
+    run_action: RunAction,
+    make_tracker: MakeTracker,
+    text: str,
+    intent: str,
+    expected: str,
+    first_words: str | None,
+) -> None:
+    """ "wie viele …?", "wie lange dauert …?", "gibt es eine …?" (the vocabulary's `held_when`): the entry's
+    answer where its words name such a value of what is asked, else not covered — never the nearest
+    entry stated as if it said so."""
+    result = run_action(ActionAnswerGuide, make_tracker(text, intent))
+    assert result.answer["kind"] == expected
+    if first_words is not None:
+        assert first_words in result.first_line
+    if expected == "not_covered":
+        assert result.answer.get("unit") is None
+
+
+def test_a_grace_period_after_a_deadline_is_not_the_deadline(
+    run_action: RunAction, make_tracker: MakeTracker
+) -> None:
+    """Exceptions overrule the deadline they are asked about (`overrules`)."""
+    text = "is there a grace period for EZ team boxes that are not blocked by the deadline?"
+    result = run_action(ActionAnswerGuide, make_tracker(text, "ask_email_block"))
+    assert result.answer["kind"] == "not_covered" and "Exceptions" in result.first_line
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("how many days of holiday can I carry over into next year?", "out_of_scope"),
+        ("wie viele zusätzliche Mitarbeiter bekommt das SC für die Umstellung?", "not_covered"),
+    ],
+)
+def test_a_number_asked_with_nothing_to_look_in_is_unsettled_only_about_the_guides(
+    run_action: RunAction, make_tracker: MakeTracker, text: str, expected: str
+) -> None:
+    """No guide subject read: a count about what the entries talk about is not settled, one about
+    anything else is off-topic."""
+    ranking = [("nlu_fallback", 0.3), ("out_of_scope", 0.25)]
+    result = run_action(ActionAnswerOutOfScope, make_tracker(text, "nlu_fallback", intent_ranking=ranking))
+    assert result.answer["kind"] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "listed"),
+    [
+        ("Welche Terminarten aus den Kontaktformularen sind da gemeint?", AV, "Berufsberatung (BB)"),
+        ("which online services count as changes to personal data?", "ask_master_data_change", "KUSOS"),
+    ],
+)
+def test_what_a_rule_takes_in_is_its_list(
+    run_action: RunAction, make_tracker: MakeTracker, text: str, intent: str, listed: str
+) -> None:
+    """ "welche … sind gemeint?", "which … count?" (`covers`): the list the rule takes in, first."""
+    result = run_action(ActionAnswerGuide, make_tracker(text, intent))
+    assert result.answer["kind"] == "fact"
+    assert result.first_line.startswith(("Umfasst:", "Covers:")) and listed in result.first_line
+
+
+def test_a_rule_without_a_list_answers_what_it_takes_in_as_usual(
+    run_action: RunAction, make_tracker: MakeTracker, guides: Guides
+) -> None:
+    """An entry that lists nothing (`question_falls_through`): its own answer, not "the guides do not say"."""
+    entry = guides.by_id["aufgaben_regionaldirektionen"]
+    result = run_action(
+        ActionAnswerGuide, make_tracker("welche Aufgaben zählen für die RD dazu?", "ask_duties_rd")
+    )
+    assert result.answer["kind"] == "fact" and result.first_line == entry.text.de.verdict
+
+
+def test_a_question_about_the_last_answer_read_as_help_is_about_that_answer(
+    run_action: RunAction, make_tracker: MakeTracker, guides: Guides, responses: Responses
+) -> None:
+    """ "what was its title?" read as `help` (its `intent_cues` ask for words to the bot): the last
+    answer's entry again, where the words point back at it; "what can you do?" stays help."""
+    entry = guides.by_id["weisung_bezug"]
+    before = [
+        {"event": "bot", "text": entry.text.en.verdict, "data": {"custom": {"answer": {"topic": entry.id}}}}
+    ]
+    tracker = make_tracker(
+        "what was its title?",
+        "help",
+        intent_ranking=[("help", 0.49), ("ask_why", 0.11)],
+        said_before=["Which instruction of 3 April 2024 does 202505010 refer to?"],
+        events_before=before,
+        last_topic=entry.id,
+        lang="en",
+    )
+    result = run_action(ActionAnswerSmallTalk, tracker)
+    assert result.answer["topic"] == entry.id and "integrated customer portal" in result.text
+    help_asked = run_action(ActionAnswerSmallTalk, make_tracker("what can you do?", "help", lang="en"))
+    assert help_asked.text == responses.text("utter_help", "en")
+
+
+def test_a_detail_is_taken_from_the_related_entry_for_the_stated_case(
+    run_action: RunAction, make_tracker: MakeTracker
+) -> None:
+    """Who switches the function on for the EZ postboxes: the EZ postboxes' rule (related to the
+    function's entry) names the managers; the function's own entry names those responsible for any."""
+    text = "wer soll die Funktion im Webshop für unsere EZ-Postfächer einschalten?"
+    result = run_action(ActionAnswerGuide, make_tracker(text, FUNCTION))
+    assert result.answer["kind"] == "fact" and "Führungskräfte" in result.first_line
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "where"),
+    [
+        (
+            "Wo steht genauer, wie die Sperrfunktion im Webshop funktioniert?",
+            FUNCTION,
+            "Funktionen und Änderungen",
+        ),
+        ("wo finde ich die Gesprächsleitfäden für das SC?", "ask_duties_sc", "Gespraechsleitfaden-SGB3"),
+    ],
+)
+def test_where_the_details_are_is_the_entrys_place_not_its_section(
+    run_action: RunAction, make_tracker: MakeTracker, text: str, intent: str, where: str
+) -> None:
+    """ "wo steht genauer …?", "wo finde ich die Leitfäden?": where to find them (`form_location`)."""
+    result = run_action(ActionAnswerGuide, make_tracker(text, intent))
+    assert result.answer["kind"] == "fact" and where in result.first_line

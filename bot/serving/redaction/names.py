@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from bot.serving.redaction.patterns import (
     COMPANY_FORMS,
+    DATE_PREPOSITIONS,
+    MONTHS,
     NAME,
     NAME_CUES,
     NOT_NAMES,
@@ -26,6 +28,10 @@ def name_rules(message: Message) -> None:
         token = message.tokens[index]
         if token.is_word and token.folded in NAME_CUES:
             index = _name_after_cue(message, index)
+            continue
+        if token.is_word and token.folded in MONTHS and _in_a_date(message, index):
+            message.forced_keep.add(index)  # "im August", "von August 2024": a month, stored as it is
+            index += 1
             continue
         if token.is_word and _listed_name(message, index):
             message.mark(index, NAME)
@@ -133,6 +139,16 @@ def _listed_name(message: Message, index: int) -> bool:
             after is not None and after.is_word and after.capitalised and after.folded not in message.lex.own
         )
     return True
+
+
+def _in_a_date(message: Message, index: int) -> bool:
+    """A month's name that stands in a date, not for a person: after a word that leads to a time ("im",
+    "seit", "from") or a day ("3."), or before a year ("August 2024")."""
+    before = message.word_at(message.prev_word(index, skip="."))
+    after = message.word_at(message.next_word(index, skip=""))
+    return (before is not None and (before.folded in DATE_PREPOSITIONS or before.text.isdigit())) or (
+        after is not None and after.text.isdigit() and len(after.text) == 4
+    )
 
 
 def _name_after_cue(message: Message, cue: int) -> int:

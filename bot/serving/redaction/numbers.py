@@ -126,16 +126,23 @@ def _month_date(message: Message, index: int, near_birth: bool) -> bool:
 
 
 def _plain_number(message: Message, index: int) -> bool:
-    """A number NLU may read: up to four digits on its own ("bei 2500 brutto", "seit 2018")."""
+    """A number NLU may read: up to four digits on its own ("bei 2500 brutto", "seit 2018"), or a span
+    of a case's years ("2019-2020")."""
     text = message.tokens[index].text
-    return text in message.lex.numbers or bool(re.fullmatch(r"\d{1,4}", text))
+    return text in message.lex.numbers or bool(re.fullmatch(r"\d{1,4}", text)) or _year_span(text)
 
 
 def storable_number(message: Message, text: str) -> bool:
     """A number that may be stored: of the guides, a date or year of a case, a count up to 99."""
     if text in message.lex.numbers or date_year(text) is not None or re.fullmatch(r"\d{1,2}", text):
         return True
-    return bool(re.fullmatch(r"\d{4}", text)) and int(text) in CASE_YEARS
+    return (bool(re.fullmatch(r"\d{4}", text)) and int(text) in CASE_YEARS) or _year_span(text)
+
+
+def _year_span(text: str) -> bool:
+    """Two years of a case joined by a dash ("2019-2020", "2023–2024"): a span of time, no one's number."""
+    match = re.fullmatch(r"(\d{4})\s*[-–/]\s*(\d{4})", text)
+    return match is not None and all(int(year) in CASE_YEARS for year in match.groups())
 
 
 def _numbers_in_runs(message: Message) -> None:
@@ -181,9 +188,19 @@ def _mark_run(message: Message, run: list[int]) -> None:
         return
     digits = sum(len(re.sub(r"\D", "", message.tokens[i].text)) for i in numbers)
     seeded = any(message.tokens[i].kind == NUMBER for i in run)
+    if not seeded and _years_of_a_case(message, numbers):  # "unemployed 2019-2020": a span of years
+        return
     if seeded or len(numbers) >= 3 or (len(numbers) >= 2 and digits >= 6):
         for index in run:
             message.mark(index, NUMBER)
+
+
+def _years_of_a_case(message: Message, numbers: list[int]) -> bool:
+    """Two years of a case in a run of their own ("2019 - 2020"): a span of time, no one's number."""
+    if len(numbers) != 2:
+        return False
+    first, second = (message.tokens[i] for i in numbers)
+    return _year_span(message.text[first.start : second.end])
 
 
 def _part_of_number(message: Message, index: int) -> bool:

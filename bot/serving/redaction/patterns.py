@@ -29,6 +29,11 @@ MONTHS = _words(
     "dezember jan feb mär mrz apr jun jul aug sep sept okt nov dez january february march may "
     "june july october december oct dec"
 )
+# words before a month that make it a date, not a name ("im August", "von August 2024")
+DATE_PREPOSITIONS = _words(
+    "im in ab seit von vom bis vor nach anfang ende mitte zum zur letzten nächsten naechsten diesen "
+    "from since until till before after of early late mid end last next this during"
+)
 
 # words after which a name follows ("Herr Müller", "Kundin Yılmaz", "customer Jones")
 NAME_CUES = _words(

@@ -72,6 +72,8 @@ QUESTION_DATES = [
     ("weisung vom 18.12.2024 worum gings da", None),
     ("what was the Weisung of 3 April 2024 about?", None),
     ("the instruction dated 18.12.2024 said what?", None),
+    ("Bezugsweisung vom 18.12.2024 – welche Nummer hat die?", None),
+    ("and the one from November 2024 – what was it about?", None),
     ("was galt laut Mail vom 03.04.2025 am 15.06.2025?", dt.date(2025, 6, 15)),
 ]
 

@@ -201,6 +201,11 @@ def _attribute_without_field_or_subject(copy: GuideCopy) -> None:
     copy.replace(VOCABULARY, "    field: form_location\n", "")
 
 
+def _held_detail_with_a_field(copy: GuideCopy) -> None:
+    field = "    field: form_location\n"
+    copy.replace(VOCABULARY, field, field + "    held_when: ['formular']\n")
+
+
 def _unknown_override(copy: GuideCopy) -> None:
     copy.replace(VOCABULARY, "overrides: [appointment]", "overrides: [appointmnet]")
 
@@ -223,6 +228,9 @@ BREAKAGES = {
     ),
     "attribute-without-field-or-subject": Breakage(
         _attribute_without_field_or_subject, "vocabulary.yml", "form_location", "field", "unsettled: true"
+    ),
+    "held-detail-with-a-field": Breakage(
+        _held_detail_with_a_field, "vocabulary.yml", "form_location", "held_when", "held after all"
     ),
     "unknown-override": Breakage(
         _unknown_override, "vocabulary.yml", "matter", "values.employer_service", "appointmnet"

@@ -82,6 +82,8 @@ CASES = [
     ("neue anschrift bahnhofstr 12 in fürth über eService", ["bahnhofstr", "fürth"], "über eService"),
     ("last address 27 Chalton Road, Manchester M14 5RX, entered online", ["Chalton", "M14 5RX"], "online"),
     ("geboren in Lüdenscheid, Kundin ruft an", ["Lüdenscheid"], "Kundin ruft an"),
+    # a first name that is also a month, where it names a person
+    ("Herr August Brenner ruft wegen ASU an", ["August", "Brenner"], "ruft wegen ASU an"),
     ("Mail an erika.muster(at)example.org", ["erika.muster", "example.org"], "Mail"),
 ]
 
@@ -167,6 +169,10 @@ def test_nlu_reads_the_question_as_staff_write_it_without_the_data(text: str, re
         "Weisung 202505010, Abschnitt 2.2 – seit 01.07.2025?",
         "Kundin ist am 02.04.2025 umgezogen und hat das online gemeldet – wer bearbeitet das?",
         "Asu-Fall von 2023, wer?",
+        # a month in a date is no first name ("August"), a span of a case's years no one's number
+        "und die Bezugsweisung von August 2024?",
+        "Darf die Agentur ihr Postfach im August wieder öffnen?",
+        "Customer was unemployed 2019-2020 (Alo), calls today – who?",
     ],
 )
 def test_questions_without_personal_data_are_untouched(text: str) -> None:
