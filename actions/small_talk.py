@@ -6,10 +6,11 @@ behind, gets "Meinten Sie …?" with those subjects as buttons instead (bot/answ
 
 from __future__ import annotations
 
-from actions.details import asked_detail, asked_details, unsettled_asked
+from actions.details import asked_detail, asked_details, shared_detail, unsettled_asked
 from actions.outcome import (
     DROPPED,
     Canned,
+    Detail,
     DetailUnsettled,
     Found,
     Outcome,
@@ -118,6 +119,9 @@ def unsure(question: Question, guides: Guides) -> Outcome:
     written = _one_section(guides, offered) if matches(guides.source_cues, text) else None
     if written is not None:  # "wo steht, wer das eAkte-Regelwerk umsetzt?": every reading, one section
         return Outcome(Source(written), settled(written.id))
+    shared = _shared_by_readings(guides, text, offered)
+    if shared is not None:  # "welches Formular fürs eAkte-Regelwerk?": every reading, the same form
+        return Outcome(shared, settled(shared.topic))
     if offered:
         return Outcome(TopicChoice(tuple(offered)), DROPPED)
     if likely:  # about the guides, but what it asks they do not settle: say so, with what they do
@@ -209,6 +213,15 @@ def _in_thread(question: Question, guides: Guides) -> Entry | None:
     if not matches(guides.back_reference_cues, text):
         return None  # nothing points back to it: "Wo ist die Kantine?", "ok", "Wann ist Mittagspause?"
     return last
+
+
+def _shared_by_readings(guides: Guides, text: str, offered: list[Suggestion]) -> Detail | None:
+    """The detail asked, where every offered reading's entry holds the same one (itself or by a related
+    entry): a choice between them would change nothing."""
+    entries = [entry for s in offered if (entry := _entry_of(s.resolution)) is not None]
+    if len(offered) < 2 or len(entries) < len(offered):
+        return None
+    return shared_detail(guides, text, entries)
 
 
 def _one_section(guides: Guides, offered: list[Suggestion]) -> Entry | None:

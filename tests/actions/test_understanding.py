@@ -598,3 +598,56 @@ def test_where_the_details_are_is_the_entrys_place_not_its_section(
     """ "wo steht genauer …?", "wo finde ich die Leitfäden?": where to find them (`form_location`)."""
     result = run_action(ActionAnswerGuide, make_tracker(text, intent))
     assert result.answer["kind"] == "fact" and where in result.first_line
+
+
+def test_readings_that_hold_the_same_detail_answer_it_instead_of_offering_a_choice(
+    run_action: RunAction, make_tracker: MakeTracker
+) -> None:
+    """Unsure between the rule set and its request, asked for the form: both lead to the one form."""
+    ranking = [("ask_eakte_request", 0.49), ("ask_eakte_rules", 0.46), ("nlu_fallback", 0.3)]
+    tracker = make_tracker(
+        "welches Formular brauch ich für die Regelwerksänderung?", "nlu_fallback", intent_ranking=ranking
+    )
+    result = run_action(ActionAnswerOutOfScope, tracker)
+    assert result.answer["kind"] == "fact" and "Änderungsformular" in result.first_line
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "expected"),
+    [
+        # a time of day the entry does not name; a point in time it does not name, and one it does
+        (
+            "um wie viel Uhr wird das Liegenschaftspostfach am Stichtag dicht gemacht?",
+            "ask_email_block",
+            "not_covered",
+        ),
+        ("wann wurden die Adressen auf der BA-Seite ausgeblendet?", "ask_website_addresses", "not_covered"),
+        ("wann wurde die Funktion E-Mail-Kommunikation eingeführt?", FUNCTION, "fact"),
+        # how long something stays: the rule says the block is kept; it says nothing about the VCC boxes
+        ("wie lange bleiben die Liegenschaftspostfächer gesperrt?", "ask_email_block", "fact"),
+        ("wie lange bleiben die VCC-Postfächer für die Terminformulare bestehen?", AV, "not_covered"),
+    ],
+)
+def test_a_point_or_span_of_time_is_answered_only_where_the_entry_names_one(
+    run_action: RunAction, make_tracker: MakeTracker, text: str, intent: str, expected: str
+) -> None:
+    result = run_action(ActionAnswerGuide, make_tracker(text, intent))
+    assert result.answer["kind"] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Teams stürzt dauernd ab, Hilfe?", "out_of_scope"),
+        ("was kannst du eigentlich?", None),
+    ],
+)
+def test_help_is_believed_only_when_asked_of_lotse(
+    run_action: RunAction, make_tracker: MakeTracker, responses: Responses, text: str, expected: str | None
+) -> None:
+    """An IT problem ending in "help?" is no question about Lotse: not the help text."""
+    result = run_action(ActionAnswerSmallTalk, make_tracker(text, "help", intent_ranking=[("help", 0.5)]))
+    if expected is None:
+        assert result.text == responses.text("utter_help", "de")
+    else:
+        assert result.answer["kind"] == expected and result.text != responses.text("utter_help", "de")
