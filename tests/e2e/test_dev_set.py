@@ -48,34 +48,37 @@ def test_dev_followups(running_bot: BotConfig) -> None:
         # then tuned on: 0.97 / 19 of 22 now
         ("holdout.yml", 0.95, 0.80),
         # the second untouched set (179 questions, 20 dialogues), measured once at 0.89 / 11 of 20,
-        # then tuned on: 0.96 / 14 of 20 now
-        ("blind5.yml", 0.94, 0.65),
+        # then tuned on: 0.96 / 16 of 20 now
+        ("blind5.yml", 0.94, 0.70),
         # the third tune set (207 questions, 22 dialogues of 3–5 turns, written blind from the
-        # instruction on 2026-12-01): 0.83 / 9 of 22 when it arrived, 0.93 / 16 of 22 now
-        ("blind6.yml", 0.91, 0.68),
+        # instruction on 2026-12-01): 0.83 / 9 of 22 when it arrived, 0.95 / 16 of 22 now
+        ("blind6.yml", 0.93, 0.68),
         # the third untouched set (200 questions, 22 dialogues, written blind the same day), measured
-        # once at 0.785 / 10 of 22, then tuned on: 0.905 / 13 of 22 now (14 before the model of 2026-12-01
-        # read "und wenn sie im Formular nur fragt, wann ihr Geld kommt?" as off-topic for sure)
-        ("blind7.yml", 0.88, 0.55),
+        # once at 0.785 / 10 of 22, then tuned on: 0.92 / 15 of 22 now
+        ("blind7.yml", 0.90, 0.63),
         # the fourth untouched set (230 questions, 23 dialogues, written blind the same day), measured
-        # once at 0.813 / 12 of 23 (not settled 19 of 38), then tuned on: 0.93 / 15 of 23 now
-        ("blind8.yml", 0.91, 0.60),
+        # once at 0.813 / 12 of 23 (not settled 19 of 38), then tuned on: 0.95 / 17 of 23 now
+        ("blind8.yml", 0.93, 0.69),
         # the fourth tune set (194 questions, 18 dialogues, written blind on 2026-12-01, second session):
-        # 0.825 / 10 of 18 (not settled 19 of 34) when it arrived, 0.94 / 16 of 18 now
-        ("blind9.yml", 0.92, 0.83),
+        # 0.825 / 10 of 18 (not settled 19 of 34) when it arrived, 0.95 / 16 of 18 now
+        ("blind9.yml", 0.93, 0.83),
         # the fifth untouched set (192 questions, 18 dialogues, written blind the same day), measured
-        # once at 0.833 / 7 of 18 (not settled 17 of 35), then tuned on: 0.95 / 12 of 18 now
-        ("blind10.yml", 0.93, 0.61),
+        # once at 0.833 / 7 of 18 (not settled 17 of 35), then tuned on: 0.96 / 13 of 18 now
+        ("blind10.yml", 0.94, 0.66),
         # the sixth untouched set (206 questions, 22 dialogues, written blind the same day), measured once
         # at the end of that session: 0.82 / 14 of 22 (not settled 24 of 40); tuned on the next day:
-        # 0.88 / 16 of 22
-        ("blind11.yml", 0.86, 0.68),
+        # 0.89 / 18 of 22
+        ("blind11.yml", 0.87, 0.77),
         # the fifth tune set (207 questions, 20 dialogues, written blind on 2026-12-01, third session):
         # 0.89 / 11 of 20 (not settled 34 of 49) when it arrived, 0.97 / 14 of 20 now
         ("blind12.yml", 0.94, 0.65),
         # the seventh untouched set (207 questions, 20 dialogues, written blind the same day), measured
-        # once at 0.91 / 14 of 20 (not settled 42 of 51), then tuned on: 0.95 / 14 of 20 now
-        ("blind13.yml", 0.93, 0.65),
+        # once at 0.91 / 14 of 20 (not settled 42 of 51), then tuned on: 0.98 / 16 of 20 now
+        ("blind13.yml", 0.95, 0.75),
+        # the eighth untouched set (216 questions, 24 dialogues, written blind the same day), measured
+        # once at the end of that work: 0.84 / 12 of 24 (not settled 35 of 51), then tuned on: 0.89 / 16
+        # of 24 now
+        ("blind14.yml", 0.86, 0.62),
     ],
 )
 def test_own_question_sets(
