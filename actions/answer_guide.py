@@ -36,7 +36,7 @@ from bot.answering.engine import (
     matches,
     resolve,
 )
-from bot.answering.guides import Entry, Guides
+from bot.answering.guides import Entry, Guides, related_entries
 from bot.answering.question import Question
 from bot.answering.slots import INTENT_AFFIRM, INTENT_ASK_AT_DATE, INTENT_DENY, INTENT_INFORM
 
@@ -128,9 +128,8 @@ def _related_case(question: Question, guides: Guides, subject: str) -> dict[str,
     """The conditions of the entry the last answer names as `related` on this subject: after the term
     "Reaktivierungskunde", "und so einer ruft wegen ASU an?" is a reactivation customer's call."""
     last = question.last
-    for other in last.related if last is not None else ():
-        entry = guides.by_id.get(other)
-        if entry is not None and subject in entry.when.get("subject", ()):
+    for entry in related_entries(guides.by_id, last) if last is not None else ():
+        if subject in entry.when.get("subject", ()):
             return entry.own_case
     return {}
 

@@ -44,7 +44,7 @@ from bot.answering.engine import (
     requested_language,
     subject_keys,
 )
-from bot.answering.guides import Entry, Guides
+from bot.answering.guides import Entry, Guides, related_entries
 from bot.answering.question import Handler, Question
 from bot.answering.slots import INTENT_ASK_AT_DATE, SLOT_LAST_TOPIC
 
@@ -160,7 +160,7 @@ def _cases(question: Question, guides: Guides) -> list[dict[str, str]]:
         cases.append(query)
     last = question.last
     if last is not None:  # and the cases of the entries it names as related (a term: where it applies)
-        for entry in [last, *(guides.by_id[other] for other in last.related if other in guides.by_id)]:
+        for entry in [last, *related_entries(guides.by_id, last)]:
             own = entry.own_case
             if "subject" in own and all(own["subject"] != case["subject"] for case in cases):
                 cases.append(own)
@@ -309,6 +309,6 @@ def _new_subject(question: Question, guides: Guides, last: Entry) -> bool:
     if conditions is None or not believed(guides, question.intent, question.text):
         return False
     thread = {question.case.get("subject")}
-    for entry in [last, *(guides.by_id[other] for other in last.related if other in guides.by_id)]:
+    for entry in [last, *related_entries(guides.by_id, last)]:
         thread.update(entry.when.get("subject", ()))
     return conditions.get("subject") not in thread

@@ -14,8 +14,7 @@ from collections.abc import Iterator, Mapping, Sequence
 
 from actions.outcome import Detail, DetailSay, DetailUnsettled, Validity, WholeEntry
 from bot.answering.engine import matches, normalise, resolve
-from bot.answering.guide_schema import Bilingual
-from bot.answering.guides import Entry, FollowUpAttribute, Guides
+from bot.answering.guides import Bilingual, Entry, FollowUpAttribute, Guides, related_entries
 
 # a word asked about is looked for by its first letters: "Kontaktformulare" in "Kontaktformularen"
 ASKED_STEM = 5
@@ -35,7 +34,7 @@ def holder(
     bei den EZ-Postfächern aktivieren?": the EZ postboxes' rule names who, not the function's)."""
     if attribute.field == "valid_from":
         return last  # every entry has one
-    related = [by_id[other] for other in last.related if other in by_id]
+    related = related_entries(by_id, last)
     for_stated = [
         entry
         for entry in related
@@ -51,7 +50,29 @@ def holder(
 
 def entry_words(guides: Guides, entry: Entry) -> str:
     """Everything an entry says, in both languages, with the labels of the details it names ("Frist"
-    for an entry with a deadline): what `held_when` looks for a value in."""
+    for an entry with a deadline): what `held_when` looks for a value in. Normalised once per guides
+    version, not on every question."""
+    return _said(guides)[0][entry.id]
+
+
+# by guides version (the one in service): every entry's words, and every word any entry uses
+_SAID: dict[str, tuple[dict[str, str], frozenset[str]]] = {}
+
+
+def _words_of_entries(guides: Guides) -> frozenset[str]:
+    """Every word the entries say, in both languages."""
+    return _said(guides)[1]
+
+
+def _said(guides: Guides) -> tuple[dict[str, str], frozenset[str]]:
+    if guides.version not in _SAID:
+        by_entry = {entry.id: _words_of(guides, entry) for entry in guides.entries}
+        _SAID.clear()  # only the guides in service are asked about
+        _SAID[guides.version] = (by_entry, frozenset(re.findall(r"\w+", " ".join(by_entry.values()))))
+    return _SAID[guides.version]
+
+
+def _words_of(guides: Guides, entry: Entry) -> str:
     said: list[str] = [
         entry.text.de.verdict,
         entry.text.de.detail,
@@ -73,7 +94,7 @@ def held(guides: Guides, entry: Entry, name: str, text: str) -> bool:
     if not patterns:
         return False
     asked = asked_about(guides, name, text)
-    for candidate in [entry, *(guides.by_id[other] for other in entry.related if other in guides.by_id)]:
+    for candidate in [entry, *related_entries(guides.by_id, entry)]:
         words = entry_words(guides, candidate)
         for pattern in patterns:
             if any(not asked or _names_one(value, asked) for value in _every_match(pattern, words)):
@@ -107,17 +128,6 @@ def _about_the_guides(guides: Guides, name: str, text: str) -> bool:
         or asked[-1] in _words_of_entries(guides)
         or any(re.search(rf"\b{re.escape(unit.lower())}\b", plain) for unit in guides.vocabulary.units)
     )
-
-
-_ENTRY_WORDS: dict[str, frozenset[str]] = {}  # by guides version: the entries change only with it
-
-
-def _words_of_entries(guides: Guides) -> frozenset[str]:
-    """Every word the entries say, in both languages."""
-    if guides.version not in _ENTRY_WORDS:
-        said = " ".join(entry_words(guides, entry) for entry in guides.entries)
-        _ENTRY_WORDS[guides.version] = frozenset(re.findall(r"\w+", said))
-    return _ENTRY_WORDS[guides.version]
 
 
 def _every_match(pattern: re.Pattern[str], text: str) -> Iterator[str]:

@@ -218,20 +218,24 @@ def _in_thread(question: Question, guides: Guides) -> Entry | None:
 def _shared_by_readings(guides: Guides, text: str, offered: list[Suggestion]) -> Detail | None:
     """The detail asked, where every offered reading's entry holds the same one (itself or by a related
     entry): a choice between them would change nothing."""
-    entries = [entry for s in offered if (entry := _entry_of(s.resolution)) is not None]
-    if len(offered) < 2 or len(entries) < len(offered):
-        return None
-    return shared_detail(guides, text, entries)
+    entries = _offered_entries(offered)
+    return shared_detail(guides, text, entries) if len(entries) > 1 else None
 
 
 def _one_section(guides: Guides, offered: list[Suggestion]) -> Entry | None:
     """The first entry the offered subjects lead to, where all of them are written in one section."""
-    entries = [entry for s in offered if (entry := _entry_of(s.resolution)) is not None]
-    if not entries or len(entries) < len(offered):
+    entries = _offered_entries(offered)
+    if not entries:
         return None
     first = entries[0]
     same = all((e.instruction, e.section) == (first.instruction, first.section) for e in entries)
     return first if same else None
+
+
+def _offered_entries(offered: list[Suggestion]) -> list[Entry]:
+    """The entry each offered reading leads to; none at all where one of them leads to none."""
+    entries = [entry for s in offered if (entry := _entry_of(s.resolution)) is not None]
+    return entries if len(entries) == len(offered) else []
 
 
 def _entry_of(found: Resolution) -> Entry | None:

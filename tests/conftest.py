@@ -37,6 +37,12 @@ ASKED_FOR_CUSTOMER: dict[str, Any] = {
 }
 
 
+def answered(topic: str, text: str = "…", kind: str | None = None) -> dict[str, Any]:
+    """The bot event of a reply that answered from `topic` (its payload, as actions.writing.send makes it)."""
+    answer: dict[str, Any] = {"topic": topic} if kind is None else {"kind": kind, "topic": topic}
+    return {"event": "bot", "text": text, "data": {"custom": {"answer": answer}}}
+
+
 def domain_slot_names() -> list[str]:
     """Every slot declared in the real domain.yml."""
     with DOMAIN_FILE.open(encoding="utf-8") as handle:

@@ -51,6 +51,11 @@ class Entry:
         )
 
 
+def related_entries(by_id: Mapping[str, Entry], entry: Entry) -> list[Entry]:
+    """The entries `entry` names as `related` (checked to exist when the guides are loaded)."""
+    return [by_id[other] for other in entry.related if other in by_id]
+
+
 @dataclass(frozen=True)
 class Guides:
     """All guide files, checked; the only thing the actions look things up in."""

@@ -29,7 +29,7 @@ from bot.answering.guide_checks import (
     check_vocabulary,
     entry_conditions,
 )
-from bot.answering.guide_model import Entry, Guides
+from bot.answering.guide_model import Entry, Guides, related_entries
 from bot.answering.guide_schema import (
     ENTRY_KINDS,
     GUIDE_FORMAT_VERSION,
@@ -92,6 +92,7 @@ __all__ = [
     "load_guides",
     "load_sources",
     "load_vocabulary",
+    "related_entries",
 ]
 
 

@@ -18,7 +18,7 @@ from actions import (
     ActionAnswerWhy,
 )
 from bot.answering.guides import Guides
-from tests.conftest import ASKED_FOR_CUSTOMER, MakeTracker, RunAction
+from tests.conftest import ASKED_FOR_CUSTOMER, MakeTracker, RunAction, answered
 from tests.rules import unit_of
 
 
@@ -421,8 +421,8 @@ def test_a_number_that_is_no_phone_number_is_asked_as_it_is(
 
 
 def _answered(topic: str) -> dict[str, object]:
-    """The bot event of a reply that answered from `topic` (its payload, as actions.writing.send makes it)."""
-    return {"event": "bot", "text": "…", "data": {"custom": {"answer": {"kind": "routing", "topic": topic}}}}
+    """The bot event of a routing reply that answered from `topic`."""
+    return answered(topic, kind="routing")
 
 
 @pytest.mark.parametrize(

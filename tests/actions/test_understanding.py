@@ -19,7 +19,7 @@ from actions import (
 from bot.answering.guides import Guides
 from bot.answering.payload import format_date
 from bot.answering.responses import Responses
-from tests.conftest import MakeTracker, RunAction
+from tests.conftest import MakeTracker, RunAction, answered
 from tests.rules import unit_of
 
 UNSURE = [("nlu_fallback", 0.3), ("out_of_scope", 0.25), ("ask_email_block", 0.2)]
@@ -178,9 +178,7 @@ def test_a_short_question_after_an_answer_is_read_against_it(
 ) -> None:
     """ "wo?" right after an answer, with the NLU unsure: that answer's entry again, verdict first."""
     entry = guides.by_id["sperre_team_organisationspostfaecher"]
-    before = [
-        {"event": "bot", "text": entry.text.de.verdict, "data": {"custom": {"answer": {"topic": entry.id}}}}
-    ]
+    before = [answered(entry.id, entry.text.de.verdict)]
     tracker = make_tracker(
         "wo?",
         "ask_why",
@@ -356,9 +354,7 @@ def test_one_unsure_reading_the_words_bear_out_is_answered(
 def _after(entry_id: str, guides: Guides) -> list[dict[str, object]]:
     """The bot's answer from one entry, as the events before the next message hold it."""
     entry = guides.by_id[entry_id]
-    return [
-        {"event": "bot", "text": entry.text.de.verdict, "data": {"custom": {"answer": {"topic": entry_id}}}}
-    ]
+    return [answered(entry_id, entry.text.de.verdict)]
 
 
 def test_a_question_pointing_back_at_the_answer_is_about_it(
@@ -553,9 +549,7 @@ def test_a_question_about_the_last_answer_read_as_help_is_about_that_answer(
     """ "what was its title?" read as `help` (its `intent_cues` ask for words to the bot): the last
     answer's entry again, where the words point back at it; "what can you do?" stays help."""
     entry = guides.by_id["weisung_bezug"]
-    before = [
-        {"event": "bot", "text": entry.text.en.verdict, "data": {"custom": {"answer": {"topic": entry.id}}}}
-    ]
+    before = [answered(entry.id, entry.text.en.verdict)]
     tracker = make_tracker(
         "what was its title?",
         "help",
