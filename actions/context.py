@@ -112,8 +112,8 @@ def _changes_a_condition(question: Question, guides: Guides) -> Outcome | None:
         or _uses_stated(question, guides, intent)  # "und wenn er es online als VÄM schickt?"
     ):
         return None  # a guide subject of its own
-    if way_only and not follow_up:
-        return None
+    if way_only and not follow_up and ("?" in text or matches(guides.who_cues, text)):
+        return None  # "Kontaktformular zur Terminabsage – wer?" asks of its own; "kam übers Formular" tells
     if not follow_up and len(text.split()) > SHORT_FOLLOW_UP_WORDS:
         return None
     if not follow_up and "?" in text and not unsure_off_topic(question.nlu_ranking):

@@ -81,6 +81,8 @@ class EntryAnswer(_Strict):
     obligation: Bilingual | None = None  # mandatory or only recommended ("ist das Pflicht?")
     # what the rule takes in, as the instruction lists it ("welche Kontaktformulare sind gemeint?")
     covers: Bilingual | None = None
+    # what the instruction's abbreviations in the entry stand for, as it spells them out ("KUSOS")
+    terms: Bilingual | None = None
 
 
 class EntrySource(_Strict):
@@ -154,6 +156,7 @@ AttributeField = Literal[
     "reason",
     "obligation",
     "covers",
+    "terms",
     "valid_from",
 ]
 

@@ -448,7 +448,12 @@ def test_when_exactly_is_the_entrys_date_where_it_names_one(
     assert block.answer["kind"] == "fact" and "1 July 2025" in block.first_line
 
 
-AV, RIM, FUNCTION = "ask_appointment_request_av", "ask_eakte_request", "ask_email_function"
+AV, RIM, FUNCTION, BLOCK = (
+    "ask_appointment_request_av",
+    "ask_eakte_request",
+    "ask_email_function",
+    "ask_email_block",
+)
 EARLIER, RL_SC = "ask_earlier_instructions", "ask_duties_rl_sc"
 
 
@@ -461,8 +466,10 @@ EARLIER, RL_SC = "ask_earlier_instructions", "ask_duties_rl_sc"
         # a number the entry does not give ("fünf Postfächer" are no number of forms a week)
         ("wie viele Terminformulare kommen pro Woche rein?", AV, "not_covered", None),
         ("how many hours a week should the EZ plan for the VCC boxes?", AV, "not_covered", None),
-        # a span of time: the request's two weeks are named, the block's switching time is not
-        ("wie lange dauert es, bis das RIM das Regelwerk umgestellt hat?", RIM, "fact", None),
+        # a span of time: the request's "2 Wochen vor der Umstellung" is a deadline, no duration of the
+        # RIM's work; "bleibt beizubehalten" is how long the block stays
+        ("wie lange dauert es, bis das RIM das Regelwerk umgestellt hat?", RIM, "not_covered", None),
+        ("wie lange bleibt die Sperre der Liegenschaftspostfächer bestehen?", BLOCK, "fact", None),
         ("wie lange dauert es, bis die Sperre nach dem Klick wirkt?", FUNCTION, "not_covered", None),
         # whether there is something: the entry names it, or the guides do not say
         ("Gibt es eine Frist für den Änderungsantrag beim RIM?", RIM, "fact", None),
@@ -645,3 +652,112 @@ def test_help_is_believed_only_when_asked_of_lotse(
         assert result.text == responses.text("utter_help", "de")
     else:
         assert result.answer["kind"] == expected and result.text != responses.text("utter_help", "de")
+
+
+# --- details the instruction never spells out, and what its abbreviations stand for --------------
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        # a procedure step by step, or a text's contents in detail (`in_detail`, `exact_wording`)
+        (
+            "Wie genau muss die Outlook-Regel für die Weitergabe der Kontaktformulare eingerichtet werden?",
+            RL_SC,
+        ),
+        ("what should the local press release say exactly?", "ask_press"),
+        ("Was genau steht im Text der Unzustellbarkeitsnachricht an die Absender?", FUNCTION),
+        (
+            "wie lief die aufteilung der telefonischen asu zwischen sc und ez vor juli 2025 genau ab",
+            "ask_phone_registration",
+        ),
+        # another case than the one the rule names (`other_than`)
+        ("Must the rule set also be changed for other file types than 1001 Alg?", "ask_eakte_rules"),
+        # employers, whom the instruction never names (`employers`)
+        ("are employers exempt from the mail block, can they still mail the site mailbox?", BLOCK),
+        ("Wer bearbeitet Terminanfragen von Arbeitgebern?", AV),
+        # sending mail out of a blocked postbox (`outgoing`)
+        ("Dürfen wir aus dem gesperrten Teampostfach noch Mails nach außen schicken?", BLOCK),
+        # a contact form about no appointment (the matter's cues)
+        ("If a customer uses the contact form to call in sick, who handles it?", "ask_contact_form"),
+        # an abbreviation the instruction never spells out (`terms`)
+        ("what does ATV stand for btw?", "ask_atv_calendar"),
+    ],
+)
+def test_what_the_instruction_does_not_spell_out_is_not_covered(
+    run_action: RunAction, make_tracker: MakeTracker, text: str, intent: str
+) -> None:
+    """Never the nearest entry's answer stated as if it said what was asked."""
+    result = run_action(ActionAnswerGuide, make_tracker(text, intent))
+    assert result.answer["kind"] == "not_covered"
+    assert result.answer.get("unit") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "said"),
+    [
+        # the procedure is the entry's own: the form and where it is
+        (
+            "wie genau beantrage ich die Änderung beim RIM?",
+            RIM,
+            "SGBIII_Änderungsformular_zum_eAkte_Regelwerk",
+        ),
+        # what an abbreviation stands for, as the instruction spells it out
+        ("wofür steht KUSOS?", "ask_master_data_change", "Stammdaten-Online-Service"),
+        ("what does RIM stand for?", RIM, "Regional Infrastructure Management"),
+        # "welche Weisung regelt …?" asks for the source
+        (
+            "welche Weisung regelt die Zuständigkeit für Terminabsagen?",
+            "ask_appointment_cancellation",
+            "202505010",
+        ),
+    ],
+)
+def test_what_the_instruction_spells_out_is_answered(
+    run_action: RunAction, make_tracker: MakeTracker, text: str, intent: str, said: str
+) -> None:
+    result = run_action(ActionAnswerGuide, make_tracker(text, intent))
+    assert result.answer["kind"] == "fact"
+    assert said in result.text
+
+
+def test_a_told_way_continues_the_case(run_action: RunAction, make_tracker: MakeTracker) -> None:
+    """ "kam übers Kontaktformular rein" after an appointment request: that case, not a new question
+    about contact forms that asks back whether it is about an appointment."""
+    tracker = make_tracker(
+        "kam übers Kontaktformular rein",
+        "ask_contact_form",
+        said_before=["Terminanfrage AV – wer macht die?"],
+        events_before=[answered("kontaktformular_termine", kind="routing")],
+        subject="appointment_request_av",
+        channel="contact_form",
+        matter="appointment",
+        last_topic="kontaktformular_termine",
+    )
+    result = run_action(ActionAnswerGuide, tracker)
+    assert (result.answer["kind"], result.answer["unit"]) == ("routing", "EZ")
+
+
+@pytest.mark.parametrize(
+    ("text", "last", "subject", "said"),
+    [
+        ("wer ist dafür verantwortlich?", "sperre_ez_postfaecher", "email_block", "Führungskräfte"),
+        ("worüber läuft die Bearbeitung?", "veraenderungsmitteilung_online", "change_notice", "EAKTE"),
+        ("vom wievielten ist die?", "weisung_ueberblick", "instruction", "26.05.2025"),
+    ],
+)
+def test_a_short_follow_up_the_nlu_cannot_place_asks_the_last_answer(
+    run_action: RunAction, make_tracker: MakeTracker, text: str, last: str, subject: str, said: str
+) -> None:
+    tracker = make_tracker(
+        text,
+        "out_of_scope",
+        intent_ranking=[("out_of_scope", 0.7)],
+        said_before=["…"],
+        events_before=[answered(last, kind="fact")],
+        subject=subject,
+        last_topic=last,
+    )
+    result = run_action(ActionAnswerOutOfScope, tracker)  # where Rasa's rules send out_of_scope
+    assert result.answer["kind"] == "fact"
+    assert said in result.text
