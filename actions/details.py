@@ -21,6 +21,8 @@ ASKED_STEM = 5
 ASKED_MIN = 4
 ASKED_LONG = 7  # from this length a word is found by all but its last two letters
 ASKED_GROUP = "asked"
+ASKED_CONNECTORS = frozenset({"of", "von", "der", "des", "an", "ueber"})
+ASKED_CLAUSES = frozenset({"which", "what", "who", "whom", "welche", "welchen", "welcher", "welchem", "wem"})
 
 
 def holder(
@@ -150,6 +152,17 @@ def asked_about(guides: Guides, name: str, text: str) -> list[str]:
             continue
         for match in pattern.finditer(plain):
             words = re.findall(r"\w+", match.group(ASKED_GROUP) or "")
+            # "a list of which team postboxes have …" asks about a list, "eine Sammlung an Maßnahmen" not
+            # only about a collection: a clause after "of" / "der" is not what is asked about
+            cut = next(
+                (
+                    i
+                    for i, word in enumerate(words[:-1])
+                    if i and word in ASKED_CONNECTORS and words[i + 1] in ASKED_CLAUSES
+                ),
+                len(words),
+            )
+            words = words[:cut]
             # the head of the phrase whatever its length ("wie viele MA …?"), the others without the short
             asked += [word for word in words[:-1] if len(word) >= ASKED_MIN] + words[-1:]
     return asked

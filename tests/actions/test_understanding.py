@@ -3,6 +3,8 @@ real domain.yml and guides, and asserts what staff would see — the kind, the e
 
 from __future__ import annotations
 
+import re
+
 import datetime as dt
 
 import pytest
@@ -682,6 +684,22 @@ def test_help_is_believed_only_when_asked_of_lotse(
         ("If a customer uses the contact form to call in sick, who handles it?", "ask_contact_form"),
         # an abbreviation the instruction never spells out (`terms`)
         ("what does ATV stand for btw?", "ask_atv_calendar"),
+        # staff members' own mailboxes, which section 2.1 does not name (the postbox's cues)
+        ("Does the external mail block also apply to our personal Outlook mailboxes?", BLOCK),
+        ("Can customers still email documents as attachments directly to their counsellor?", BLOCK),
+        # the exact rule to set up, over the entry that names the rule (`setup_steps` overrules)
+        ("which exact Outlook rule should the RL SC create? give me the filter settings", RL_SC),
+        # how things ran under an earlier instruction (`earlier_contents`)
+        ("What did the process look like under Weisung 202404002?", EARLIER),
+        # a status list the entry does not keep: a list "of which …" is asked about (`existence`)
+        (
+            "is there a list of which team postboxes outside the EZ have already been switched to Intern?",
+            BLOCK,
+        ),
+        # a hotline's number, a point in time, time saved (`phone_number`, `timing`, `figures`)
+        ("what's the SC hotline number customers should call instead of emailing?", "ask_channel_shift"),
+        ("when will the remaining email channels be shut down completely?", "ask_email_reason"),
+        ("wie viel Zeit spart die Sperre pro Mail?", "ask_email_reason"),
     ],
 )
 def test_what_the_instruction_does_not_spell_out_is_not_covered(
@@ -761,3 +779,46 @@ def test_a_short_follow_up_the_nlu_cannot_place_asks_the_last_answer(
     result = run_action(ActionAnswerOutOfScope, tracker)  # where Rasa's rules send out_of_scope
     assert result.answer["kind"] == "fact"
     assert said in result.text
+
+
+def test_a_negation_ends_where_the_sentence_turns(run_action: RunAction, make_tracker: MakeTracker) -> None:
+    """ "nicht online, sondern tel." states the phone: "sondern" ends what "nicht" denies."""
+    text = "kd meldet sich nicht online sondern tel. arbeitsuchend, hatte 2021 asu-status – wer?"
+    result = run_action(ActionAnswerGuide, make_tracker(text, "ask_phone_registration"))
+    assert (result.answer["kind"], result.answer["unit"]) == ("routing", "SC")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Läuft die Weisung irgendwann aus, oder gilt die dauerhaft?",
+        "does this instruction expire at some point?",
+    ],
+)
+def test_the_instructions_validity_is_answered_where_the_nlu_is_unsure(
+    run_action: RunAction, make_tracker: MakeTracker, text: str
+) -> None:
+    """Not "Meinten Sie …?": the instruction's own answer, which names its validity (`instruction_validity`)."""
+    ranking = [("ask_instruction_scope", 0.3), ("ask_instruction", 0.17), ("nlu_fallback", 0.3)]
+    result = run_action(ActionAnswerOutOfScope, make_tracker(text, "nlu_fallback", intent_ranking=ranking))
+    assert (result.answer["kind"], result.answer["topic"]) == ("fact", "weisung_ueberblick")
+    assert re.search(r"unbegrenzt|ohne Enddatum|no end date", result.text)
+
+
+def test_how_fast_after_an_answer_is_its_deadline(run_action: RunAction, make_tracker: MakeTracker) -> None:
+    """ "wie schnell muss die EZ reagieren?" after the contact forms' routing: a deadline the entry does
+    not name – not covered, never off-topic."""
+    tracker = make_tracker(
+        "wie schnell muss die EZ reagieren?",
+        "out_of_scope",
+        intent_ranking=[("out_of_scope", 0.6)],
+        said_before=["Terminabsage übers Kontaktformular – wer?"],
+        events_before=[answered("kontaktformular_termine", kind="routing")],
+        subject="appointment_cancellation",
+        channel="contact_form",
+        matter="appointment",
+        last_topic="kontaktformular_termine",
+    )
+    result = run_action(ActionAnswerOutOfScope, tracker)
+    assert result.answer["kind"] == "not_covered"
+    assert "Frist" in result.first_line
