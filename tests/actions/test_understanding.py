@@ -3,9 +3,8 @@ real domain.yml and guides, and asserts what staff would see — the kind, the e
 
 from __future__ import annotations
 
-import re
-
 import datetime as dt
+import re
 
 import pytest
 
@@ -798,7 +797,7 @@ def test_a_negation_ends_where_the_sentence_turns(run_action: RunAction, make_tr
 def test_the_instructions_validity_is_answered_where_the_nlu_is_unsure(
     run_action: RunAction, make_tracker: MakeTracker, text: str
 ) -> None:
-    """Not "Meinten Sie …?": the instruction's own answer, which names its validity (`instruction_validity`)."""
+    """Not "Meinten Sie …?": the instruction's own answer, which names its validity."""
     ranking = [("ask_instruction_scope", 0.3), ("ask_instruction", 0.17), ("nlu_fallback", 0.3)]
     result = run_action(ActionAnswerOutOfScope, make_tracker(text, "nlu_fallback", intent_ranking=ranking))
     assert (result.answer["kind"], result.answer["topic"]) == ("fact", "weisung_ueberblick")
