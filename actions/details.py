@@ -50,6 +50,21 @@ def holder(
     return None
 
 
+def naming(
+    guides: Guides, attribute: FollowUpAttribute, asked: Sequence[str], first: Entry | None
+) -> Entry | None:
+    """The entry whose field names a word asked about: `first` where it does, else the first entry of the
+    guides that does (what "KUSOS" stands for is the instruction's, whatever the last answer was); with
+    nothing captured as asked, `first`."""
+    if not asked:
+        return first
+    for entry in [*([first] if first is not None else []), *guides.entries]:
+        value = getattr(entry.answer, attribute.field or "", None)
+        if isinstance(value, Bilingual) and _names_one(normalise(f"{value.de} {value.en}"), asked):
+            return entry
+    return None
+
+
 def entry_words(guides: Guides, entry: Entry) -> str:
     """Everything an entry says, in both languages, with the labels of the details it names ("Frist"
     for an entry with a deadline): what `held_when` looks for a value in. Normalised once per guides
@@ -212,6 +227,8 @@ def detail_say(
         if attribute.field == "valid_from":  # "seit wann macht das SC …?": the validity, and the detail
             return Validity(entry, with_detail=in_question)
         found = holder(guides.by_id, entry, attribute, stated)
+        if attribute.anywhere:  # "und was heißt KUSOS überhaupt?" after any answer
+            found = naming(guides, attribute, asked_about(guides, name, text), found)
         if found is not None:
             return Detail(found, attribute)
     first = attributes[asked[0]]

@@ -160,6 +160,10 @@ def check_references(entries: Sequence[Entry], vocab: RawVocabulary) -> None:
             raise GuideError(
                 VOCABULARY_FILE, name, "held_when", "only an unsettled detail can be held after all"
             )
+        if attribute.anywhere and attribute.field is None:
+            raise GuideError(
+                VOCABULARY_FILE, name, "anywhere", "only a detail in a field is looked for anywhere"
+            )
         if attribute.subject and attribute.subject not in subjects:
             raise GuideError(VOCABULARY_FILE, name, "subject", f"unknown subject '{attribute.subject}'")
         for key in ("after_subjects", "answered_by"):

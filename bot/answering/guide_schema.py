@@ -196,6 +196,9 @@ class FollowUpAttribute(_Strict):
     # asked about (a group `asked`: "wie viele *Kontaktformulare* …"), the value must go with one of
     # those words ("fünf Postfächer" holds no number of contact forms)
     held_when: tuple[str, ...] = ()
+    # a detail of the instruction as a whole, not of one case ("wofür steht KUSOS?"): the entry whose
+    # field names what the cue captures as asked (its group `asked`), whichever answer came last
+    anywhere: bool = False
 
 
 class RawVocabulary(_Strict):

@@ -761,6 +761,13 @@ def test_a_told_way_continues_the_case(run_action: RunAction, make_tracker: Make
         ("wer ist dafür verantwortlich?", "sperre_ez_postfaecher", "email_block", "Führungskräfte"),
         ("worüber läuft die Bearbeitung?", "veraenderungsmitteilung_online", "change_notice", "EAKTE"),
         ("vom wievielten ist die?", "weisung_ueberblick", "instruction", "26.05.2025"),
+        # what an abbreviation stands for is the instruction's, whichever answer came last (`anywhere`)
+        (
+            "und was heißt KUSOS überhaupt?",
+            "veraenderungsmitteilung_online",
+            "change_notice",
+            "Stammdaten-Online",
+        ),
     ],
 )
 def test_a_short_follow_up_the_nlu_cannot_place_asks_the_last_answer(

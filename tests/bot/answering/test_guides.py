@@ -206,6 +206,12 @@ def _held_detail_with_a_field(copy: GuideCopy) -> None:
     copy.replace(VOCABULARY, field, field + "    held_when: ['formular']\n")
 
 
+def _anywhere_without_a_field(copy: GuideCopy) -> None:
+    copy.replace(
+        VOCABULARY, "    subject: instruction_scope\n", "    subject: instruction_scope\n    anywhere: true\n"
+    )
+
+
 def _unknown_override(copy: GuideCopy) -> None:
     copy.replace(VOCABULARY, "overrides: [appointment]", "overrides: [appointmnet]")
 
@@ -231,6 +237,9 @@ BREAKAGES = {
     ),
     "held-detail-with-a-field": Breakage(
         _held_detail_with_a_field, "vocabulary.yml", "form_location", "held_when", "held after all"
+    ),
+    "anywhere-without-a-field": Breakage(
+        _anywhere_without_a_field, "vocabulary.yml", "scope", "anywhere", "in a field"
     ),
     "unknown-override": Breakage(
         _unknown_override, "vocabulary.yml", "matter", "values.employer_service", "appointmnet"
