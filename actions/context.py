@@ -42,6 +42,7 @@ from bot.answering.engine import (
     label_named,
     matches,
     requested_language,
+    resolve,
     subject_keys,
 )
 from bot.answering.guides import Entry, Guides, related_entries
@@ -277,7 +278,20 @@ def _details_asked_in(question: Question, guides: Guides, last: Entry, text: str
     asked = asked_details(guides.attribute_cues, text)
     if not asked:
         return None
-    say = detail_say(guides, last, asked, question.as_of or question.today, in_question=False, text=text)
+    day = question.as_of or question.today
+    # "und bis wann müssen die EZ-Postfächer umgestellt sein?" after the site postboxes: the detail of
+    # the case with the condition the words change, never the last entry's
+    changed = {
+        key: value
+        for key, value in question.said.items()
+        if key != "subject" and key in last.when and value not in last.when[key]
+    }
+    if changed:
+        found = resolve(guides, {**last.own_case, **changed}, day)
+        if not isinstance(found, Answer):
+            return None  # the changed case is answered as a case (actions/context: _changes_a_condition)
+        last = found.entry
+    say = detail_say(guides, last, asked, day, in_question=False, text=text)
     if say is None:
         return None
     # the entry that held the detail (a related one: "bis wann?" → the EZ postboxes' deadline) is what

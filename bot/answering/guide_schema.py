@@ -83,6 +83,9 @@ class EntryAnswer(_Strict):
     covers: Bilingual | None = None
     # what the instruction's abbreviations in the entry stand for, as it spells them out ("KUSOS")
     terms: Bilingual | None = None
+    # since when a tool the rule uses can be used, where the instruction names the day (an ISO date):
+    # "seit wann gibt es die Funktion?" is not the rule's own validity
+    available_from: str | None = None
 
 
 class EntrySource(_Strict):
@@ -157,6 +160,7 @@ AttributeField = Literal[
     "obligation",
     "covers",
     "terms",
+    "available_from",
     "valid_from",
 ]
 

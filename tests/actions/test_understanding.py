@@ -177,7 +177,8 @@ def test_details_the_instruction_never_gives_are_not_covered(
 def test_a_short_question_after_an_answer_is_read_against_it(
     run_action: RunAction, make_tracker: MakeTracker, guides: Guides
 ) -> None:
-    """ "wo?" right after an answer, with the NLU unsure: that answer's entry again, verdict first."""
+    """ "wo?" right after an answer, with the NLU unsure: where that answer's rule is carried out (its
+    `where`), with the entry itself below it — not a new subject and not "not understood"."""
     entry = guides.by_id["sperre_team_organisationspostfaecher"]
     before = [answered(entry.id, entry.text.de.verdict)]
     tracker = make_tracker(
@@ -189,7 +190,8 @@ def test_a_short_question_after_an_answer_is_read_against_it(
         last_topic=entry.id,
     )
     result = run_action(ActionAnswerOutOfScope, tracker)
-    assert result.answer["topic"] == entry.id and result.first_line == entry.text.de.verdict
+    assert result.answer["topic"] == entry.id and result.first_line.startswith("Wo: IM-Webshop")
+    assert entry.text.de.verdict in result.text
 
 
 def test_not_understood_is_told_apart_from_off_topic(
@@ -828,3 +830,67 @@ def test_how_fast_after_an_answer_is_its_deadline(run_action: RunAction, make_tr
     result = run_action(ActionAnswerOutOfScope, tracker)
     assert result.answer["kind"] == "not_covered"
     assert "Frist" in result.first_line
+
+
+def test_a_detail_asked_of_another_case_is_that_cases(
+    run_action: RunAction, make_tracker: MakeTracker
+) -> None:
+    """ "und bis wann müssen die EZ-Postfächer umgestellt sein?" after the site postboxes' block: the EZ
+    postboxes' deadline and who sets them, never the site postboxes' stated for them."""
+    before = {
+        "said_before": ["Who blocks the site postboxes?"],
+        "events_before": [answered("sperre_liegenschaftspostfaecher", kind="fact")],
+        "subject": "email_block",
+        "postbox": "site",
+        "last_topic": "sperre_liegenschaftspostfaecher",
+    }
+    text = "und bis wann muessen die EZ-postfaecher umgestellt sein?"
+    result = run_action(ActionAnswerGuide, make_tracker(text, "ask_email_block", **before))
+    assert (result.answer["kind"], result.answer["topic"]) == ("fact", "sperre_ez_postfaecher")
+
+
+@pytest.mark.parametrize(
+    ("text", "last", "subject", "said"),
+    [
+        # the day the IM-Webshop function can be used, not the rule's validity (`available`)
+        (
+            "since when is that possible?",
+            "sperre_team_organisationspostfaecher",
+            "email_block",
+            "8 January 2025",
+        ),
+        # who may switch it on (`done_by`)
+        ("who can switch it on?", "funktion_email_kommunikation", "email_function", "responsible"),
+        # a bare "where?": where it is done, not where it is written (`postboxes`)
+        ("where?", "funktion_email_kommunikation", "email_function", "IM-Webshop"),
+    ],
+)
+def test_a_short_follow_up_in_english_asks_the_last_answer(
+    run_action: RunAction, make_tracker: MakeTracker, text: str, last: str, subject: str, said: str
+) -> None:
+    tracker = make_tracker(
+        text,
+        "out_of_scope",
+        intent_ranking=[("out_of_scope", 0.7)],
+        said_before=["…"],
+        events_before=[answered(last, kind="fact")],
+        subject=subject,
+        last_topic=last,
+        lang="en",
+    )
+    result = run_action(ActionAnswerOutOfScope, tracker)
+    assert result.answer["kind"] == "fact"
+    assert said in result.first_line
+
+
+def test_a_team_postbox_of_the_ez_is_an_ez_postbox(run_action: RunAction, make_tracker: MakeTracker) -> None:
+    """ "das Teampostfach von der EZ" is an EZ postbox (section 2.1: mandatory by 01.07.2025)."""
+    tracker = make_tracker(
+        "ist das teampostfach von der EZ bei uns in der AA, nicht das liegenschaftspostfach",
+        "inform",
+        said_before=["muss unser postfach gesperrt werden?"],
+        subject="email_block",
+        pending_condition="postbox",
+    )
+    result = run_action(ActionAnswerGuide, tracker)
+    assert (result.answer["kind"], result.answer["topic"]) == ("fact", "sperre_ez_postfaecher")
