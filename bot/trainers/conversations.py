@@ -36,15 +36,27 @@ class BotReply:
         return "\n".join(self.texts)
 
 
+# a bot refuses more than its per-address limit a second (429 with Retry-After): the runner, which asks
+# faster than any member of staff, waits as told and asks again, this often at most
+TOO_MANY_RETRIES = 5
+
+
 def ask(rasa_url: str, sender: str, message: str, timeout: float = 10.0) -> BotReply:
     """One message through the REST webhook: the texts and the answer payload that came back."""
     body = json.dumps({"sender": sender, "message": message}).encode()
-    request = urllib.request.Request(
-        f"{rasa_url}/webhooks/rest/webhook", data=body, headers={"Content-Type": "application/json"}
-    )
-    started = time.perf_counter()
-    with urllib.request.urlopen(request, timeout=timeout) as response:
-        messages = json.loads(response.read() or b"[]")
+    for attempt in range(TOO_MANY_RETRIES + 1):
+        request = urllib.request.Request(
+            f"{rasa_url}/webhooks/rest/webhook", data=body, headers={"Content-Type": "application/json"}
+        )
+        started = time.perf_counter()
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
+                messages = json.loads(response.read() or b"[]")
+            break
+        except urllib.error.HTTPError as error:
+            if error.code != 429 or attempt == TOO_MANY_RETRIES:
+                raise
+            time.sleep(_retry_after(error.headers.get("Retry-After")))
     seconds = time.perf_counter() - started
     texts = [m["text"] for m in messages if m.get("text")]
     answers = [
@@ -53,6 +65,14 @@ def ask(rasa_url: str, sender: str, message: str, timeout: float = 10.0) -> BotR
         if isinstance(m.get("custom"), dict) and "answer" in m["custom"]
     ]
     return BotReply(texts=texts, answer=answers[0] if answers else None, seconds=seconds)
+
+
+def _retry_after(header: str | None) -> float:
+    """The seconds a 429 asks to wait (Retry-After), one where it names none or no number."""
+    try:
+        return max(0.0, float(header)) if header else 1.0
+    except ValueError:
+        return 1.0
 
 
 @dataclass

@@ -280,3 +280,14 @@ def ask_once(url: str, headers: dict[str, str]) -> tuple[int, object]:
     body = json.dumps({"sender": f"once-{uuid.uuid4().hex}", "message": "Hallo"}).encode()
     status, _, raw = http.call(url, "POST", body, {"Content-Type": "application/json", **headers})
     return status, json.loads(raw)
+
+
+def test_the_conversations_runner_waits_when_the_limit_is_reached(default_bot: BotConfig) -> None:
+    """The trainers' runner asks faster than staff do: past the per-address limit it waits as the 429's
+    Retry-After says and asks again, so every question gets its answer."""
+    sender = f"runner-{uuid.uuid4().hex}"
+    replies = [
+        ask(default_bot.rasa_url, sender, "Wer bearbeitet Terminabsagen?")
+        for _ in range(DEFAULT_PER_ADDRESS + 10)
+    ]
+    assert all(reply.answer is not None and reply.answer["kind"] == "routing" for reply in replies)
