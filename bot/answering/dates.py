@@ -131,6 +131,9 @@ _DESCRIBES = re.compile(
     r"\b(heute|jetzt|aktuell|derzeit|today|now|currently|umgezogen|eingetragen|gemeldet|geschickt|"
     r"eingereicht|angefangen|anfangen|beginnt|faengt|arbeitsaufnahme|aufgenommen|geaendert|verzogen|"
     r"moved|reported|starts?|started|begins?|began|changed|sent|submitted|registered|"
+    # a customer's history beside the call: "hat bis März 2024 Alg bezogen und meldet sich jetzt …"
+    r"bezogen|bezog|erhalten|erhielt|bekommen|bekam|meldet|ruft|anruft|angerufen|calls|called|phones|"
+    r"phoned|received|drew|"
     # an appointment's day or what someone wants then: "will nen Termin im Januar"
     r"(einen|nen|ein|den|a|an) (termin|appointment)|will|moechte|moechten|wants?|would like)\b"
 )

@@ -701,6 +701,11 @@ def test_help_is_believed_only_when_asked_of_lotse(
         ("what's the SC hotline number customers should call instead of emailing?", "ask_channel_shift"),
         ("when will the remaining email channels be shut down completely?", "ask_email_reason"),
         ("wie viel Zeit spart die Sperre pro Mail?", "ask_email_reason"),
+        # what becomes of mails that came in before the block (`storage` overrules what senders get)
+        ("what happens to mails already sitting in the Liegenschaftspostfach on 1 July?", BLOCK),
+        ("was passiert mit mails, die am 30.06.2025 noch im LP eingegangen sind?", BLOCK),
+        # a matter the instruction assigns to no unit
+        ("Kindergeld application came in – who handles it?", "ask_change_notice"),
     ],
 )
 def test_what_the_instruction_does_not_spell_out_is_not_covered(
@@ -894,3 +899,21 @@ def test_a_team_postbox_of_the_ez_is_an_ez_postbox(run_action: RunAction, make_t
     )
     result = run_action(ActionAnswerGuide, tracker)
     assert (result.answer["kind"], result.answer["topic"]) == ("fact", "sperre_ez_postfaecher")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ruft ne ehem. alo kundin an wg asu, soll ich die an die ez geben oder selber machen? bin sc",
+        "kunde war letztes jahr ratsuchend, ruft heute an und will asu – zustaendigkeit?",
+        "ex-unemployed customer phones in to register as job seeking, can the SC hand it over to the EZ?",
+        "herr yilmaz hat bis maerz 2024 alg bezogen, meldet sich telefonisch arbeitsuchend. wer macht das?",
+    ],
+)
+def test_a_status_in_other_words_is_a_reactivation_customer(
+    run_action: RunAction, make_tracker: MakeTracker, text: str
+) -> None:
+    """ "ehem. Alo", "war ratsuchend", "ex-unemployed", "hat Alg bezogen": a status before, so the SC —
+    never the clarifying question for what the words already say."""
+    result = run_action(ActionAnswerGuide, make_tracker(text, "ask_phone_registration"))
+    assert (result.answer["kind"], result.answer["unit"]) == ("routing", "SC")

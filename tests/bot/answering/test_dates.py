@@ -65,6 +65,8 @@ QUESTION_DATES = [
     ("bis ende juni, wer hat kontaktformulare zu terminen bearbeitet?", dt.date(2025, 6, 30)),
     # a date that tells what happened in the case: the question is about today
     ("Kundin ist am 02.04.2025 umgezogen und hat das online gemeldet – wer bearbeitet das?", None),
+    # a customer's history beside the call: the call is today's
+    ("Er hat bis März 2024 Alg bezogen und meldet sich telefonisch arbeitsuchend – wer?", None),
     ("Ein Kunde hat am 10.03.2025 online seine Bankverbindung eingetragen – wer bearbeitet das heute?", None),
     ("Customer reported online that he starts a new job on 1 March – who processes this?", None),
     ("Arbeitsaufnahme zum 1.10. online gemeldet, wer?", None),
