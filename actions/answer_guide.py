@@ -27,6 +27,7 @@ from bot.answering.engine import (
     Resolution,
     asks_about_before,
     asks_who_for_unassigned,
+    asks_who_for_unassigned_request,
     believed,
     conditions_for,
     fitting_subject,
@@ -86,7 +87,9 @@ def answer_guide_question(question: Question, guides: Guides) -> Outcome:
         return Outcome(Canned("utter_out_of_scope", kind="out_of_scope"))
     if is_follow_up(guides, text):  # "Und Terminanfragen an die BB?": keep what it does not change
         query = {**_related_case(question, guides, query["subject"]), **question.case, **query}
-    if _asks_who_for_unassigned(guides, text, intent) and not keys_used(guides, intent) & set(question.said):
+    if asks_who_for_unassigned_request(guides, text) or (
+        _asks_who_for_unassigned(guides, text, intent) and not keys_used(guides, intent) & set(question.said)
+    ):
         # "Sperrzeit – SC oder EZ?" read as a change notice, "wer bearbeitet Widersprüche per E-Mail?" read
         # as customer reactions: the guides assign the matter to no one, whatever the NLU's subject says
         # (a contact form about Arbeitslosengeld is a case of its own: its rule says what it covers)

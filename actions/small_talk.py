@@ -28,6 +28,7 @@ from bot.answering.engine import (
     Clarify,
     Resolution,
     asks_who_for_unassigned,
+    asks_who_for_unassigned_request,
     believed,
     conditions_for,
     is_follow_up,
@@ -44,6 +45,7 @@ from bot.answering.slots import INTENT_GOODBYE, INTENT_GREET, INTENT_HELP, INTEN
 COURTESY_AND_QUESTION_WORDS = 5  # "danke. was gibt's in der Kantine?"; "danke, alles klar?" is thanks
 NAMED_STEM = 8  # "Liegenschaftspostfächer" names "Postfächer"; "address" does not name "addresses"
 CORROBORATING_KEYS = 2  # stated conditions that single out one unsure reading (way and matter)
+WEAK_OFFER = 0.3  # a reading this unsure, whose subject the words do not name, yields to the last answer
 THREAD_FOLLOW_UP_WORDS = 8  # "wie viele sind das?", "with which tool?": short, about the last answer
 
 SMALL_TALK_RESPONSES = {
@@ -100,7 +102,7 @@ def unsure(question: Question, guides: Guides) -> Outcome:
     offered = [suggestion for suggestion in likely if not leads_nowhere(suggestion)]
     if (
         not markup
-        and asks_who_for_unassigned(guides, text)
+        and (asks_who_for_unassigned(guides, text) or asks_who_for_unassigned_request(guides, text))
         and not any(label_named(guides, s.intent, text) for s in offered)
     ):  # "wer bearbeitet Widersprüche gegen Alg-Bescheide?": no subject of the guides is named in it
         return unassigned(guides, today)
@@ -122,6 +124,13 @@ def unsure(question: Question, guides: Guides) -> Outcome:
     shared = _shared_by_readings(guides, text, offered)
     if shared is not None:  # "welches Formular fürs eAkte-Regelwerk?": every reading, the same form
         return Outcome(shared, settled(shared.topic))
+    thread = None if markup or not _only_weak(guides, text, offered) else _in_thread(question, guides)
+    if thread is not None:  # "fully, or only part of it?" right after an answer, read weakly as the
+        # scope: about that answer, whose words name no other subject
+        day = question.as_of or today
+        return answer_instead(
+            Outcome(WholeEntry(thread, day, today), DROPPED), asked_detail(guides, text, thread, day)
+        )
     if offered:
         return Outcome(TopicChoice(tuple(offered)), DROPPED)
     if likely:  # about the guides, but what it asks they do not settle: say so, with what they do
@@ -213,6 +222,14 @@ def _in_thread(question: Question, guides: Guides) -> Entry | None:
     if not matches(guides.back_reference_cues, text):
         return None  # nothing points back to it: "Wo ist die Kantine?", "ok", "Wann ist Mittagspause?"
     return last
+
+
+def _only_weak(guides: Guides, text: str, offered: list[Suggestion]) -> bool:
+    """Whether every offered reading is weak and names no subject in the words: a short question right
+    after an answer is then about that answer rather than one of them."""
+    return all(
+        s.confidence < WEAK_OFFER and not label_named(guides, s.intent, text, NAMED_STEM) for s in offered
+    )
 
 
 def _shared_by_readings(guides: Guides, text: str, offered: list[Suggestion]) -> Detail | None:

@@ -216,6 +216,12 @@ def asks_who_for_unassigned(guides: Guides, text: str) -> bool:
     return matches(guides.unassigned_matters, text) and matches(guides.who_cues, text)
 
 
+def asks_who_for_unassigned_request(guides: Guides, text: str) -> bool:
+    """Who handles a request the instruction assigns to no unit whatever way it comes
+    (`unassigned_requests`): "wer bearbeitet eine Arbeitslosmeldung, die online eingeht?"."""
+    return matches(guides.unassigned_requests, text) and matches(guides.who_cues, text)
+
+
 def believed(guides: Guides, intent: str, text: str) -> bool:
     """Whether the message says what its intent asks, where the vocabulary's `intent_cues` require it
     ("mit welchem Formular?" read as a contact form question is not believed). A click always is."""

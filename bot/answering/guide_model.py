@@ -86,6 +86,7 @@ class Guides:
     back_reference_cues: tuple[re.Pattern[str], ...] = ()
     who_cues: tuple[re.Pattern[str], ...] = ()
     unassigned_matters: tuple[re.Pattern[str], ...] = ()
+    unassigned_requests: tuple[re.Pattern[str], ...] = ()
 
     def current_instruction(self, day: dt.date) -> Instruction:
         """The instruction staff look in on `day` (guide_schema.current_instruction)."""

@@ -240,6 +240,9 @@ class RawVocabulary(_Strict):
     who_cues: tuple[str, ...] = ()
     # who handles one of these front-line matters the instruction assigns to no unit: not covered
     unassigned_matters: tuple[str, ...] = ()
+    # … and requests for one of them that no way in makes a case of the guides ("Wer bearbeitet einen
+    # Alg-Antrag, der online eingeht?" is no online change notice): not covered whatever the way
+    unassigned_requests: tuple[str, ...] = ()
 
 
 class EarlierInstruction(_Strict):

@@ -335,6 +335,7 @@ def _load_guides(folder: Path) -> Guides:
         back_reference_cues=_compile_list(vocab.back_reference_cues, "back_reference_cues"),
         who_cues=_compile_list(vocab.who_cues, "who_cues"),
         unassigned_matters=_compile_list(vocab.unassigned_matters, "unassigned_matters"),
+        unassigned_requests=_compile_list(vocab.unassigned_requests, "unassigned_requests"),
         intent_cues={
             intent: _compile_list(cues, "intent_cues", intent) for intent, cues in vocab.intent_cues.items()
         },

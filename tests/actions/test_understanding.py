@@ -704,8 +704,19 @@ def test_help_is_believed_only_when_asked_of_lotse(
         # what becomes of mails that came in before the block (`storage` overrules what senders get)
         ("what happens to mails already sitting in the Liegenschaftspostfach on 1 July?", BLOCK),
         ("was passiert mit mails, die am 30.06.2025 noch im LP eingegangen sind?", BLOCK),
-        # a matter the instruction assigns to no unit
+        # a matter the instruction assigns to no unit; a request for one, whatever way it comes
         ("Kindergeld application came in – who handles it?", "ask_change_notice"),
+        ("Wer bearbeitet eine Arbeitslosmeldung, die online eingeht?", "ask_change_notice"),
+        ("Who handles online applications for unemployment benefit?", "ask_change_notice"),
+        # what a document the instruction only refers to says (`document_contents`)
+        ("What's in the updated Arbeitshilfen for e-mail processing?", "ask_email_reason"),
+        (
+            "Was hat sich in den aktualisierten Gesprächsleitfäden EZ inhaltlich geändert?",
+            "ask_duties_agencies",
+        ),
+        ("What were the results of the Herunterfahren-E-Mail trial?", "ask_measures_catalogue"),
+        # whether earlier rules are repealed: never the appointment cancellations (`repeal`)
+        ("does 202505010 cancel any of the earlier instructions?", "ask_appointment_cancellation"),
     ],
 )
 def test_what_the_instruction_does_not_spell_out_is_not_covered(
@@ -917,3 +928,51 @@ def test_a_status_in_other_words_is_a_reactivation_customer(
     never the clarifying question for what the words already say."""
     result = run_action(ActionAnswerGuide, make_tracker(text, "ask_phone_registration"))
     assert (result.answer["kind"], result.answer["unit"]) == ("routing", "SC")
+
+
+def test_lifting_the_block_is_no_repeal(run_action: RunAction, make_tracker: MakeTracker) -> None:
+    """ "die Sperre wieder aufheben" asks whether the block may be lifted (it is to be kept), not whether
+    the instruction repeals earlier rules."""
+    text = "darf die AA die sperre vom liegenschaftspostfach im herbst wieder aufheben?"
+    result = run_action(ActionAnswerGuide, make_tracker(text, BLOCK))
+    assert result.answer["kind"] == "fact" and "beizubehalten" in result.text
+
+
+def test_instead_after_a_refused_mail_is_the_online_channel(
+    run_action: RunAction, make_tracker: MakeTracker
+) -> None:
+    tracker = make_tracker(
+        "what should she use instead?",
+        "out_of_scope",
+        intent_ranking=[("out_of_scope", 0.6)],
+        said_before=["customer's e-mail to the site mailbox bounced, why?"],
+        events_before=[answered("freie_emails_ab_juli_2025", kind="fact")],
+        subject="free_emails_site_postbox",
+        postbox="site",
+        last_topic="freie_emails_ab_juli_2025",
+        lang="en",
+    )
+    result = run_action(ActionAnswerOutOfScope, tracker)
+    assert (result.answer["kind"], result.answer["topic"]) == ("fact", "kanalverschiebung")
+
+
+def test_weak_readings_yield_to_the_last_answer(
+    run_action: RunAction, make_tracker: MakeTracker, guides: Guides
+) -> None:
+    """ "fully, or only part of it?" right after the reactivation customers' routing, read weakly as the
+    scope: that answer again ("bleibt vollständig im SC"), not "Meinten Sie …?"."""
+    entry = guides.by_id["asu_telefon_reaktivierung"]
+    tracker = make_tracker(
+        "fully, or only part of it?",
+        "nlu_fallback",
+        intent_ranking=[("nlu_fallback", 0.3), ("inform", 0.21), ("ask_instruction_scope", 0.21)],
+        said_before=["what if she had phoned instead?"],
+        events_before=[answered(entry.id, entry.text.en.verdict, kind="routing")],
+        subject="phone_registration",
+        channel="phone",
+        customer="reactivation",
+        last_topic=entry.id,
+        lang="en",
+    )
+    result = run_action(ActionAnswerOutOfScope, tracker)
+    assert (result.answer["kind"], result.answer["topic"]) == ("routing", entry.id)
