@@ -715,6 +715,14 @@ def test_help_is_believed_only_when_asked_of_lotse(
             "ask_duties_agencies",
         ),
         ("What were the results of the Herunterfahren-E-Mail trial?", "ask_measures_catalogue"),
+        # other ways in once e-mail is closed, a contact person at an office, an outage, which agency
+        # belongs to which VCC postbox (`other_ways`, `contact`, `consequences`, `regions`)
+        ("Kann der Kunde nach der Sperre noch per Fax Unterlagen schicken?", BLOCK),
+        ("Wie kann ein gehörloser Kunde uns noch schriftlich erreichen, wenn Mails gesperrt sind?", BLOCK),
+        ("Wer ist bei unserem RIM der Ansprechpartner für das Regelwerk?", RIM),
+        ("What happens if the EAKTE is down and online changes pile up?", "ask_master_data_change"),
+        ("Welche Agentur gehört zu welchem der fünf VCC-Postfächer?", AV),
+        ("Can customers still e-mail their adviser's personal address?", BLOCK),
         # whether earlier rules are repealed: never the appointment cancellations (`repeal`)
         ("does 202505010 cancel any of the earlier instructions?", "ask_appointment_cancellation"),
     ],
@@ -737,6 +745,9 @@ def test_what_the_instruction_does_not_spell_out_is_not_covered(
             RIM,
             "SGBIII_Änderungsformular_zum_eAkte_Regelwerk",
         ),
+        # the postboxes' names; the EZ's deadline, asked as its managers' (an EZ postbox)
+        ("What are the five Outlook mailboxes for appointment forms called?", AV, "BA-Zentrale-VCC-SGB3"),
+        ("deadline for EZ managers to switch on the e-mail block?", BLOCK, "1 July 2025"),
         # what an abbreviation stands for, as the instruction spells it out
         ("wofür steht KUSOS?", "ask_master_data_change", "Stammdaten-Online-Service"),
         ("what does RIM stand for?", RIM, "Regional Infrastructure Management"),
