@@ -723,6 +723,11 @@ def test_help_is_believed_only_when_asked_of_lotse(
         ("What happens if the EAKTE is down and online changes pile up?", "ask_master_data_change"),
         ("Welche Agentur gehört zu welchem der fünf VCC-Postfächer?", AV),
         ("Can customers still e-mail their adviser's personal address?", BLOCK),
+        # the exact steps, another option, changing a notice's text (`setup_steps`, `other_than`,
+        # `exact_wording`)
+        ("How do I set up the Outlook rule to forward contact forms, step by step?", RL_SC),
+        ("are there other options besides Intern?", FUNCTION),
+        ("Can we customise the non-delivery notice that senders receive?", FUNCTION),
         # whether earlier rules are repealed: never the appointment cancellations (`repeal`)
         ("does 202505010 cancel any of the earlier instructions?", "ask_appointment_cancellation"),
     ],
@@ -745,6 +750,9 @@ def test_what_the_instruction_does_not_spell_out_is_not_covered(
             RIM,
             "SGBIII_Änderungsformular_zum_eAkte_Regelwerk",
         ),
+        # the instruction's German title, the SC's guides by their German name
+        ("What's the full title of Weisung 202505010?", "ask_instruction", "Herunterfahren E-Mails"),
+        ("What do the service centres have to use from 1 July 2025?", "ask_duties_sc", "Gesprächsleitfäden"),
         # the postboxes' names; the EZ's deadline, asked as its managers' (an EZ postbox)
         ("What are the five Outlook mailboxes for appointment forms called?", AV, "BA-Zentrale-VCC-SGB3"),
         ("deadline for EZ managers to switch on the e-mail block?", BLOCK, "1 July 2025"),
