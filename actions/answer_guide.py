@@ -15,6 +15,7 @@ from actions.outcome import (
     Source,
     answer_instead,
     case_outcome,
+    no_rule_before,
     resolve_case,
     settled,
     unassigned,
@@ -69,7 +70,8 @@ def answer_guide_question(question: Question, guides: Guides) -> Outcome:
             return _continue(question, guides, pending)
         intent = asked  # "und per Mail ans Liegenschaftspostfach?" with nothing asked: a question
     day = question.day  # not a date that describes the case
-    if day is None and asks_about_before(guides, text):  # "wer hat das früher gemacht?"
+    before = day is None and asks_about_before(guides, text)
+    if before:  # "wer hat das früher gemacht?"
         day = _before_the_rule(guides, intent, question.stated, today)
     if intent == INTENT_ASK_AT_DATE:  # "Was galt am 15.06.2025?" about the last question
         kept = {**question.case, **question.stated}
@@ -95,6 +97,8 @@ def answer_guide_question(question: Question, guides: Guides) -> Outcome:
         # (a contact form about Arbeitslosengeld is a case of its own: its rule says what it covers)
         return unassigned(guides, today)
     found, outcome = resolve_case(guides, query, 0, day, today)
+    if before and day is not None:  # "wie war das vor der Weisung, wer hat die bearbeitet?"
+        outcome = no_rule_before(found, outcome, day, query.get("subject"))
     written = _where_written(guides, text, found)
     if written is not None:  # "in welchem Abschnitt steht das mit den Kontaktformularen?"
         slots = outcome.slots if isinstance(found, Answer) else settled(written.id)

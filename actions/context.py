@@ -28,6 +28,7 @@ from actions.outcome import (
     WholeEntry,
     answer_instead,
     case_outcome,
+    no_rule_before,
     resolve_case,
     settled,
 )
@@ -246,7 +247,12 @@ def _before_the_change(question: Question, guides: Guides) -> Outcome | None:
         return None
     if not asks_about_before(guides, text):
         return None
-    return _case_again(question, guides, last.valid_from - dt.timedelta(days=1))
+    day = last.valid_from - dt.timedelta(days=1)
+    query = dict(question.case)
+    if "subject" not in query:
+        return _case_again(question, guides, day)
+    found, outcome = resolve_case(guides, query, question.clarify_tries, day, question.today)
+    return no_rule_before(found, outcome, day, query["subject"])
 
 
 def _on_another_day(question: Question, guides: Guides) -> Outcome | None:
