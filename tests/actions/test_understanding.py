@@ -1000,7 +1000,7 @@ def test_weak_readings_yield_to_the_last_answer(
 def test_who_did_it_before_the_rule_is_not_covered(run_action: RunAction, make_tracker: MakeTracker) -> None:
     """Who handled online change notices before the instruction is not in the guides: not covered for
     the day before the rule, with the rule from its first day below — "galt da schon …?" stays a fact."""
-    text = "Wie war das eigentlich vor der Weisung mit den eService-Veränderungsmitteilungen, wer hat die bearbeitet?"
+    text = "Wie war das vor der Weisung mit den eService-Veränderungsmitteilungen, wer hat die bearbeitet?"
     before = run_action(ActionAnswerGuide, make_tracker(text, "ask_change_notice"))
     assert before.answer["kind"] == "not_covered" and before.answer.get("unit") is None
     assert "30.06.2025" in before.first_line and "ab 01.07.2025" in before.text
