@@ -728,6 +728,8 @@ def test_help_is_believed_only_when_asked_of_lotse(
         ("How do I set up the Outlook rule to forward contact forms, step by step?", RL_SC),
         ("are there other options besides Intern?", FUNCTION),
         ("Can we customise the non-delivery notice that senders receive?", FUNCTION),
+        # who signed it, asked "von wem … gezeichnet?" (`signatory`)
+        ("Von wem ist die Weisung gezeichnet, Name?", "ask_instruction"),
         # whether earlier rules are repealed: never the appointment cancellations (`repeal`)
         ("does 202505010 cancel any of the earlier instructions?", "ask_appointment_cancellation"),
     ],
@@ -1009,3 +1011,14 @@ def test_who_did_it_before_the_rule_is_not_covered(run_action: RunAction, make_t
         make_tracker("galt am 25.06.2025 schon die neue Zuordnung für online VÄM?", "ask_change_notice"),
     )
     assert then.answer["kind"] == "fact" and then.first_line.startswith("Am 25.06.2025 galt das noch nicht")
+
+
+def test_where_alone_asks_for_a_source_only_about_a_text(
+    run_action: RunAction, make_tracker: MakeTracker
+) -> None:
+    """ "Wo kann ich hier parken?" read as a source question is not believed ("wo" names a source only
+    alone or with "steht", "finde" …): off-topic, never the instruction's header as its source."""
+    ranking = [("ask_source", 0.44), ("help", 0.25), ("out_of_scope", 0.13)]
+    tracker = make_tracker("Wo kann ich hier in der Nähe parken?", "ask_source", intent_ranking=ranking)
+    result = run_action(ActionAnswerSource, tracker)
+    assert result.answer["kind"] == "out_of_scope"

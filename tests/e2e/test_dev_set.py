@@ -39,46 +39,55 @@ def test_dev_followups(running_bot: BotConfig) -> None:
         # written from the instruction alone, after the others: 0.90 / 4 of 6 when it arrived
         ("blind2.yml", 0.95, 1.0),
         # the tune set of the understanding issue (214 questions, 23 dialogues of 3–5 turns, written blind
-        # from the instruction): 0.73 / 1 of 23 when it arrived, 0.95 / 20 of 23 now
-        ("blind3.yml", 0.94, 0.82),
+        # from the instruction): 0.73 / 1 of 23 when it arrived, 0.97 / 20 of 23 now
+        ("blind3.yml", 0.95, 0.82),
         # the second tune set (100 questions, 40 dialogues of 3–5 short follow-ups, written blind
-        # from the instruction): 0.80 / 9 of 40 when it arrived, 1.00 / 28 of 40 now
-        ("blind4.yml", 0.98, 0.65),
+        # from the instruction): 0.80 / 9 of 40 when it arrived, 1.00 / 30 of 40 now
+        ("blind4.yml", 0.98, 0.7),
         # the first untouched set (195 questions, 22 dialogues), measured once at 0.83 / 15 of 22,
-        # then tuned on: 0.97 / 19 of 22 now
-        ("holdout.yml", 0.95, 0.80),
+        # then tuned on: 0.99 / 19 of 22 now
+        ("holdout.yml", 0.97, 0.8),
         # the second untouched set (179 questions, 20 dialogues), measured once at 0.89 / 11 of 20,
-        # then tuned on: 0.96 / 16 of 20 now
-        ("blind5.yml", 0.94, 0.70),
+        # then tuned on: 0.98 / 18 of 20 now
+        ("blind5.yml", 0.96, 0.8),
         # the third tune set (207 questions, 22 dialogues of 3–5 turns, written blind from the
-        # instruction on 2026-12-01): 0.83 / 9 of 22 when it arrived, 0.95 / 16 of 22 now
-        ("blind6.yml", 0.93, 0.68),
+        # instruction on 2026-12-01): 0.83 / 9 of 22 when it arrived, 0.96 / 19 of 22 now
+        ("blind6.yml", 0.94, 0.8),
         # the third untouched set (200 questions, 22 dialogues, written blind the same day), measured
-        # once at 0.785 / 10 of 22, then tuned on: 0.92 / 15 of 22 now
-        ("blind7.yml", 0.90, 0.63),
+        # once at 0.785 / 10 of 22, then tuned on: 0.94 / 15 of 22 now
+        ("blind7.yml", 0.92, 0.63),
         # the fourth untouched set (230 questions, 23 dialogues, written blind the same day), measured
-        # once at 0.813 / 12 of 23 (not settled 19 of 38), then tuned on: 0.95 / 17 of 23 now
-        ("blind8.yml", 0.93, 0.69),
+        # once at 0.813 / 12 of 23 (not settled 19 of 38), then tuned on: 0.97 / 18 of 23 now
+        ("blind8.yml", 0.94, 0.73),
         # the fourth tune set (194 questions, 18 dialogues, written blind on 2026-12-01, second session):
-        # 0.825 / 10 of 18 (not settled 19 of 34) when it arrived, 0.95 / 16 of 18 now
-        ("blind9.yml", 0.93, 0.83),
+        # 0.825 / 10 of 18 (not settled 19 of 34) when it arrived, 0.97 / 16 of 18 now
+        ("blind9.yml", 0.95, 0.83),
         # the fifth untouched set (192 questions, 18 dialogues, written blind the same day), measured
-        # once at 0.833 / 7 of 18 (not settled 17 of 35), then tuned on: 0.96 / 13 of 18 now
-        ("blind10.yml", 0.94, 0.66),
+        # once at 0.833 / 7 of 18 (not settled 17 of 35), then tuned on: 0.97 / 14 of 18 now
+        ("blind10.yml", 0.95, 0.72),
         # the sixth untouched set (206 questions, 22 dialogues, written blind the same day), measured once
         # at the end of that session: 0.82 / 14 of 22 (not settled 24 of 40); tuned on the next day:
-        # 0.89 / 18 of 22
-        ("blind11.yml", 0.87, 0.77),
+        # 0.94 / 18 of 22 now
+        ("blind11.yml", 0.91, 0.77),
         # the fifth tune set (207 questions, 20 dialogues, written blind on 2026-12-01, third session):
-        # 0.89 / 11 of 20 (not settled 34 of 49) when it arrived, 0.97 / 14 of 20 now
-        ("blind12.yml", 0.94, 0.65),
+        # 0.89 / 11 of 20 (not settled 34 of 49) when it arrived, 0.98 / 17 of 20 now
+        ("blind12.yml", 0.95, 0.8),
         # the seventh untouched set (207 questions, 20 dialogues, written blind the same day), measured
-        # once at 0.91 / 14 of 20 (not settled 42 of 51), then tuned on: 0.98 / 16 of 20 now
-        ("blind13.yml", 0.95, 0.75),
+        # once at 0.91 / 14 of 20 (not settled 42 of 51), then tuned on: 0.98 / 19 of 20 now
+        ("blind13.yml", 0.95, 0.9),
         # the eighth untouched set (216 questions, 24 dialogues, written blind the same day), measured
-        # once at the end of that work: 0.84 / 12 of 24 (not settled 35 of 51), then tuned on: 0.89 / 16
+        # once at the end of that work: 0.84 / 12 of 24 (not settled 35 of 51), then tuned on: 0.94 / 21
         # of 24 now
-        ("blind14.yml", 0.86, 0.62),
+        ("blind14.yml", 0.91, 0.83),
+        # the sixth tune set (206 questions, 25 dialogues, written blind on 2026-12-01, fourth session):
+        # 0.88 / 9 of 25 (not settled 30 of 46) when it arrived, 0.99 / 19 of 25 now
+        ("blind15.yml", 0.97, 0.68),
+        # the ninth untouched set (231 questions, 25 dialogues, written blind the same day), measured once
+        # at the end of that work: 0.90 / 16 of 25 (not settled 38 of 52, follow-up turns 61 of 74)
+        ("blind16.yml", 0.88, 0.60),
+        # the seventh tune set (213 questions, 25 dialogues, written blind mid-session to check how the
+        # work generalised): 0.87 / 10 of 25 (not settled 32 of 48) when it arrived, 0.95 / 18 of 25 now
+        ("blind17.yml", 0.93, 0.68),
     ],
 )
 def test_own_question_sets(
