@@ -13,6 +13,7 @@ from bot.serving.redaction.patterns import (
     MONTHS,
     NAME,
     NAME_CUES,
+    NOT_AFTER,
     NOT_NAMES,
     PARTICLES,
     TITLE_CUES,
@@ -133,6 +134,9 @@ def _listed_name(message: Message, index: int) -> bool:
     token = message.tokens[index]
     if not token.capitalised or not message.lex.is_name(token.text) or token.folded in NOT_NAMES:
         return False
+    before = message.word_at(message.prev_word(index, skip=""))
+    if before is not None and before.folded in NOT_AFTER and message.lex.known(token.text):
+        return False  # "wie viele Tore …?", "into French"
     if message.sentence_start(index) and message.lex.known(token.text):  # "Will the SC …", "Lange dauert …"
         after = message.word_at(message.next_word(index, skip="-'’"))
         return (

@@ -89,6 +89,12 @@ TOWN_CUES = _words("in aus nach plz wohnhaft wohnt")
 # what was there)
 CUE_WORDS = NAME_CUES | NUMBER_CUES | BIRTH_CUES | BIRTHPLACE_CUES | ADDRESS_CUES
 NOT_NAMES = CUE_WORDS | {"a", "i"}
+# a known word right after one of these is counted or a language, not a person: "wie viele Tore …?",
+# "zwei Wolf…" never names anyone, "translate it into French" names a language
+NOT_AFTER = {
+    "viele", "wenige", "einige", "mehrere", "keine", "zwei", "drei", "vier", "fünf", "fuenf", "zehn",
+    "hundert", "many", "few", "several", "two", "three", "four", "five", "ten", "hundred", "into",
+}  # fmt: skip
 # what NLU reads instead of a title and its name: the role the title stands for ("Frau Kaya will …"
 # reads as "Kundin will …", as staff write the same question without the name), unless the message
 # names the role already

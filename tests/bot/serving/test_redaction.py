@@ -308,3 +308,20 @@ def test_every_text_step_is_linear_in_the_message_length(pattern: str) -> None:
         ratios[name] = _min_seconds(step, long) / base
     print(pattern, {name: round(ratio, 1) for name, ratio in ratios.items()})
     assert all(ratio < 8 for ratio in ratios.values()), ratios
+
+
+@pytest.mark.parametrize(
+    ("text", "kept", "gone"),
+    [
+        # a counted noun or a language is no name, even one the name lists hold ("Tore", "French") …
+        ("Wie viele Tore hat der Club am Wochenende geschossen?", "Tore", None),
+        ("can you translate Schadenfreude into French", "French", None),
+        # … but a name after a count stays a name where no common word looks like it
+        ("zwei Anrufe von Anna Schmidt heute, wer bearbeitet die ASU?", "Anrufe", "Schmidt"),
+    ],
+)
+def test_a_counted_noun_is_no_name(text: str, kept: str, gone: str | None) -> None:
+    result = redact(text)
+    assert kept in result.text
+    if gone is not None:
+        assert gone not in result.text and gone not in result.stored
