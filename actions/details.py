@@ -256,8 +256,28 @@ def asked_detail(
 
 def asked_details(cues: Mapping[str, Sequence[re.Pattern[str]]], text: str) -> list[str]:
     """The details (attribute names, in the vocabulary's order) the text asks for by these cues:
-    `attribute_cues` for a follow-up, `attribute_question_cues` for a question of its own."""
-    return [name for name, patterns in cues.items() if matches(patterns, text)]
+    `attribute_cues` for a follow-up, `attribute_question_cues` for a question of its own.
+
+    One reply asks this of the same text up to ten times (context, thread, detail, unsettled): the
+    answer is kept for the cues in service and the last texts, so the ~600 cues run once per text."""
+    kept = _ASKED.get(id(cues))
+    if kept is None or kept[0] is not cues:  # other guides in service: what was kept is theirs
+        kept = _ASKED[id(cues)] = (cues, {})
+        while len(_ASKED) > ASKED_CUE_SETS:
+            del _ASKED[next(iter(_ASKED))]
+    by_text = kept[1]
+    if text not in by_text:
+        if len(by_text) >= ASKED_TEXTS:
+            by_text.clear()
+        by_text[text] = tuple(name for name, patterns in cues.items() if matches(patterns, text))
+    return list(by_text[text])
+
+
+# the cue sets in service (follow-up and question cues of the guides loaded) and, per set, the last texts
+# asked about: each entry holds its cue set, so its id is never another's while it is kept
+ASKED_CUE_SETS = 4
+ASKED_TEXTS = 256
+_ASKED: dict[int, tuple[Mapping[str, Sequence[re.Pattern[str]]], dict[str, tuple[str, ...]]]] = {}
 
 
 def shared_detail(guides: Guides, text: str, candidates: Sequence[Entry]) -> Detail | None:
