@@ -98,7 +98,7 @@ def answer_guide_question(question: Question, guides: Guides) -> Outcome:
         return unassigned(guides, today)
     found, outcome = resolve_case(guides, query, 0, day, today)
     if before and day is not None:  # "wie war das vor der Weisung, wer hat die bearbeitet?"
-        outcome = no_rule_before(found, outcome, day, query.get("subject"))
+        outcome = no_rule_before(found, outcome, day, today, query.get("subject"))
     written = _where_written(guides, text, found)
     if written is not None:  # "in welchem Abschnitt steht das mit den Kontaktformularen?"
         slots = outcome.slots if isinstance(found, Answer) else settled(written.id)

@@ -252,7 +252,7 @@ def _before_the_change(question: Question, guides: Guides) -> Outcome | None:
     if "subject" not in query:
         return _case_again(question, guides, day)
     found, outcome = resolve_case(guides, query, question.clarify_tries, day, question.today)
-    return no_rule_before(found, outcome, day, query["subject"])
+    return no_rule_before(found, outcome, day, question.today, query["subject"])
 
 
 def _on_another_day(question: Question, guides: Guides) -> Outcome | None:

@@ -258,8 +258,9 @@ def asked_details(cues: Mapping[str, Sequence[re.Pattern[str]]], text: str) -> l
     """The details (attribute names, in the vocabulary's order) the text asks for by these cues:
     `attribute_cues` for a follow-up, `attribute_question_cues` for a question of its own.
 
-    One reply asks this of the same text up to ten times (context, thread, detail, unsettled): the
-    answer is kept for the cues in service and the last texts, so the ~600 cues run once per text."""
+    One reply may ask this of the same text several times (context, thread, detail, unsettled; one to
+    four times in the probes): the answer is kept for the cues in service and the last texts, so the
+    ~600 cues run once per text."""
     kept = _ASKED.get(id(cues))
     if kept is None or kept[0] is not cues:  # other guides in service: what was kept is theirs
         kept = _ASKED[id(cues)] = (cues, {})

@@ -179,14 +179,15 @@ def _topic_of(found: Resolution) -> str | None:
     return None
 
 
-def no_rule_before(found: Resolution, outcome: Outcome, day: dt.date, subject: str | None) -> Outcome:
+def no_rule_before(
+    found: Resolution, outcome: Outcome, day: dt.date, today: dt.date, subject: str | None
+) -> Outcome:
     """Asked who did it before the rule began ("und vorher?", "wie war das vor der Weisung?"): that is
     not in the guides — not covered for that day, with the rule from its first day below it (not "galt
     da noch nicht", which answers whether the rule applied then)."""
     if not isinstance(found, NotCovered) or found.began_later is None:
         return outcome
     instead = NotCovered(related=(found.began_later,), outside_dates=True)
-    today = outcome.say.today if isinstance(outcome.say, Found) else day
     return Outcome(Found(instead, day, today, subject), outcome.slots, outcome.forget)
 
 
