@@ -21,6 +21,7 @@ ASKED_STEM = 5
 ASKED_MIN = 4
 ASKED_LONG = 7  # from this length a word is found by all but its last two letters
 ASKED_GROUP = "asked"
+NAMED_MIN = 5  # a word the last answer names, for a short question about it ("pilot", "Frist")
 ASKED_CONNECTORS = frozenset({"of", "von", "der", "des", "an", "ueber"})
 ASKED_CLAUSES = frozenset({"which", "what", "who", "whom", "welche", "welchen", "welcher", "welchem", "wem"})
 
@@ -74,6 +75,20 @@ def entry_words(guides: Guides, entry: Entry) -> str:
 
 # by guides version (the one in service): every entry's words, and every word any entry uses
 _SAID: dict[str, tuple[dict[str, str], frozenset[str]]] = {}
+
+
+def names_entry(guides: Guides, entry: Entry, text: str) -> bool:
+    """Whether the text names a thing `entry` says and few other entries do ("what's the pilot
+    called?" after the measures catalogue's answer, which names the pilot): a word of at least
+    `NAMED_MIN` letters found by `_names_one`, said by at most half of the entries."""
+    said = entry_words(guides, entry)
+    asked = [word for word in re.findall(r"\w+", normalise(text)) if len(word) >= NAMED_MIN]
+    return any(_names_one(said, [word]) and not _common_to_entries(guides, word) for word in asked)
+
+
+def _common_to_entries(guides: Guides, word: str) -> bool:
+    by_entry = _said(guides)[0]
+    return sum(_names_one(words, [word]) for words in by_entry.values()) * 2 > len(by_entry)
 
 
 def _words_of_entries(guides: Guides) -> frozenset[str]:

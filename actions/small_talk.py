@@ -6,7 +6,7 @@ behind, gets "Meinten Sie …?" with those subjects as buttons instead (bot/answ
 
 from __future__ import annotations
 
-from actions.details import asked_detail, asked_details, shared_detail, unsettled_asked
+from actions.details import asked_detail, asked_details, names_entry, shared_detail, unsettled_asked
 from actions.outcome import (
     DROPPED,
     Canned,
@@ -207,8 +207,9 @@ def _instruction_named(question: Question, guides: Guides) -> Outcome | None:
 
 
 def _in_thread(question: Question, guides: Guides) -> Entry | None:
-    """The last answer's entry, for a short question right after it that points back to it and that
-    the NLU could not place and did not find off-topic.
+    """The last answer's entry, for a short question right after it that the NLU could not place and
+    did not find off-topic, and that points back to it or names a thing it says ("what's the pilot
+    called?").
 
     Answered with that entry again, its detail and source: what staff ask right after an answer
     ("wie viele sind das?", "wer leitet die weiter?", "with which tool?") is in it far more often
@@ -219,7 +220,7 @@ def _in_thread(question: Question, guides: Guides) -> Entry | None:
         return None
     if question.last_reply_topic != last.id:
         return None  # not right after that answer ("Danke", "Hallo" or another question between)
-    if not matches(guides.back_reference_cues, text):
+    if not matches(guides.back_reference_cues, text) and not names_entry(guides, last, text):
         return None  # nothing points back to it: "Wo ist die Kantine?", "ok", "Wann ist Mittagspause?"
     return last
 

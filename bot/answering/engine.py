@@ -189,20 +189,29 @@ def stated_in_text(guides: Guides, text: str) -> dict[str, str]:
 
 
 def _cue_matches(guides: Guides, plain: str, patterns: Sequence[re.Pattern[str]]) -> tuple[bool, bool]:
-    """(a cue matches and is not negated, a cue matches only negated): "kein Kontaktformular".
+    """(a cue matches and is not negated, a cue matches only negated): "kein Kontaktformular", and
+    a negation inside a cue of several words: "ruft also nicht an" (its first word may be the
+    negation the cue is about: "kein Status").
 
-    Only the few words before a match are looked at (negation_cues end with `$`), so the check
-    stays linear in the message length.
+    Only the few words before a match, and its words between the first and the last, are looked at
+    (negation_cues end with `$`), so the check stays linear in the message length.
     """
     negated = False
     for pattern in patterns:
         for match in pattern.finditer(plain):
             before = plain[max(0, match.start() - 40) : match.start()]
-            if any(negation.search(before) for negation in guides.negation_cues):
+            inside = _inside(match)
+            if any(negation.search(before) or negation.search(inside) for negation in guides.negation_cues):
                 negated = True
             else:
                 return True, False
     return False, negated
+
+
+def _inside(match: re.Match[str]) -> str:
+    """The words of a match between its first and its last ("ruft also nicht an": " also nicht ")."""
+    words = list(re.finditer(r"\w+", match.group(0)))
+    return match.group(0)[words[0].end() : words[-1].start()] if len(words) > 2 else ""
 
 
 def is_follow_up(guides: Guides, text: str) -> bool:

@@ -206,7 +206,9 @@ def test_asked_for_another_language_the_last_answer_comes_again_in_it(
     )
 
 
-@pytest.mark.parametrize("question", ["und heute?", "and now?", "und wie ist es aktuell?"])
+@pytest.mark.parametrize(
+    "question", ["und heute?", "and now?", "und wie ist es aktuell?", "und danach?", "and after that?"]
+)
 def test_und_heute_answers_the_case_for_today_after_an_answer_for_another_day(
     run_action: RunAction, make_tracker: MakeTracker, question: str
 ) -> None:

@@ -165,6 +165,12 @@ def test_who_handles_an_unassigned_matter_is_not_covered_before_any_offer(
         "does the RIM confirm the rule change back to the agency?",
         "wie war das vor dem 1.7. genau zwischen SC und EZ aufgeteilt?",
         "what if a customer has no internet and can't use the online services?",
+        "Was kostet eine bearbeitete E-Mail im Schnitt?",
+        "Will the site postboxes be deleted entirely at some point?",
+        "Wer entscheidet, ob die Sperre für unser Postfach gilt?",
+        "Which KPIs will be used to measure the success of blocking the site postboxes?",
+        "Wie richte ich die Outlook-Regel ein? Schritt für Schritt bitte",
+        "Darf ich Kunden weiterhin per E-Mail antworten?",
     ],
 )
 def test_details_the_instruction_never_gives_are_not_covered(
@@ -192,6 +198,29 @@ def test_a_short_question_after_an_answer_is_read_against_it(
     result = run_action(ActionAnswerOutOfScope, tracker)
     assert result.answer["topic"] == entry.id and result.first_line.startswith("Wo: IM-Webshop")
     assert entry.text.de.verdict in result.text
+
+
+def test_a_short_question_naming_what_the_answer_said_is_about_it(
+    run_action: RunAction, make_tracker: MakeTracker, guides: Guides
+) -> None:
+    """ "what's the pilot called?" right after the measures catalogue (whose answer names the pilot),
+    with the NLU unsure: that answer again; "what's the canteen called?" names nothing in it."""
+    entry = guides.by_id["massnahmenkatalog_hfe"]
+    ranking = [("out_of_scope", 0.45), ("ask_instruction", 0.1)]
+
+    def after(text: str) -> dict[str, object]:
+        tracker = make_tracker(
+            text,
+            "out_of_scope",
+            intent_ranking=ranking,
+            events_before=_after(entry.id, guides),
+            last_topic=entry.id,
+            lang="en",
+        )
+        return run_action(ActionAnswerOutOfScope, tracker).answer
+
+    assert after("what's the pilot called?")["topic"] == entry.id
+    assert after("what's the canteen called?")["kind"] == "out_of_scope"
 
 
 def test_not_understood_is_told_apart_from_off_topic(

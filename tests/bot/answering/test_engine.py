@@ -582,6 +582,19 @@ NEGATED = [
     # a more precise value wins ("overrides:")
     ("Termin beim Arbeitgeber-Service per Kontaktformular angefragt", "matter", "employer_service"),
     ("muessen wir in der EZ unser teampostfach fuer externe mails sperren?", "postbox", "ez"),
+    # a negation inside a cue of several words
+    (
+        "Reaktivierungskunde kommt persönlich in die EZ zur ASU, ruft also nicht an – wer?",
+        "channel",
+        "offline",
+    ),
+    # what the customer did online, told on the phone or at the desk, came online
+    (
+        "Kunde ruft an: er hat online seine neue Telefonnummer eingetragen – wer bearbeitet das?",
+        "channel",
+        "online",
+    ),
+    ("Kundin am Tresen sagt, sie hat online ihre Arbeitsaufnahme gemeldet – wer?", "channel", "online"),
 ]
 
 
@@ -624,8 +637,10 @@ def test_what_the_question_rules_out_is_never_answered_by_that_rule(guides: Guid
         # an e-mail address states no way; online and the contact form win over a mail
         ("Kunde hat seine neue E-Mail-Adresse online eingetragen", "online"),
         ("Kontaktformular kam per Mail ins Postfach", "contact_form"),
-        # a mail to a postbox is about that postbox, not a way a change came in
+        # a mail to a site postbox is about that postbox, not a way a change came in; to a team postbox
+        # it is a change by e-mail
         ("Kunde schickt seine VÄM per Mail ans Liegenschaftspostfach", None),
+        ("Kundin schickt ihre VÄM per freier Mail an das Teampostfach der AV", "email"),
     ],
 )
 def test_a_way_the_guides_assign_nothing_to(guides: Guides, text: str, channel: str | None) -> None:
