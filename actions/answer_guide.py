@@ -23,6 +23,7 @@ from actions.outcome import (
 from actions.small_talk import subject_wide_asked, unsure
 from bot.answering.did_you_mean import MIN_CONFIDENCE, guide_intents
 from bot.answering.engine import (
+    OTHER,
     Answer,
     Clarify,
     Resolution,
@@ -37,6 +38,7 @@ from bot.answering.engine import (
     label_named,
     matches,
     resolve,
+    stated_in_text,
 )
 from bot.answering.guides import Entry, Guides, related_entries
 from bot.answering.question import Question
@@ -97,6 +99,10 @@ def answer_guide_question(question: Question, guides: Guides) -> Outcome:
         # (a contact form about Arbeitslosengeld is a case of its own: its rule says what it covers)
         return unassigned(guides, today)
     found, outcome = resolve_case(guides, query, 0, day, today)
+    told = _told_just_before(question, guides, found)
+    if told is not None:  # "so if she only ever had Rasu …?" – "who takes her ASU by phone then?"
+        query = {**query, **told}
+        found, outcome = resolve_case(guides, query, 0, day, today)
     if before and day is not None:  # "wie war das vor der Weisung, wer hat die bearbeitet?"
         outcome = no_rule_before(found, outcome, day, today, query.get("subject"))
     written = _where_written(guides, text, found)
@@ -123,6 +129,18 @@ def answer_guide_question(question: Question, guides: Guides) -> Outcome:
     if unsettled is not None:  # "wie viele Mitarbeiter …?": never in the guides
         detail = DetailUnsettled(found.candidates[0], unsettled)
     return outcome if detail is None else _instead_of_asking(outcome, detail)
+
+
+def _told_just_before(question: Question, guides: Guides, found: Resolution) -> dict[str, str] | None:
+    """The condition Lotse would ask back for, where the message points back (`back_reference_cues`:
+    "her ASU", "then") and the user's message just before stated it: the same case, not a new one."""
+    earlier = question.earlier
+    if not isinstance(found, Clarify) or earlier is None or not earlier.text:
+        return None
+    if not matches(guides.back_reference_cues, question.text):
+        return None
+    value = stated_in_text(guides, earlier.text).get(found.key)
+    return {found.key: value} if value is not None and value != OTHER else None
 
 
 def _asks_who_for_unassigned(guides: Guides, text: str, intent: str) -> bool:

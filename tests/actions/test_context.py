@@ -61,6 +61,15 @@ def test_neue_frage_is_never_an_answer(run_action: RunAction, make_tracker: Make
         ),
         ("und wo finde ich das?", ActionAnswerSource, "ask_source", "Anträge", "eakte_antrag"),
         ("und wer setzt das dann um?", ActionAnswerOutOfScope, "nlu_fallback", "RIM", "eakte_regelwerk"),
+        # read as another subject: "wer ändert das?" asks who carries it out, "wann muss … raus?" the deadline
+        ("wer ändert das technisch?", ActionAnswerGuide, "ask_master_data_change", "RIM", "eakte_regelwerk"),
+        (
+            "und wann muss der Antrag raus?",
+            ActionAnswerOutOfScope,
+            "nlu_fallback",
+            "2 Wochen",
+            "eakte_antrag",
+        ),
     ],
 )
 def test_a_detail_of_the_last_answer_comes_from_it_or_its_related_entry(
@@ -78,6 +87,38 @@ def test_a_detail_of_the_last_answer_comes_from_it_or_its_related_entry(
     result = run_action(action, tracker)
     assert result.answer["kind"] == "fact" and result.answer["topic"] == holder
     assert expected in result.text
+
+
+@pytest.mark.parametrize(
+    ("question", "action", "intent", "expected"),
+    [
+        ("who gets the notice?", ActionAnswerGuide, "ask_change_notice", "The sender receives"),
+        ("since when does that function exist?", ActionAnswerValidity, "ask_validity", "08.01.2025"),
+    ],
+)
+def test_a_detail_of_the_function_is_asked_in_words_of_another_subject(
+    run_action: RunAction, make_tracker: MakeTracker, question: str, action: type, intent: str, expected: str
+) -> None:
+    """After the IM-Webshop function: who gets the notice ("notice" also names change notices) and since
+    when the function exists (not the rule's validity) are that answer's details."""
+    tracker = make_tracker(
+        question, intent, subject="email_function", last_topic="funktion_email_kommunikation", lang="en"
+    )
+    result = run_action(action, tracker)
+    assert result.answer["topic"] == "funktion_email_kommunikation"
+    assert result.first_line.startswith(expected) or expected in result.first_line
+
+
+def test_a_condition_told_just_before_is_not_asked_again(
+    run_action: RunAction, make_tracker: MakeTracker
+) -> None:
+    """ "so if she only ever had Rasu …?" then "who takes her ASU by phone then?": her status is known;
+    a new question that points back at no one is asked back as ever."""
+    before = ["so if she only ever had Rasu, does she count?"]
+    her = make_tracker("who takes her ASU by phone then?", "ask_phone_registration", said_before=before)
+    assert run_action(ActionAnswerGuide, her).answer["topic"] == "asu_telefon_reaktivierung"
+    new = make_tracker("phone ASU – who?", "ask_phone_registration", said_before=before)
+    assert run_action(ActionAnswerGuide, new).answer["kind"] == "clarify"
 
 
 def test_a_subject_wide_detail_comes_from_that_subjects_entry(
