@@ -53,6 +53,7 @@ SUBJECT_BESIDE_DATE_LEAD = 1.5
 # "wo steht das mit …?": the NLU is sure it asks for a source, and ranks the subject far behind
 SUBJECT_BESIDE_SOURCE_MIN = 0.01
 
+BARE_DATE_WORDS = 6  # "und was galt am 15.06.2025?" asks about the last question; a longer one of its own
 SUBJECT_STEM = 8  # "arbeitsuchend" names "Arbeitsuchendmeldung", "Arbeitslosengeld" does not
 
 
@@ -81,6 +82,9 @@ def answer_guide_question(question: Question, guides: Guides) -> Outcome:
             return case_outcome(guides, kept, 0, day, today)
         # no case yet: "wie war das am 15.06.2025 mit telefonischen ASU …?" names its subject
         named = subject_named_beside(question, guides)
+        if named is None and len(text.split()) > BARE_DATE_WORDS:
+            # "was passiert mit Mails, die am 30.06.2025 noch im LP eingegangen sind?" asks of its own
+            return unsure(question, guides)
         if named is None:
             return Outcome(Canned("utter_no_previous_answer", kind="out_of_scope"))
         intent = named

@@ -14,7 +14,7 @@ from actions.context import in_context
 from actions.follow_up import source, validity, why
 from actions.outcome import DROPPED, Canned, Found, Outcome, SectionContents
 from actions.small_talk import small_talk, unsure
-from bot.answering.engine import NotCovered, believed, matches, section_named
+from bot.answering.engine import NotCovered, believed, matches, resolve, section_named, subject_keys
 from bot.answering.guides import Guides
 from bot.answering.question import Handler, Question
 
@@ -41,8 +41,35 @@ def resolve_question(question: Question, guides: Guides) -> Outcome:
     section = section_named(guides, question.text, question.today) if question.text else None
     if section is not None and question.handler is not Handler.SMALL_TALK:  # "was steht in Abschnitt 4?"
         return Outcome(SectionContents(section, question.today), DROPPED)
-    outcome = in_context(question, guides) or _BY_HANDLER[question.handler](question, guides)
+    outcome = (
+        _settles_nothing(question, guides)
+        or in_context(question, guides)
+        or _BY_HANDLER[question.handler](question, guides)
+    )
     return _said_as_asked(outcome, question, guides)
+
+
+def _settles_nothing(question: Question, guides: Guides) -> Outcome | None:
+    """A condition value no rule is for (`settles_nothing` in the vocabulary: a staff member's personal
+    postbox), stated in the words: not covered, whatever subject the NLU read in them — with the rules
+    of the subject that decides by that condition and that the NLU ranked highest."""
+    conditions = guides.vocabulary.conditions
+    for key, value in question.said.items():
+        spec = conditions[key].values.get(value) if key in conditions else None
+        if spec is None or not spec.settles_nothing:
+            continue
+        deciding = {
+            subject for subject in conditions["subject"].values if key in subject_keys(guides, subject)
+        }
+        ranked_subjects = [
+            (guides.intent_conditions(intent) or {}).get("subject") for intent, _ in question.ranking
+        ]
+        if not deciding:
+            continue
+        subject = next((s for s in ranked_subjects if s in deciding), None) or min(deciding)
+        found = resolve(guides, {"subject": subject, key: value}, question.today)
+        return Outcome(Found(found, question.today, question.today, subject), DROPPED)
+    return None
 
 
 def _said_as_asked(outcome: Outcome, question: Question, guides: Guides) -> Outcome:

@@ -89,6 +89,8 @@ def entry_conditions(raw: RawEntry, vocab: RawVocabulary, file: str) -> dict[str
         for item in values:
             if not isinstance(item, str) or item not in vocab.conditions[key].values:
                 raise GuideError(file, raw.id, f"when.{key}", f"unknown value '{item}'")
+            if vocab.conditions[key].values[item].settles_nothing:
+                raise GuideError(file, raw.id, f"when.{key}", f"'{item}' is declared to settle nothing")
         when[key] = frozenset(values)
     return when
 

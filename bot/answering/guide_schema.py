@@ -128,6 +128,9 @@ class ConditionValue(Bilingual):
     overrides: tuple[str, ...] = ()
     # the value a negated cue of this one states ("kein Terminthema" = another matter)
     negated: str | None = None
+    # no rule of the guides is for this value, whatever the subject: stated, the case is not covered
+    # ("an das persönliche Postfach der Beraterin"); no entry may name it
+    settles_nothing: bool = False
 
 
 class ConditionKey(_Strict):

@@ -200,6 +200,41 @@ def test_a_short_question_after_an_answer_is_read_against_it(
     assert entry.text.de.verdict in result.text
 
 
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("can customers still write to my personal work e-mail address?", "ask_channel_shift"),
+        ("Can customers still e-mail their personal counsellor directly?", "ask_channel_shift"),
+        (
+            "Kundin schreibt an das persönliche Postfach ihrer Beraterin wegen eines Termins – wer?",
+            "ask_contact_form",
+        ),
+    ],
+)
+def test_a_personal_postbox_is_not_covered_whatever_subject_the_nlu_reads(
+    run_action: RunAction, make_tracker: MakeTracker, text: str, intent: str
+) -> None:
+    """No rule is for a staff member's personal postbox (section 2.1 names site, team and organisation
+    postboxes): not covered, with the postbox rules below — never the channel shift as if it said so."""
+    result = run_action(ActionAnswerGuide, make_tracker(text, intent))
+    assert result.answer["kind"] == "not_covered" and result.answer.get("topic") is None
+    assert "Postf" in result.text or "postbox" in result.text
+
+
+def test_a_long_question_with_a_date_and_no_case_is_read_on_its_own(
+    run_action: RunAction, make_tracker: MakeTracker
+) -> None:
+    """ "was passiert mit Mails, die am 30.06.2025 noch im LP eingegangen sind?" read as "what applied on
+    that day?" with nothing asked before: a question of its own (not settled), never "Worauf beziehen Sie
+    sich?"; a bare "Was galt am 15.06.2025?" with nothing before still asks what it refers to."""
+    long = make_tracker(
+        "was passiert mit mails, die am 30.06.2025 noch im LP eingegangen sind?", "ask_at_date"
+    )
+    assert run_action(ActionAnswerGuide, long).answer["kind"] == "not_covered"
+    bare = run_action(ActionAnswerGuide, make_tracker("Was galt am 15.06.2025?", "ask_at_date"))
+    assert bare.answer["kind"] == "out_of_scope"
+
+
 def test_a_short_question_naming_what_the_answer_said_is_about_it(
     run_action: RunAction, make_tracker: MakeTracker, guides: Guides
 ) -> None:

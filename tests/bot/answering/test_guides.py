@@ -224,6 +224,10 @@ def _unit_without_english_label(copy: GuideCopy) -> None:
     copy.replace(VOCABULARY, "units:\n", "units:\n  TE:\n    de: Testeinheit\n")
 
 
+def _entry_for_a_value_that_settles_nothing(copy: GuideCopy) -> None:
+    copy.replace_in_entry(EMAIL_FILE, "sperre_ez_postfaecher", "postbox: ez}", "postbox: [ez, personal]}")
+
+
 def _unknown_attribute_field(copy: GuideCopy) -> None:
     copy.replace(VOCABULARY, "    field: form_location\n", "    field: colour\n")
 
@@ -269,6 +273,13 @@ BREAKAGES = {
     ),
     "unknown-channel-value": Breakage(
         _unknown_channel_value, EZ_FILE, "stammdaten_online", "when.channel", "fax"
+    ),
+    "entry-for-a-value-that-settles-nothing": Breakage(
+        _entry_for_a_value_that_settles_nothing,
+        EMAIL_FILE,
+        "sperre_ez_postfaecher",
+        "when.postbox",
+        "settle nothing",
     ),
     "unknown-condition-key": Breakage(
         _unknown_condition_key, EMAIL_FILE, "pressearbeit", "when.region", "unknown"
