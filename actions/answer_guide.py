@@ -119,7 +119,9 @@ def answer_guide_question(question: Question, guides: Guides) -> Outcome:
         return outcome
     if matches(guides.asked_key_cues.get(found.key, ()), text) and len(found.candidates) > 1:
         # "für welche Postfächer ist die Sperre freigegeben?": asked is what Lotse would ask back
-        return Outcome(PerValue(found.key, tuple(found.candidates)), settled(None))
+        # the case stays under discussion: "muss das SC auch bis zum 1.7. umstellen?" right after
+        case = tuple((key, query.get(key)) for key in guides.vocabulary.conditions)
+        return Outcome(PerValue(found.key, tuple(found.candidates)), (*case, *settled(None)))
     wide = subject_wide_asked(question, guides)
     if wide is not None:  # "muss die Kindergeldkasse ihre Postfächer auch dichtmachen?": the scope
         return wide

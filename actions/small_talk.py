@@ -155,13 +155,13 @@ def _corroborated(
     """The one offered reading the words bear out, where it leads to an answer: whose rules depend on
     every condition they state, where they state at least `CORROBORATING_KEYS` ("meeting with the job
     placement team, sent through the online form": way and matter, which only the appointment subjects
-    decide on), else whose subject they name."""
+    decide on) or one that no other offered reading decides by ("is activating it optional for the
+    EZ?": the postboxes, which the block decides by and the IM-Webshop function does not), else whose
+    subject they name."""
     keys = {key for key in stated if key != "subject"}
-    fitting = (
-        [s for s in offered if keys <= subject_keys(guides, s.subject)]
-        if len(keys) >= CORROBORATING_KEYS
-        else []
-    )
+    fitting = [s for s in offered if keys and keys <= subject_keys(guides, s.subject)]
+    if len(keys) < CORROBORATING_KEYS and len(fitting) != 1:
+        fitting = []  # one condition bears out a reading only where no other offered one decides by it
     if not fitting:  # "ab wann sind die Liegenschaftspostfächer zu?": the one reading whose subject it names
         fitting = [s for s in offered if label_named(guides, s.intent, text, NAMED_STEM)]
     return fitting[0] if len(fitting) == 1 and fitting[0].topic is not None else None

@@ -32,7 +32,7 @@ VCC_POSTBOXES: Ranking = [
 ]
 # asking nothing both readings hold alike ("wie viele …?" would be answered: both lead to the five
 # VCC postboxes, tests/actions/test_understanding.py)
-VCC_QUESTION = "VCC-Postfaecher und Kontaktformulare – wer kümmert sich?"
+VCC_QUESTION = "VCC-Postfaecher – wer kümmert sich?"
 # out_of_scope on top, the rule-set request close behind
 WEBSHOP_REQUEST: Ranking = [
     ("out_of_scope", 0.253),
@@ -161,9 +161,12 @@ def test_conditions_the_question_stated_travel_with_the_click(
     text = (
         "Ein Kunde hat am 10.03.2025 online seine neue Bankverbindung eingetragen – wer bearbeitet das heute?"
     )
-    result = ask(run_action, make_tracker, text, BANK_DETAILS_ONLINE)
-    (option,) = options_of(result)  # ask_instruction (0.104) is below a quarter of 0.432
+    # two readings that both decide by the way stated: offered, each click carrying the way
+    ranking = [*BANK_DETAILS_ONLINE[:2], ("ask_change_notice", 0.4), *BANK_DETAILS_ONLINE[2:]]
+    option, other = options_of(result := ask(run_action, make_tracker, text, ranking))
+    assert result.answer["asks"] == "topic"  # ask_instruction (0.104) is below a quarter of 0.432
     assert option["payload"] == '/ask_master_data_change{"channel": "online"}'
+    assert other["payload"] == '/ask_change_notice{"channel": "online"}'
     assert option["topic"] == "stammdaten_online"
     answer = click(run_action, make_tracker, option["payload"])
     assert answer.answer["topic"] == "stammdaten_online"
@@ -277,3 +280,15 @@ def test_options_that_all_lead_to_one_entry_are_that_answer(
     assert result.answer["unit"] == unit_of("kontaktformular_termine")
     assert result.answer["topic"] == "kontaktformular_termine" and not result.message["buttons"]
     assert result.slots["last_topic"] == "kontaktformular_termine"
+
+
+def test_one_reading_that_the_stated_way_bears_out_is_answered(
+    run_action: RunAction, make_tracker: MakeTracker
+) -> None:
+    """The one guide reading (master data, beside a date question), whose rules decide by the way the
+    words state (online): answered, not offered as a single button."""
+    text = (
+        "Ein Kunde hat am 10.03.2025 online seine neue Bankverbindung eingetragen – wer bearbeitet das heute?"
+    )
+    result = ask(run_action, make_tracker, text, BANK_DETAILS_ONLINE)
+    assert (result.answer["kind"], result.answer["topic"]) == ("routing", "stammdaten_online")

@@ -397,6 +397,16 @@ def test_a_follow_up_on_a_term_takes_the_case_the_term_names(
             [("nlu_fallback", 0.3), ("ask_validity", 0.43), ("ask_email_block", 0.43)],
             "sperre_liegenschaftspostfaecher",
         ),
+        (  # one condition (the EZ's postboxes) that only one offered reading decides by
+            "is activating it optional for the EZ?",
+            [("nlu_fallback", 0.3), ("ask_email_function", 0.45), ("ask_email_block", 0.42)],
+            "sperre_ez_postfaecher",
+        ),
+        (  # the site postboxes: both readings decide by the postbox, so the choice is offered
+            "who blocks the Liegenschaftspostfächer?",
+            [("nlu_fallback", 0.3), ("ask_email_block", 0.45), ("ask_free_emails_site_postbox", 0.44)],
+            None,
+        ),
         (  # "address" names no subject: the choice is offered, nothing answered
             "what's the address format of a site mailbox?",
             [("nlu_fallback", 0.3), ("ask_website_addresses", 0.38), ("ask_master_data_change", 0.37)],
@@ -1066,3 +1076,25 @@ def test_where_alone_asks_for_a_source_only_about_a_text(
     tracker = make_tracker("Wo kann ich hier in der Nähe parken?", "ask_source", intent_ranking=ranking)
     result = run_action(ActionAnswerSource, tracker)
     assert result.answer["kind"] == "out_of_scope"
+
+
+def test_only_for_the_ez_is_answered_per_postbox_and_the_case_stays(
+    run_action: RunAction, make_tracker: MakeTracker
+) -> None:
+    """ "ist die Mailsperre nur für die EZ?" asks what Lotse would ask back (which postboxes): each
+    kind's rule; "muss das SC auch …?" right after is about the same block, for the SC's postboxes."""
+    only = run_action(
+        ActionAnswerGuide, make_tracker("ist die mailsperre nur fuer die EZ?", "ask_email_block")
+    )
+    assert only.answer["kind"] == "fact" and "EZ" in only.text and "Team- und Organisationspostf" in only.text
+    assert only.slots["subject"] == "email_block" and only.slots["pending_condition"] is None
+    sc = run_action(
+        ActionAnswerGuide,
+        make_tracker(
+            "muss das SC auch bis zum 1.7. umstellen?",
+            "ask_at_date",  # as the NLU reads it: the date
+            intent_ranking=[("ask_at_date", 0.47), ("ask_duties_sc", 0.16), ("ask_email_block", 0.11)],
+            subject="email_block",
+        ),
+    )
+    assert sc.answer["topic"] == "sperre_team_organisationspostfaecher"

@@ -582,6 +582,7 @@ NEGATED = [
     # a more precise value wins ("overrides:")
     ("Termin beim Arbeitgeber-Service per Kontaktformular angefragt", "matter", "employer_service"),
     ("muessen wir in der EZ unser teampostfach fuer externe mails sperren?", "postbox", "ez"),
+    ("muss die EZ das aktivieren oder ist das freiwillig?", "postbox", "ez"),
     # a negation inside a cue of several words
     (
         "Reaktivierungskunde kommt persönlich in die EZ zur ASU, ruft also nicht an – wer?",
