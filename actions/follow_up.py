@@ -12,8 +12,8 @@ from actions.answer_guide import named_entry
 from actions.details import asked_details, detail_say
 from actions.outcome import Canned, Outcome, Source, Validity, Why, settled
 from actions.small_talk import unsure
-from bot.answering.engine import believed, matches, normalise
-from bot.answering.guides import Guides
+from bot.answering.engine import believed, label_named, matches, normalise
+from bot.answering.guides import Entry, Guides
 from bot.answering.question import Question
 
 OWN_WORD_LENGTH = 7  # "Betriebsausflug", "Urlaubsantrag": a thing of its own; "gilt", "wann" are not
@@ -24,17 +24,15 @@ def source(question: Question, guides: Guides) -> Outcome:
     """'Wo steht das?' – the section and guide of the last answer, or of the subject the question names."""
     if _misread(question, guides):
         return unsure(question, guides)
-    return Outcome(Source(question.last or named_entry(question, guides)))
+    last = question.last
+    return Outcome(Source(named_entry(question, guides) if last is None else _about(question, guides, last)))
 
 
 def validity(question: Question, guides: Guides) -> Outcome:
     """'Seit wann gilt das?' – the validity of the last answer (without one, the vocabulary's entry)."""
     if _misread(question, guides):
         return unsure(question, guides)
-    entry = question.last
-    named = named_entry(question, guides) if entry is not None else None
-    if entry is not None and named is not None and named.id in entry.related:
-        entry = named  # "seit wann gibt's die Funktion?" after the team postboxes' block: the function's
+    entry = question.last if question.last is None else _about(question, guides, question.last)
     general = guides.vocabulary.without_context.validity
     if entry is None and general and question.text and _not_about_the_guides(question.text, guides):
         return unsure(question, guides)  # "wann ist der nächste Betriebsausflug?": not the instruction's date
@@ -58,6 +56,26 @@ def why(question: Question, guides: Guides) -> Outcome:
         )
         return Outcome(reason or NO_PREVIOUS_ANSWER, settled(named.id) if reason and named else ())
     return Outcome(Why(question.last, dict(question.case), question.as_of or question.today))
+
+
+def _about(question: Question, guides: Guides, last: Entry) -> Entry:
+    """The entry a "since when?" / "where is that written?" after an answer is about: the last answer,
+    or one related to it that the words name ("seit wann gibt's die Funktion?" after the team postboxes'
+    block), or another subject the words name where they do not name the last answer's ("ab wann gilt
+    das mit den Terminabsagen?" after the e-mail block)."""
+    named = named_entry(question, guides)
+    if named is None or named.id == last.id:
+        return last
+    if named.id in last.related:
+        return named
+    own = last.when.get("subject", frozenset())
+    intents = guides.vocabulary.intents
+    names_last = any(
+        label_named(guides, intent, question.text)
+        for intent in intents
+        if intents[intent].get("subject") in own
+    )
+    return last if names_last else named
 
 
 def _not_about_the_guides(text: str, guides: Guides) -> bool:

@@ -106,3 +106,39 @@ def test_without_context_entries_are_declared_in_the_vocabulary(guides: Guides) 
     """The follow-ups' fallbacks are guide data (checked at load), not names in code."""
     assert guides.vocabulary.without_context.validity == "neue_aufgabenverteilung_ab_juli"
     assert guides.vocabulary.without_context.source == "weisung_ueberblick"
+
+
+@pytest.mark.parametrize(
+    ("question", "action", "beside", "topic"),
+    [
+        (
+            "ab wann gilt das mit den Terminabsagen?",
+            ActionAnswerValidity,
+            "ask_appointment_cancellation",
+            "kontaktformular_termine",
+        ),
+        ("wo steht das mit dem eAkte-Regelwerk?", ActionAnswerSource, "ask_eakte_rules", "eakte_regelwerk"),
+        (
+            "und ab wann gilt das für die EZ-Postfächer?",
+            ActionAnswerValidity,
+            "ask_email_block",
+            "sperre_ez_postfaecher",
+        ),
+    ],
+)
+def test_since_when_or_where_of_another_subject_named_is_about_that_subject(
+    run_action: RunAction, make_tracker: MakeTracker, question: str, action: type, beside: str, topic: str
+) -> None:
+    """After the EZ postboxes' block, "ab wann gilt das mit den Terminabsagen?" names another subject (the
+    NLU ranks it far behind the date question) and not the block's: that subject's date; a question
+    naming the block's own postboxes stays with it."""
+    intent = "ask_validity" if action is ActionAnswerValidity else "ask_source"
+    tracker = make_tracker(
+        question,
+        intent,
+        intent_ranking=[(intent, 0.9), (beside, 0.06), ("ask_duties_rd", 0.01)],
+        subject="email_block",
+        postbox="ez",
+        last_topic="sperre_ez_postfaecher",
+    )
+    assert run_action(action, tracker).answer["topic"] == topic
