@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from actions.details import asked_detail, shared_detail, unsettled_asked
+from actions.details import asked_detail, asked_details, shared_detail, unsettled_asked
 from actions.outcome import (
     DROPPED,
     Canned,
@@ -22,6 +22,7 @@ from actions.outcome import (
 )
 from actions.small_talk import subject_wide_asked, unsure
 from bot.answering.did_you_mean import MIN_CONFIDENCE, guide_intents
+from bot.answering.domain import names_the_guides
 from bot.answering.engine import (
     OTHER,
     Answer,
@@ -53,6 +54,7 @@ SUBJECT_BESIDE_DATE_LEAD = 1.5
 # "wo steht das mit …?": the NLU is sure it asks for a source, and ranks the subject far behind
 SUBJECT_BESIDE_SOURCE_MIN = 0.01
 
+UNSURE_READING = 0.6  # a guide reading below this needs a word of the guides to be believed
 BARE_DATE_WORDS = 6  # "und was galt am 15.06.2025?" asks about the last question; a longer one of its own
 SUBJECT_STEM = 8  # "arbeitsuchend" names "Arbeitsuchendmeldung", "Arbeitslosengeld" does not
 
@@ -60,6 +62,8 @@ SUBJECT_STEM = 8  # "arbeitsuchend" names "Arbeitsuchendmeldung", "Arbeitsloseng
 def answer_guide_question(question: Question, guides: Guides) -> Outcome:
     """Looks the question up in the current guides and answers from the entry found."""
     intent, text, today = question.intent, question.text, question.today
+    if _nothing_of_the_guides(question, guides):  # "What is 15% of 240?" read as the instruction
+        return Outcome(Canned("utter_out_of_scope", kind="out_of_scope"), DROPPED)
     if not believed(guides, intent, text):  # "mit welchem Formular?" as a contact form
         return unsure(question, guides)
     if intent in ANSWERS_TO_QUESTION:
@@ -135,6 +139,22 @@ def answer_guide_question(question: Question, guides: Guides) -> Outcome:
     if unsettled is not None:  # "wie viele Mitarbeiter …?": never in the guides
         detail = DetailUnsettled(found.candidates[0], unsettled)
     return outcome if detail is None else _instead_of_asking(outcome, detail)
+
+
+def _nothing_of_the_guides(question: Question, guides: Guides) -> bool:
+    """A question of its own, read without being sure (below `UNSURE_READING`) as a guide subject,
+    whose words state no condition, ask no detail the guides know and name nothing of the guides
+    (bot/answering/domain.py)."""
+    confidence = dict(question.ranking).get(question.intent, 0.0)
+    return (
+        bool(question.text)
+        and question.last is None
+        and question.intent in guides.vocabulary.intents
+        and confidence < UNSURE_READING
+        and not question.said
+        and not names_the_guides(guides, question.text)
+        and not asked_details(guides.attribute_question_cues, question.text)  # "bis wann muss das …?"
+    )
 
 
 def _told_just_before(question: Question, guides: Guides, found: Resolution) -> dict[str, str] | None:

@@ -23,6 +23,7 @@ from actions.outcome import (
     unassigned,
 )
 from bot.answering.did_you_mean import Suggestion, leads_nowhere, suggestions, unsure_off_topic
+from bot.answering.domain import names_the_guides
 from bot.answering.engine import (
     Answer,
     Clarify,
@@ -83,7 +84,15 @@ def unsure(question: Question, guides: Guides) -> Outcome:
     own = None if markup else _instruction_named(question, guides)
     if own is not None:  # "Is there an expiry date for 202505010?": the NLU sees no digits
         return own
-    likely = [] if markup else suggestions(guides, question.nlu_ranking, stated, today)
+    # a question of its own that states no condition, asks no detail the guides know and names nothing
+    # of the guides is offered none of their topics ("What is 17 times 23?"), however the NLU ranks them
+    foreign = (
+        question.last is None
+        and not stated
+        and not names_the_guides(guides, text)
+        and not asked_details(guides.attribute_question_cues, text)
+    )
+    likely = [] if markup or foreign else suggestions(guides, question.nlu_ranking, stated, today)
     entry = _entry_of(likely[0].resolution) if likely else None
     unsettled = None if markup else unsettled_asked(guides, text, [entry] if entry else [])
     if unsettled is not None and entry is not None:  # "wie viele E-Mails kamen …?": never in the guides

@@ -22,7 +22,7 @@ from sanic.response import HTTPResponse
 
 from actions import build_actions
 from actions.base import Clock
-from bot.answering import language
+from bot.answering import domain, language
 from bot.answering.guides import GuideError
 from bot.answering.responses import Responses
 from bot.answering.store import GuideStore
@@ -126,6 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     http_guard.install()  # Content-Length / Transfer-Encoding checked, header and body deadlines
     language.warm_up()  # the language detector's models, before the first question
     store.get().spelling.warm_up()  # the word lists of the typo correction
+    domain.warm_up(store.get())  # the guides' own words, against wordfreq's everyday ones
     app.run(host=host, port=port, workers=1, access_log=False, motd=False)
     return 0
 

@@ -1098,3 +1098,43 @@ def test_only_for_the_ez_is_answered_per_postbox_and_the_case_stays(
         ),
     )
     assert sc.answer["topic"] == "sperre_team_organisationspostfaecher"
+
+
+@pytest.mark.parametrize(
+    ("text", "ranking"),
+    [
+        ("What is 15% of 240?", [("ask_instruction", 0.51), ("ask_at_date", 0.42), ("out_of_scope", 0.06)]),
+        (
+            "Ich hab Rückenschmerzen, was soll ich nehmen?",
+            [("ask_measures_catalogue", 0.35), ("out_of_scope", 0.26)],
+        ),
+    ],
+)
+def test_an_unsure_reading_of_words_that_name_nothing_of_the_guides_is_off_topic(
+    run_action: RunAction, make_tracker: MakeTracker, text: str, ranking: list[tuple[str, float]]
+) -> None:
+    """Read weakly as a guide subject, words that state no condition, ask no detail and name nothing of
+    the guides get the off-topic answer — never a fact of the nearest entry."""
+    result = run_action(ActionAnswerGuide, make_tracker(text, ranking[0][0], intent_ranking=ranking))
+    assert result.answer["kind"] == "out_of_scope"
+
+
+def test_an_unsure_reading_of_words_of_the_guides_is_still_answered(
+    run_action: RunAction, make_tracker: MakeTracker
+) -> None:
+    ranking = [("ask_email_block", 0.45), ("out_of_scope", 0.2)]
+    result = run_action(
+        ActionAnswerGuide,
+        make_tracker(
+            "wann werden die Liegenschaftspostfächer zu?", "ask_email_block", intent_ranking=ranking
+        ),
+    )
+    assert result.answer["topic"] == "sperre_liegenschaftspostfaecher"
+
+
+def test_off_topic_words_are_offered_no_guide_topic(run_action: RunAction, make_tracker: MakeTracker) -> None:
+    ranking = [("nlu_fallback", 0.3), ("ask_at_date", 0.35), ("ask_instruction", 0.31), ("out_of_scope", 0.3)]
+    result = run_action(
+        ActionAnswerOutOfScope, make_tracker("What is 17 times 23?", "nlu_fallback", intent_ranking=ranking)
+    )
+    assert result.answer["kind"] == "out_of_scope" and not result.answer.get("options")

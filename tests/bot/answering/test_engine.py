@@ -347,7 +347,11 @@ STATED_CASES = [
     # cues pointing both ways leave the key open
     # "never … before" is a new customer; a status before and "never" after it stays open (asked)
     ("en-never-before", "never had a status before", {"customer": "new"}),
-    ("en-never-registered-before", "and if the caller was never registered before?", {"customer": "new"}),
+    (
+        "en-never-registered-before",
+        "and if the caller was never registered before?",
+        {"customer": "new", "channel": "phone"},
+    ),
     ("de-frueher-alo-nie-abgemeldet", "Kunde war früher Alo, hat sich nie abgemeldet", {}),
     ("de-ambiguous-wieder-nie", "Kunde wieder da, aber nie arbeitslos", {}),
 ]
