@@ -1138,3 +1138,37 @@ def test_off_topic_words_are_offered_no_guide_topic(run_action: RunAction, make_
         ActionAnswerOutOfScope, make_tracker("What is 17 times 23?", "nlu_fallback", intent_ranking=ranking)
     )
     assert result.answer["kind"] == "out_of_scope" and not result.answer.get("options")
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "kind"),
+    [
+        (
+            "can the EZ hand online VÄMs back to the SC when it's overloaded?",
+            "ask_change_notice",
+            "not_covered",
+        ),
+        ("does the SC get a copy of the contact forms for information?", "ask_duties_rl_sc", "not_covered"),
+        ("what are the EZ working hours for the VCC mailboxes?", "ask_appointment_request_av", "not_covered"),
+        (
+            "wer ist bei uns die verantwortliche Führungskraft fürs EZ-Teampostfach?",
+            "ask_email_block",
+            "not_covered",
+        ),
+        (
+            "darf die EZ Termin-Kontaktformulare auch telefonisch beantworten?",
+            "ask_appointment_request_av",
+            "not_covered",
+        ),
+        # a customer's working hours are a change notice, not a unit's hours
+        (
+            "Customer reported online that her working hours were cut – who handles that?",
+            "ask_change_notice",
+            "routing",
+        ),
+    ],
+)
+def test_workload_copies_hours_and_local_people_are_never_in_the_guides(
+    run_action: RunAction, make_tracker: MakeTracker, text: str, intent: str, kind: str
+) -> None:
+    assert run_action(ActionAnswerGuide, make_tracker(text, intent)).answer["kind"] == kind
