@@ -649,3 +649,18 @@ def test_a_deadline_in_words_is_given_in_the_language_asked(
         )
         result = run_action(ActionAnswerOutOfScope, tracker)
         assert result.answer["lang"] == lang and all(word in result.first_line for word in words)
+
+
+def test_whether_the_block_must_stay_is_its_obligation(
+    run_action: RunAction, make_tracker: MakeTracker
+) -> None:
+    """ "muss die Sperre danach aktiv bleiben?" after the site postboxes' block: it is to be kept."""
+    tracker = make_tracker(
+        "muss die Sperre danach aktiv bleiben?",
+        "ask_email_block",
+        subject="email_block",
+        postbox="site",
+        last_topic="sperre_liegenschaftspostfaecher",
+    )
+    result = run_action(ActionAnswerGuide, tracker)
+    assert result.first_line.startswith("Pflicht oder Empfehlung") and "beizubehalten" in result.first_line
