@@ -1172,3 +1172,27 @@ def test_workload_copies_hours_and_local_people_are_never_in_the_guides(
     run_action: RunAction, make_tracker: MakeTracker, text: str, intent: str, kind: str
 ) -> None:
     assert run_action(ActionAnswerGuide, make_tracker(text, intent)).answer["kind"] == kind
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("Does an online change of bank details need an extra identity check?", "ask_master_data_change"),
+        (
+            "How were the site mailbox e-mails handled technically in the EZ before the block?",
+            "ask_free_emails_site_postbox",
+        ),
+        (
+            "Was passiert mit Kontaktformularen, die im falschen VCC-Postfach landen?",
+            "ask_appointment_request_av",
+        ),
+        (
+            "Wer ist bei einer telefonischen ASU zuständig, wenn VerBIS gerade nicht erreichbar ist?",
+            "ask_phone_registration",
+        ),
+    ],
+)
+def test_checks_earlier_procedures_misrouted_cases_and_outages_are_not_settled(
+    run_action: RunAction, make_tracker: MakeTracker, text: str, intent: str
+) -> None:
+    assert run_action(ActionAnswerGuide, make_tracker(text, intent)).answer["kind"] == "not_covered"

@@ -320,7 +320,7 @@ STATED_CASES = [
     ("de-ez-postfach", "EZ-Postfach sperren", {"postbox": "ez"}),
     ("de-nothing", "Wer bearbeitet das?", {}),
     # English
-    ("en-former-customer", "former Alo customer calls", {"customer": "reactivation"}),
+    ("en-former-customer", "former Alo customer calls", {"customer": "reactivation", "channel": "phone"}),
     ("en-status-before", "customer had a status before", {"customer": "reactivation"}),
     ("en-first-time", "first-time customer", {"customer": "new"}),
     ("en-without-status", "customer without a status", {"customer": "new"}),
@@ -600,6 +600,18 @@ NEGATED = [
         "online",
     ),
     ("Kundin am Tresen sagt, sie hat online ihre Arbeitsaufnahme gemeldet – wer?", "channel", "online"),
+    (
+        "Somebody changed their personal details on the BA website themselves – which team?",
+        "channel",
+        "online",
+    ),
+    # staff words for the way in and the customer
+    ("VÄM per Papierformular mit der Post, wer?", "channel", "offline"),
+    ("phone registration as job seeker, customer previously had Asu status", "channel", "phone"),
+    ("hab ne Kundin am Hörer, die will sich arbeitsuchend melden", "channel", "phone"),
+    ("ASU tel Reakt.-Kd – abgeben an EZ?", "customer", "reactivation"),
+    # "nothing to do with" negates what follows it
+    ("Contact form with a general question, nothing to do with appointments", "matter", "other_matter"),
 ]
 
 
