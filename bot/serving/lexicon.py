@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -127,6 +128,15 @@ REGIONS = (
 )
 
 
+_SPELLED_OUT = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+
+
+def _with_umlauts_spelled_out(words: Iterable[str]) -> set[str]:
+    """The words, and each as staff type it without umlauts: "fängt" is "faengt" too."""
+    found = set(words)
+    return found | {word.translate(_SPELLED_OUT) for word in found}
+
+
 @cache
 def lexicon() -> Lexicon:
     """Read once per process (~1 s), at a server's start through warm_up(), never at import."""
@@ -137,8 +147,10 @@ def lexicon() -> Lexicon:
     # numbers only from the guides: an example in the training data may hold a made-up phone number
     numbers = {number for line in guides for number in DIGITS.findall(line)}
     ranked = {language: top_n_list(language, COMMON_WORDS_PER_LANGUAGE) for language in ("de", "en")}
-    common = {word for words in ranked.values() for word in words if WORDS.fullmatch(word)}
-    frequent = {word for words in ranked.values() for word in words[:FREQUENT_WORDS_PER_LANGUAGE]}
+    common = _with_umlauts_spelled_out(w for words in ranked.values() for w in words if WORDS.fullmatch(w))
+    frequent = _with_umlauts_spelled_out(
+        w for words in ranked.values() for w in words[:FREQUENT_WORDS_PER_LANGUAGE]
+    )
     listed = _faker_names()
     return Lexicon(
         own=frozenset(own),

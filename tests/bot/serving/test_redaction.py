@@ -188,6 +188,15 @@ def test_unknown_words_are_not_stored_but_read() -> None:
     assert for_storage("Rückruf 0911 4711") == "Rückruf [NUMMER]"
 
 
+def test_a_common_word_typed_without_its_umlaut_is_known() -> None:
+    """ "faengt" is "fängt" as staff type it: read and stored as it is, never taken for a name after
+    "Kunde"; an unknown word in the same place still is not stored."""
+    text = "vaem online, kunde faengt neuen job an - macht das das sc?"
+    result = redact(text)
+    assert result.text == text and result.stored == text
+    assert "[" in for_storage("vaem online, kunde xqzvbrt neuen job an")
+
+
 def _questions(node: Any) -> Iterator[str]:
     """Every question (`q:` / `say:`) in an eval or conversation file."""
     if isinstance(node, dict):
