@@ -1190,6 +1190,12 @@ def test_workload_copies_hours_and_local_people_are_never_in_the_guides(
             "Wer ist bei einer telefonischen ASU zuständig, wenn VerBIS gerade nicht erreichbar ist?",
             "ask_phone_registration",
         ),
+        ("Wer bearbeitet Online-VÄM, die irrtümlich im Postkorb des SC landen?", "ask_change_notice"),
+        (
+            "was passiert mit mails, die vor dem 01.07. im LP eingegangen und noch offen sind?",
+            "ask_free_emails_site_postbox",
+        ),
+        ("Wird das SC wegen der E-Mail-Sperre personell verstärkt?", "ask_channel_shift"),
     ],
 )
 def test_checks_earlier_procedures_misrouted_cases_and_outages_are_not_settled(
