@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from actions.details import asked_detail, asked_details, shared_detail, unsettled_asked
+from actions.details import asked_detail, shared_detail, unsettled_asked
 from actions.outcome import (
     DROPPED,
     Canned,
@@ -15,14 +15,14 @@ from actions.outcome import (
     Source,
     answer_instead,
     case_outcome,
+    case_slots,
     no_rule_before,
     resolve_case,
     settled,
     unassigned,
 )
-from actions.small_talk import subject_wide_asked, unsure
+from actions.small_talk import nothing_of_the_guides, subject_wide_asked, unsure
 from bot.answering.did_you_mean import MIN_CONFIDENCE, guide_intents
-from bot.answering.domain import names_the_guides
 from bot.answering.engine import (
     OTHER,
     Answer,
@@ -124,8 +124,9 @@ def answer_guide_question(question: Question, guides: Guides) -> Outcome:
     if matches(guides.asked_key_cues.get(found.key, ()), text) and len(found.candidates) > 1:
         # "für welche Postfächer ist die Sperre freigegeben?": asked is what Lotse would ask back
         # the case stays under discussion: "muss das SC auch bis zum 1.7. umstellen?" right after
-        case = tuple((key, query.get(key)) for key in guides.vocabulary.conditions)
-        return Outcome(PerValue(found.key, tuple(found.candidates)), (*case, *settled(None)))
+        return Outcome(
+            PerValue(found.key, tuple(found.candidates)), (*case_slots(guides, query), *settled(None))
+        )
     wide = subject_wide_asked(question, guides)
     if wide is not None:  # "muss die Kindergeldkasse ihre Postfächer auch dichtmachen?": the scope
         return wide
@@ -142,18 +143,14 @@ def answer_guide_question(question: Question, guides: Guides) -> Outcome:
 
 
 def _nothing_of_the_guides(question: Question, guides: Guides) -> bool:
-    """A question of its own, read without being sure (below `UNSURE_READING`) as a guide subject,
-    whose words state no condition, ask no detail the guides know and name nothing of the guides
-    (bot/answering/domain.py)."""
+    """A typed question read without being sure (below `UNSURE_READING`) as a guide subject, whose words
+    name nothing of the guides (`nothing_of_the_guides`)."""
     confidence = dict(question.ranking).get(question.intent, 0.0)
     return (
         bool(question.text)
-        and question.last is None
         and question.intent in guides.vocabulary.intents
         and confidence < UNSURE_READING
-        and not question.said
-        and not names_the_guides(guides, question.text)
-        and not asked_details(guides.attribute_question_cues, question.text)  # "bis wann muss das …?"
+        and nothing_of_the_guides(question, guides)
     )
 
 

@@ -160,13 +160,18 @@ def resolve_case(
     the day when not today, and the entry the next "wo steht das?" is about."""
     found, named = resolve_as_of(guides, query, day, today)
     slots: Slots = (
-        *((key, query.get(key)) for key in guides.vocabulary.conditions),
+        *case_slots(guides, query),
         (SLOT_PENDING, found.key if isinstance(found, Clarify) else None),
         (SLOT_CLARIFY_TRIES, tries if isinstance(found, Clarify) else 0),
         (SLOT_AS_OF, named.isoformat() if named else None),
         (SLOT_LAST_TOPIC, _topic_of(found)),
     )
     return found, Outcome(Found(found, named or today, today, query.get("subject")), slots)
+
+
+def case_slots(guides: Guides, query: Mapping[str, str]) -> Slots:
+    """The slots that keep a case for follow-ups: each condition's value in it, None where it has none."""
+    return tuple((key, query.get(key)) for key in guides.vocabulary.conditions)
 
 
 def _topic_of(found: Resolution) -> str | None:

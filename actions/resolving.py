@@ -61,11 +61,11 @@ def _settles_nothing(question: Question, guides: Guides) -> Outcome | None:
         deciding = {
             subject for subject in conditions["subject"].values if key in subject_keys(guides, subject)
         }
+        if not deciding:
+            continue
         ranked_subjects = [
             (guides.intent_conditions(intent) or {}).get("subject") for intent, _ in question.ranking
         ]
-        if not deciding:
-            continue
         subject = next((s for s in ranked_subjects if s in deciding), None) or min(deciding)
         found = resolve(guides, {"subject": subject, key: value}, question.today)
         return Outcome(Found(found, question.today, question.today, subject), DROPPED)

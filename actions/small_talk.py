@@ -84,14 +84,8 @@ def unsure(question: Question, guides: Guides) -> Outcome:
     own = None if markup else _instruction_named(question, guides)
     if own is not None:  # "Is there an expiry date for 202505010?": the NLU sees no digits
         return own
-    # a question of its own that states no condition, asks no detail the guides know and names nothing
-    # of the guides is offered none of their topics ("What is 17 times 23?"), however the NLU ranks them
-    foreign = (
-        question.last is None
-        and not stated
-        and not names_the_guides(guides, text)
-        and not asked_details(guides.attribute_question_cues, text)
-    )
+    # offered none of the guides' topics, however the NLU ranks them: "What is 17 times 23?"
+    foreign = nothing_of_the_guides(question, guides)
     likely = [] if markup or foreign else suggestions(guides, question.nlu_ranking, stated, today)
     entry = _entry_of(likely[0].resolution) if likely else None
     unsettled = None if markup else unsettled_asked(guides, text, [entry] if entry else [])
@@ -156,6 +150,18 @@ def unsure(question: Question, guides: Guides) -> Outcome:
     if not markup and question.ranking and unsure_off_topic(question.nlu_ranking):
         return Outcome(Canned("utter_not_understood", kind="out_of_scope", understood=False), DROPPED)
     return Outcome(Canned("utter_out_of_scope", kind="out_of_scope"), DROPPED)
+
+
+def nothing_of_the_guides(question: Question, guides: Guides) -> bool:
+    """A question of its own (nothing answered before it) whose words state no condition, ask no
+    detail the guides know and name nothing of the guides (bot/answering/domain.py)."""
+    text = question.text
+    return (
+        question.last is None
+        and not question.said
+        and not names_the_guides(guides, text)
+        and not asked_details(guides.attribute_question_cues, text)
+    )
 
 
 def _corroborated(

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from bot.answering.spelling import plain_text
 from bot.paths import DATA_DIR, DOMAIN_FILE, GUIDES_DIR
 
 WORDS = re.compile(r"[^\W\d_]+")
@@ -128,13 +129,10 @@ REGIONS = (
 )
 
 
-_SPELLED_OUT = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
-
-
 def _with_umlauts_spelled_out(words: Iterable[str]) -> set[str]:
     """The words, and each as staff type it without umlauts: "fängt" is "faengt" too."""
     found = set(words)
-    return found | {word.translate(_SPELLED_OUT) for word in found}
+    return found | {plain_text(word) for word in found}
 
 
 @cache
