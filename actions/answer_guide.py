@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from actions.details import asked_detail, shared_detail, unsettled_asked
+from actions.details import asked_detail, held_by_none, shared_detail, unsettled_asked
 from actions.outcome import (
     DROPPED,
     Canned,
@@ -107,7 +107,7 @@ def answer_guide_question(question: Question, guides: Guides) -> Outcome:
         # (a contact form about Arbeitslosengeld is a case of its own: its rule says what it covers)
         return unassigned(guides, today)
     found, outcome = resolve_case(guides, query, 0, day, today)
-    told = _told_just_before(question, guides, found)
+    told = _told_just_before(question, guides, found) or _told_in_the_case(question, found, query)
     if told is not None:  # "so if she only ever had Rasu …?" – "who takes her ASU by phone then?"
         query = {**query, **told}
         found, outcome = resolve_case(guides, query, 0, day, today)
@@ -135,7 +135,9 @@ def answer_guide_question(question: Question, guides: Guides) -> Outcome:
         return unassigned(guides, today)
     detail: Detail | DetailUnsettled | None = shared_detail(guides, text, found.candidates)
     unsettled = (
-        unsettled_asked(guides, text, found.candidates) if detail is None and found.candidates else None
+        unsettled_asked(guides, text, found.candidates) or held_by_none(guides, text, found.candidates)
+        if detail is None and found.candidates
+        else None
     )
     if unsettled is not None:  # "wie viele Mitarbeiter …?": never in the guides
         detail = DetailUnsettled(found.candidates[0], unsettled)
@@ -164,6 +166,17 @@ def _told_just_before(question: Question, guides: Guides, found: Resolution) -> 
         return None
     value = stated_in_text(guides, earlier.text).get(found.key)
     return {found.key: value} if value is not None and value != OTHER else None
+
+
+def _told_in_the_case(question: Question, found: Resolution, query: dict[str, str]) -> dict[str, str] | None:
+    """The conditions Lotse would ask back for that the case under discussion, on this same subject,
+    already states: "kunde war nie gemeldet, ruft an, will ASU" – "ah moment, VerBIS zeigt doch einen
+    alten Rasu-Status" is that call, not a registration whose way nobody said."""
+    case = question.case
+    if not isinstance(found, Clarify) or case.get("subject") != query.get("subject"):
+        return None
+    kept = {key: value for key, value in case.items() if key not in query and key != "subject"}
+    return kept if found.key in kept else None
 
 
 def _asks_who_for_unassigned(guides: Guides, text: str, intent: str) -> bool:

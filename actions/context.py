@@ -75,12 +75,15 @@ def in_context(question: Question, guides: Guides) -> Outcome | None:
 
 
 def _last_answer_pointed_at(question: Question, guides: Guides) -> Outcome | None:
-    """A short question right after an answer that points back at it ("bleibt das komplett im SC oder
+    """A short question right after an answer that chooses among what it listed ("welche davon …?", the
+    vocabulary's `among_cues`), or that points back at it ("bleibt das komplett im SC oder
     geht ein Teil an die EZ?", the vocabulary's `back_reference_cues`) and that the NLU reads, without
     being sure, as a subject outside the thread whose words it does not use: about that answer."""
     last, text = question.last, question.text
     if last is None or question.last_reply_topic != last.id or len(text.split()) > POINTED_WORDS:
         return None
+    if matches(guides.among_cues, text):  # "welche davon …?": one of those the answer listed
+        return Outcome(WholeEntry(last, question.as_of or question.today, question.today))
     confidence = dict(question.ranking).get(question.intent, 0.0)
     if (
         confidence >= WEAK_READING
@@ -130,6 +133,9 @@ def _changes_a_condition(question: Question, guides: Guides) -> Outcome | None:
         if not stated:  # not "and before …", which states a customer history the case does not depend on
             continue
         found, outcome = resolve_case(guides, {**query, **stated}, 0, question.as_of, question.today)
+        if isinstance(found, Answer) and matches(guides.source_cues, text):
+            # "in welchem Abschnitt steht das mit den Reaktivierungskunden?", however the NLU read it
+            return Outcome(Source(found.entry), settled(found.entry.id))
         if question.handler not in ABOUT_AN_ENTRY or not believed(guides, intent, text):
             # "and since when does the EZ handle the online ones?": the detail asked of that case
             day = question.as_of or question.today

@@ -345,3 +345,23 @@ def unsettled_asked(guides: Guides, text: str, candidates: Sequence[Entry] = ())
         ),
         None,
     )
+
+
+def held_by_none(guides: Guides, text: str, candidates: Sequence[Entry]) -> FollowUpAttribute | None:
+    """A detail of the entries' own (a `field`) that a question of its own asks for and none of the
+    `candidates` Lotse would ask back between holds, nor their related entries: unsettled whatever the
+    answer to that question ("Wie lange hat ein Kunde nach der Kündigung Zeit, sich arbeitsuchend zu
+    melden?" – no registration rule names a deadline). Never a detail a question of its own is only
+    answered by the case (`question_falls_through`: "wo landen …?")."""
+    attributes = guides.vocabulary.follow_up_attributes
+    return next(
+        (
+            attributes[name]
+            for name in asked_details(guides.attribute_question_cues, text)
+            if attributes[name].field not in (None, "valid_from")
+            and not attributes[name].question_falls_through
+            and candidates
+            and all(holder(guides.by_id, entry, attributes[name]) is None for entry in candidates)
+        ),
+        None,
+    )

@@ -6,6 +6,8 @@ behind, gets "Meinten Sie …?" with those subjects as buttons instead (bot/answ
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from actions.details import asked_detail, asked_details, names_entry, shared_detail, unsettled_asked
 from actions.outcome import (
     DROPPED,
@@ -27,6 +29,7 @@ from bot.answering.domain import names_the_guides
 from bot.answering.engine import (
     Answer,
     Clarify,
+    NotCovered,
     Resolution,
     asks_who_for_unassigned,
     asks_who_for_unassigned_request,
@@ -114,7 +117,7 @@ def unsure(question: Question, guides: Guides) -> Outcome:
     # the readings agree on the entry ("Termin per Kontaktformular" as a request or as a cancellation):
     # a choice would change nothing, so that is the answer; so is the one reading the words' own
     # conditions bear out. Any other unsure reading alone is still offered, never answered
-    chosen = offered[0] if agreed else _corroborated(offered, stated, guides, text)
+    chosen = offered[0] if agreed else _corroborated(offered, likely, stated, guides, text)
     if chosen is not None:
         query = conditions_for(guides, chosen.intent, chosen.entities) or {}
         found, outcome = resolve_case(guides, query, 0, None, today)
@@ -165,21 +168,39 @@ def nothing_of_the_guides(question: Question, guides: Guides) -> bool:
 
 
 def _corroborated(
-    offered: list[Suggestion], stated: dict[str, str], guides: Guides, text: str
+    offered: list[Suggestion], likely: Sequence[Suggestion], stated: dict[str, str], guides: Guides, text: str
 ) -> Suggestion | None:
-    """The one offered reading the words bear out, where it leads to an answer: whose rules depend on
-    every condition they state, where they state at least `CORROBORATING_KEYS` ("meeting with the job
-    placement team, sent through the online form": way and matter, which only the appointment subjects
-    decide on) or one that no other offered reading decides by ("is activating it optional for the
-    EZ?": the postboxes, which the block decides by and the IM-Webshop function does not), else whose
-    subject they name."""
+    """The one likely reading the words bear out: whose rules depend on every condition they state,
+    where they state at least `CORROBORATING_KEYS` ("meeting with the job placement team, sent through
+    the online form": way and matter, which only the appointment subjects decide on; "online-ASU von
+    nem Reaktivierungskunden": way and customer, which only the registration decides on, even where
+    its answer is that the guides do not cover it) or one that no other likely reading decides by ("is
+    activating it optional for the EZ?": the postboxes, which the block decides by and the IM-Webshop
+    function does not), else the one offered reading whose subject they name."""
     keys = {key for key in stated if key != "subject"}
-    fitting = [s for s in offered if keys and keys <= subject_keys(guides, s.subject)]
+    fitting = _one_per_topic([s for s in likely if keys and keys <= subject_keys(guides, s.subject)])
+    if (
+        len(keys) >= CORROBORATING_KEYS
+        and len(fitting) == 1
+        and isinstance(fitting[0].resolution, NotCovered)
+    ):
+        # "Terminverschiebung, die der Kunde persönlich am Empfang abgibt": way and matter are the
+        # appointments', and for that way the guides have no rule: that is the answer
+        return fitting[0]
     if len(keys) < CORROBORATING_KEYS and len(fitting) != 1:
         fitting = []  # one condition bears out a reading only where no other offered one decides by it
     if not fitting:  # "ab wann sind die Liegenschaftspostfächer zu?": the one reading whose subject it names
-        fitting = [s for s in offered if label_named(guides, s.intent, text, NAMED_STEM)]
+        fitting = _one_per_topic([s for s in offered if label_named(guides, s.intent, text, NAMED_STEM)])
     return fitting[0] if len(fitting) == 1 and fitting[0].topic is not None else None
+
+
+def _one_per_topic(readings: list[Suggestion]) -> list[Suggestion]:
+    """The readings, one for each entry they lead to: a request and a cancellation by contact form are
+    one answer ("Bearbeitet dann das SC die Terminanfragen aus dem Kontaktformular?")."""
+    seen: dict[str | None, Suggestion] = {}
+    for reading in readings:
+        seen.setdefault(reading.topic, reading)
+    return list(seen.values())
 
 
 def _subject_stated(question: Question, guides: Guides, stated: dict[str, str]) -> Outcome | None:

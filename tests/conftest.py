@@ -31,7 +31,7 @@ TODAY = dt.date.fromisoformat(E2E_TODAY)  # the same day the running test bots a
 BEFORE_JULY_2025 = dt.date(2025, 6, 15)
 # the slots once Lotse has asked, about a phone registration, whether the caller ever had a status
 ASKED_FOR_CUSTOMER: dict[str, Any] = {
-    "subject": "phone_registration",
+    "subject": "job_seeker_registration",
     "channel": "phone",
     "pending_condition": "customer",
 }

@@ -63,7 +63,9 @@ def store_conversation(
     store = RedactingSQLTrackerStore(Domain.empty(), dialect="sqlite", db=url.database)
     tracker = DialogueStateTracker(sender, [])
     for text, answer, at in turns:
-        tracker.update(UserUttered(text, {"name": "ask_phone_registration", "confidence": 0.9}, timestamp=at))
+        tracker.update(
+            UserUttered(text, {"name": "ask_job_seeker_registration", "confidence": 0.9}, timestamp=at)
+        )
         reply = answer.get("verdict") or "Antwort"
         tracker.update(BotUttered(reply, {"custom": {"answer": answer}}, timestamp=at + 0.1))
     asyncio.run(store.save(tracker))

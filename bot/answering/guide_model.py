@@ -84,6 +84,7 @@ class Guides:
     language_requests: Mapping[str, tuple[re.Pattern[str], ...]] = field(default_factory=dict)
     intent_cues: Mapping[str, tuple[re.Pattern[str], ...]] = field(default_factory=dict)
     back_reference_cues: tuple[re.Pattern[str], ...] = ()
+    among_cues: tuple[re.Pattern[str], ...] = ()
     who_cues: tuple[re.Pattern[str], ...] = ()
     unassigned_matters: tuple[re.Pattern[str], ...] = ()
     unassigned_requests: tuple[re.Pattern[str], ...] = ()

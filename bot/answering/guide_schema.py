@@ -239,6 +239,9 @@ class RawVocabulary(_Strict):
     way_only_intents: tuple[str, ...] = ()
     # a short question the NLU cannot place is about the last answer only when it points back to it
     back_reference_cues: tuple[str, ...] = ()
+    # "welche davon …?", "which of them …?": a choice among what the last answer listed, whatever subject
+    # the rest of the words name
+    among_cues: tuple[str, ...] = ()
     # "wer bearbeitet …?", "SC oder EZ?": the question asks who handles the case
     who_cues: tuple[str, ...] = ()
     # who handles one of these front-line matters the instruction assigns to no unit: not covered

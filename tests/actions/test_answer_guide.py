@@ -58,13 +58,13 @@ QUESTIONS = [
     ),
     (
         "former-alo-customer",
-        "Ehemaliger Alo-Kunde meldet sich arbeitsuchend – wer ist zuständig?",
-        "ask_phone_registration",
+        "Ehemaliger Alo-Kunde meldet sich telefonisch arbeitsuchend – wer ist zuständig?",
+        "ask_job_seeker_registration",
         [],
         "asu_telefon_reaktivierung",
         "de",
         {
-            "subject": "phone_registration",
+            "subject": "job_seeker_registration",
             "channel": "phone",
             "customer": "reactivation",
             "postbox": None,
@@ -128,12 +128,12 @@ QUESTIONS = [
     (
         "entity-states-customer",
         "Wer macht die telefonische ASU?",
-        "ask_phone_registration",
+        "ask_job_seeker_registration",
         [{"entity": "customer", "value": "new"}],
         "asu_telefon_ohne_status",
         "de",
         {
-            "subject": "phone_registration",
+            "subject": "job_seeker_registration",
             "channel": "phone",
             "customer": "new",
             "postbox": None,
@@ -185,10 +185,34 @@ def test_routing_question_gives_ez_with_source_and_date(
     assert result.events[-1] == {"event": "slot", "timestamp": None, "name": "lang", "value": "de"}
 
 
+def test_registration_without_a_way_asks_for_the_way(
+    run_action: RunAction, make_tracker: MakeTracker, guides: Guides
+) -> None:
+    """Section 2.2 settles the phone registration only: a returning customer's ASU whose way nobody
+    said is asked for it, never answered as a phone call."""
+    tracker = make_tracker(
+        "Ex-Alo will sich wieder arbeitsuchend melden, wer macht das?", "ask_job_seeker_registration"
+    )
+    result = run_action(ActionAnswerGuide, tracker)
+    condition = guides.vocabulary.conditions["channel"]
+    assert condition.question is not None
+    assert result.first_line == condition.question.de
+    assert result.answer["kind"] == "clarify"
+    assert result.answer["asks"] == "channel"
+    assert {"channel": "phone"} in [
+        json.loads(b["payload"][len("/inform") :]) for b in result.message["buttons"]
+    ]
+    slots = result.slots
+    assert slots["pending_condition"] == "channel"
+    assert slots["customer"] == "reactivation"
+    assert slots["channel"] is None
+
+
 def test_question_without_cue_asks_for_the_customer(
     run_action: RunAction, make_tracker: MakeTracker, guides: Guides
 ) -> None:
-    result = run_action(ActionAnswerGuide, make_tracker("Wer bearbeitet die ASU?", "ask_phone_registration"))
+    tracker = make_tracker("Wer bearbeitet die telefonische ASU?", "ask_job_seeker_registration")
+    result = run_action(ActionAnswerGuide, tracker)
     condition = guides.vocabulary.conditions["customer"]
     assert condition.question is not None
     assert result.first_line == condition.question.de
@@ -202,7 +226,7 @@ def test_question_without_cue_asks_for_the_customer(
     assert result.answer["asks"] == "customer"
     slots = result.slots
     assert slots["pending_condition"] == "customer"
-    assert slots["subject"] == "phone_registration"
+    assert slots["subject"] == "job_seeker_registration"
     assert slots["customer"] is None
     assert slots["clarify_tries"] == 0
     assert slots["last_topic"] is None  # "Warum?" now has no entry to explain
@@ -267,7 +291,7 @@ def test_answer_to_clarifying_question_settles_the_case(
     result = run_action(ActionAnswerGuide, tracker)
     _assert_entry_answer(result, guides, entry_id, "de")
     assert result.slots["customer"] == customer
-    assert result.slots["subject"] == "phone_registration"
+    assert result.slots["subject"] == "job_seeker_registration"
 
 
 @pytest.mark.parametrize(
@@ -452,7 +476,7 @@ def test_english_question_sets_lang_en(
         ActionAnswerGuide,
         make_tracker(
             "Who handles the phone registration of a former Alo customer?",
-            "ask_phone_registration",
+            "ask_job_seeker_registration",
             lang="de",
         ),
     )
@@ -481,7 +505,7 @@ def test_a_new_question_replaces_old_condition_slots(
         "Wer bearbeitet Terminabsagen aus dem Kontaktformular?",
         "ask_appointment_cancellation",
         lang="de",
-        subject="phone_registration",
+        subject="job_seeker_registration",
         channel="phone",
         customer="reactivation",
         pending_condition="customer",
@@ -520,11 +544,11 @@ def test_rule_not_yet_valid_is_not_covered_with_the_date(
     assert result.slots["last_topic"] is None
 
 
-def test_before_july_a_phone_registration_was_split_between_sc_and_ez(
+def test_before_july_a_job_seeker_registration_was_split_between_sc_and_ez(
     run_action: RunAction, make_tracker: MakeTracker, guides: Guides
 ) -> None:
     """The instruction names the former split ("bisherige Trennung"), without saying who did which part."""
-    tracker = make_tracker("Ehemaliger Alo-Kunde ruft an – wer macht die ASU?", "ask_phone_registration")
+    tracker = make_tracker("Ehemaliger Alo-Kunde ruft an – wer macht die ASU?", "ask_job_seeker_registration")
     result = run_action(ActionAnswerGuide, tracker, today=dt.date(2025, 6, 15))
     assert result.answer["topic"] == "asu_telefon_reaktivierung_bis_juni_2025"
     assert result.answer.get("unit") is None  # no unit: the instruction does not say who took which part
@@ -585,8 +609,8 @@ def test_a_setup_step_by_step_is_never_in_the_guides(
     ("text", "intent"),
     [
         ("Sperrzeit – SC oder EZ?", "ask_change_notice"),
-        ("wer bearbeitet widerspruch telefonisch", "ask_phone_registration"),
-        ("wer bearbeitet Anträge auf Arbeitslosengeld, SC oder EZ?", "ask_phone_registration"),
+        ("wer bearbeitet widerspruch telefonisch", "ask_job_seeker_registration"),
+        ("wer bearbeitet Anträge auf Arbeitslosengeld, SC oder EZ?", "ask_job_seeker_registration"),
     ],
     ids=["read-as-change-notice", "read-as-phone-registration", "a-benefit-read-as-phone-registration"],
 )
@@ -600,12 +624,12 @@ def test_an_unassigned_matter_is_not_asked_back_into_another_rule(
     assert result.slots["pending_condition"] is None
 
 
-def test_a_phone_registration_naming_a_benefit_is_still_asked_back(
+def test_a_job_seeker_registration_naming_a_benefit_is_still_asked_back(
     run_action: RunAction, make_tracker: MakeTracker
 ) -> None:
     """The message names the subject itself ("arbeitsuchend"): the benefit is part of the story."""
     text = "Kunde ruft an, will sich arbeitsuchend melden, bekommt noch Alg – wer?"
-    result = run_action(ActionAnswerGuide, make_tracker(text, "ask_phone_registration"))
+    result = run_action(ActionAnswerGuide, make_tracker(text, "ask_job_seeker_registration"))
     assert result.answer["kind"] == "clarify" and result.answer["asks"] == "customer"
 
 

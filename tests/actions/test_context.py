@@ -115,9 +115,9 @@ def test_a_condition_told_just_before_is_not_asked_again(
     """ "so if she only ever had Rasu …?" then "who takes her ASU by phone then?": her status is known;
     a new question that points back at no one is asked back as ever."""
     before = ["so if she only ever had Rasu, does she count?"]
-    her = make_tracker("who takes her ASU by phone then?", "ask_phone_registration", said_before=before)
+    her = make_tracker("who takes her ASU by phone then?", "ask_job_seeker_registration", said_before=before)
     assert run_action(ActionAnswerGuide, her).answer["topic"] == "asu_telefon_reaktivierung"
-    new = make_tracker("phone ASU – who?", "ask_phone_registration", said_before=before)
+    new = make_tracker("phone ASU – who?", "ask_job_seeker_registration", said_before=before)
     assert run_action(ActionAnswerGuide, new).answer["kind"] == "clarify"
 
 
@@ -177,7 +177,7 @@ def test_a_short_und_changes_one_condition_and_keeps_the_case(
     tracker = make_tracker(
         question,
         "out_of_scope",
-        subject="phone_registration",
+        subject="job_seeker_registration",
         channel="phone",
         customer="new",
         last_topic=None,
@@ -212,7 +212,7 @@ def test_a_question_for_a_detail_the_guides_name_gets_it(
 
 
 REACTIVATION_CASE = {
-    "subject": "phone_registration",
+    "subject": "job_seeker_registration",
     "channel": "phone",
     "customer": "reactivation",
     "last_topic": "asu_telefon_reaktivierung",

@@ -51,7 +51,7 @@ BANK_DETAILS_ONLINE: Ranking = [
 PHONE_REGISTRATION: Ranking = [
     ("nlu_fallback", 0.3),
     ("new_question", 0.238),
-    ("ask_phone_registration", 0.207),
+    ("ask_job_seeker_registration", 0.207),
     ("out_of_scope", 0.179),
     ("deny", 0.06),
 ]
@@ -179,7 +179,9 @@ def test_a_subject_with_an_open_condition_names_every_entry_and_the_click_asks_b
     result = ask(run_action, make_tracker, "phone registration please", PHONE_REGISTRATION)
     assert result.text == responses.text("utter_did_you_mean", "en")
     (option,) = options_of(result)
-    assert option["title"] == guides.vocabulary.conditions["subject"].values["phone_registration"].get("en")
+    assert option["title"] == guides.vocabulary.conditions["subject"].values["job_seeker_registration"].get(
+        "en"
+    )
     assert option["topic"] is None
     assert option["topics"] == ["asu_telefon_reaktivierung", "asu_telefon_ohne_status"]
     asked = click(run_action, make_tracker, option["payload"], lang="en")
@@ -212,7 +214,7 @@ def test_where_every_likely_subject_leads_to_not_covered_the_answer_is_not_cover
     ranking: Ranking = [
         ("nlu_fallback", 0.3),
         ("ask_appointment_request_av", 0.292),
-        ("ask_phone_registration", 0.188),
+        ("ask_job_seeker_registration", 0.188),
         ("ask_change_notice", 0.109),
         ("ask_appointment_cancellation", 0.089),
     ]

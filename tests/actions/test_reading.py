@@ -13,13 +13,13 @@ from tests.conftest import TODAY, MakeTracker
 def test_a_typed_question_in_its_conversation(guides: Guides, make_tracker: MakeTracker) -> None:
     tracker = make_tracker(
         "und wenn er früher schon mal Alo war?",
-        "ask_phone_registration",
-        intent_ranking=[("nlu_fallback", 0.7), ("ask_phone_registration", 0.6), ("out_of_scope", 0.1)],
+        "ask_job_seeker_registration",
+        intent_ranking=[("nlu_fallback", 0.7), ("ask_job_seeker_registration", 0.6), ("out_of_scope", 0.1)],
         said_before=["telefonische ASU – wer?"],
         events_before=[
             {"event": "bot", "data": {"custom": {"answer": {"topic": "asu_telefon_ohne_status"}}}}
         ],
-        subject="phone_registration",
+        subject="job_seeker_registration",
         channel="phone",
         customer="new",
         pending_condition=None,
@@ -30,15 +30,15 @@ def test_a_typed_question_in_its_conversation(guides: Guides, make_tracker: Make
     question = read_question(tracker, guides, Handler.GUIDE, "de", TODAY)
     assert (question.handler, question.intent, question.lang, question.today) == (
         Handler.GUIDE,
-        "ask_phone_registration",
+        "ask_job_seeker_registration",
         "de",
         TODAY,
     )
     assert question.text == "und wenn er früher schon mal Alo war?"
     # the FallbackClassifier's own entry is no reading of the message
-    assert question.ranking == (("ask_phone_registration", 0.6), ("out_of_scope", 0.1))
+    assert question.ranking == (("ask_job_seeker_registration", 0.6), ("out_of_scope", 0.1))
     assert question.said == {"customer": "reactivation"} == question.stated
-    assert question.case == {"subject": "phone_registration", "channel": "phone", "customer": "new"}
+    assert question.case == {"subject": "job_seeker_registration", "channel": "phone", "customer": "new"}
     assert (question.pending, question.clarify_tries, question.as_of) == (None, 1, dt.date(2025, 6, 30))
     assert question.last is guides.by_id["asu_telefon_ohne_status"]
     assert question.last_reply_topic == "asu_telefon_ohne_status"

@@ -49,7 +49,7 @@ def test_a_question_is_answered_from_its_entry_and_keeps_the_case(guides: Guides
         ask(
             guides,
             "Ehemaliger Alo-Kunde meldet sich telefonisch arbeitsuchend – wer?",
-            "ask_phone_registration",
+            "ask_job_seeker_registration",
         ),
         guides,
     )
@@ -57,7 +57,7 @@ def test_a_question_is_answered_from_its_entry_and_keeps_the_case(guides: Guides
     assert outcome.say.found.entry.id == "asu_telefon_reaktivierung"
     slots = dict(outcome.slots)
     assert (slots["subject"], slots["customer"], slots["last_topic"]) == (
-        "phone_registration",
+        "job_seeker_registration",
         "reactivation",
         "asu_telefon_reaktivierung",
     )
@@ -70,7 +70,7 @@ def test_the_thread_comes_before_the_action_rasa_picked(guides: Guides) -> None:
         "ja, der war 2022 schon mal arbeitslos gemeldet",
         "help",
         Handler.SMALL_TALK,
-        case=MappingProxyType({"subject": "phone_registration", "channel": "phone"}),
+        case=MappingProxyType({"subject": "job_seeker_registration", "channel": "phone"}),
         pending="customer",
     )
     outcome = resolve_question(question, guides)
@@ -79,7 +79,7 @@ def test_the_thread_comes_before_the_action_rasa_picked(guides: Guides) -> None:
 
 
 def test_a_question_left_open_is_asked_back(guides: Guides) -> None:
-    outcome = resolve_question(ask(guides, "telefonische ASU – wer?", "ask_phone_registration"), guides)
+    outcome = resolve_question(ask(guides, "telefonische ASU – wer?", "ask_job_seeker_registration"), guides)
     assert isinstance(outcome.say, Found) and isinstance(outcome.say.found, Clarify)
     assert dict(outcome.slots)["pending_condition"] == "customer"
 
@@ -106,7 +106,7 @@ def test_a_new_question_forgets_and_is_never_an_answer(guides: Guides) -> None:
         "neue Frage – war schon mal arbeitslos",
         "new_question",
         Handler.RESET,
-        case=MappingProxyType({"subject": "phone_registration"}),
+        case=MappingProxyType({"subject": "job_seeker_registration"}),
         pending="customer",
     )
     assert resolve_question(question, guides) == Outcome(Canned("utter_restart"), forget=True)

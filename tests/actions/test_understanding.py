@@ -304,7 +304,7 @@ def test_two_sections_named_are_not_taken_for_either(
 def test_why_with_nothing_before_it_gives_the_named_subjects_reason(
     run_action: RunAction, make_tracker: MakeTracker
 ) -> None:
-    ranking = [("ask_why", 0.7), ("ask_phone_registration", 0.23), ("ask_duties_sc", 0.01)]
+    ranking = [("ask_why", 0.7), ("ask_job_seeker_registration", 0.23), ("ask_duties_sc", 0.01)]
     tracker = make_tracker(
         "warum bleibt die tel. ASU jetzt komplett im SC?", "ask_why", intent_ranking=ranking
     )
@@ -344,7 +344,7 @@ def test_a_detail_asked_about_another_one_overrules_it(
     [
         (  # the way and the customer decide the registration, not the term the NLU ranked first
             "online-ASU von nem Reaktivierungskunden – SC oder EZ?",
-            [("ask_reactivation_definition", 0.71), ("ask_phone_registration", 0.24)],
+            [("ask_reactivation_definition", 0.71), ("ask_job_seeker_registration", 0.24)],
             "not_covered",
         ),
         (  # the way decides a change of address, not the SC's duties
@@ -354,7 +354,7 @@ def test_a_detail_asked_about_another_one_overrules_it(
         ),
         (  # a runner-up the NLU hardly holds possible is no reading: the term's definition
             "online-ASU von nem Reaktivierungskunden – SC oder EZ?",
-            [("ask_reactivation_definition", 0.93), ("ask_phone_registration", 0.05)],
+            [("ask_reactivation_definition", 0.93), ("ask_job_seeker_registration", 0.05)],
             "fact",
         ),
     ],
@@ -376,7 +376,7 @@ def test_a_follow_up_on_a_term_takes_the_case_the_term_names(
     """After the definition of a reactivation customer, "und so einer ruft wegen ASU an?" is one."""
     tracker = make_tracker(
         "und so einer ruft wegen ASU an – wer?",
-        "ask_phone_registration",
+        "ask_job_seeker_registration",
         subject="reactivation_definition",
         last_topic="begriff_reaktivierungskunde",
     )
@@ -445,7 +445,7 @@ def test_a_question_pointing_back_at_the_answer_is_about_it(
         intent_ranking=[("ask_master_data_change", 0.32), ("ask_effective_date", 0.20)],
         events_before=_after("asu_telefon_reaktivierung", guides),
         last_topic="asu_telefon_reaktivierung",
-        subject="phone_registration",
+        subject="job_seeker_registration",
         channel="phone",
         customer="reactivation",
     )
@@ -746,7 +746,7 @@ def test_help_is_believed_only_when_asked_of_lotse(
         ("Was genau steht im Text der Unzustellbarkeitsnachricht an die Absender?", FUNCTION),
         (
             "wie lief die aufteilung der telefonischen asu zwischen sc und ez vor juli 2025 genau ab",
-            "ask_phone_registration",
+            "ask_job_seeker_registration",
         ),
         # another case than the one the rule names (`other_than`)
         ("Must the rule set also be changed for other file types than 1001 Alg?", "ask_eakte_rules"),
@@ -806,6 +806,21 @@ def test_help_is_believed_only_when_asked_of_lotse(
         ("Von wem ist die Weisung gezeichnet, Name?", "ask_instruction"),
         # whether earlier rules are repealed: never the appointment cancellations (`repeal`)
         ("does 202505010 cancel any of the earlier instructions?", "ask_appointment_cancellation"),
+        # the literal text of a notice, deadlines in the plural, a region of one's own, writing to
+        # customers ourselves, a rule that does not work, something new the BA may launch
+        # (`exact_wording`, `deadline`, `regions`, `outgoing`, `consequences`, `later_plans`)
+        ("Wie lautet die Unzustellbarkeitsmeldung wortwörtlich?", FUNCTION),
+        ("Which deadlines apply to processing online change notices?", "ask_change_notice"),
+        ("Which of the VCC postboxes is the one for our region, Hesse?", AV),
+        ("Dürfen wir Kunden von uns aus per E-Mail anschreiben?", BLOCK),
+        ("Can we still send answers to customers from our team postbox?", BLOCK),
+        ("Was tun, wenn die Weiterleitungsregel in Outlook nicht funktioniert?", RL_SC),
+        ("Is the BA going to launch a new portal to replace e-mail?", "ask_email_reason"),
+        # a deadline none of the registration rules names, whichever way the registration came
+        (
+            "Wie lange hat die Kundin nach ihrer Kündigung Zeit für die Arbeitsuchendmeldung?",
+            "ask_job_seeker_registration",
+        ),
     ],
 )
 def test_what_the_instruction_does_not_spell_out_is_not_covered(
@@ -917,7 +932,7 @@ def test_a_short_follow_up_the_nlu_cannot_place_asks_the_last_answer(
 def test_a_negation_ends_where_the_sentence_turns(run_action: RunAction, make_tracker: MakeTracker) -> None:
     """ "nicht online, sondern tel." states the phone: "sondern" ends what "nicht" denies."""
     text = "kd meldet sich nicht online sondern tel. arbeitsuchend, hatte 2021 asu-status – wer?"
-    result = run_action(ActionAnswerGuide, make_tracker(text, "ask_phone_registration"))
+    result = run_action(ActionAnswerGuide, make_tracker(text, "ask_job_seeker_registration"))
     assert (result.answer["kind"], result.answer["unit"]) == ("routing", "SC")
 
 
@@ -1001,7 +1016,7 @@ def test_a_status_in_other_words_is_a_reactivation_customer(
 ) -> None:
     """ "ehem. Alo", "war ratsuchend", "ex-unemployed", "hat Alg bezogen": a status before, so the SC —
     never the clarifying question for what the words already say."""
-    result = run_action(ActionAnswerGuide, make_tracker(text, "ask_phone_registration"))
+    result = run_action(ActionAnswerGuide, make_tracker(text, "ask_job_seeker_registration"))
     assert (result.answer["kind"], result.answer["unit"]) == ("routing", "SC")
 
 
@@ -1043,7 +1058,7 @@ def test_weak_readings_yield_to_the_last_answer(
         intent_ranking=[("nlu_fallback", 0.3), ("inform", 0.21), ("ask_instruction_scope", 0.21)],
         said_before=["what if she had phoned instead?"],
         events_before=[answered(entry.id, entry.text.en.verdict, kind="routing")],
-        subject="phone_registration",
+        subject="job_seeker_registration",
         channel="phone",
         customer="reactivation",
         last_topic=entry.id,
@@ -1177,7 +1192,7 @@ def test_off_topic_words_are_offered_no_guide_topic(run_action: RunAction, make_
         ),
         (
             "Wer ist bei einer telefonischen ASU zuständig, wenn VerBIS gerade nicht erreichbar ist?",
-            "ask_phone_registration",
+            "ask_job_seeker_registration",
             "not_covered",
         ),
         (
@@ -1203,3 +1218,118 @@ def test_details_the_guides_never_give_whatever_subject_the_nlu_reads(
     run_action: RunAction, make_tracker: MakeTracker, text: str, intent: str, kind: str
 ) -> None:
     assert run_action(ActionAnswerGuide, make_tracker(text, intent)).answer["kind"] == kind
+
+
+def test_a_condition_the_case_already_states_is_not_asked_again(
+    run_action: RunAction, make_tracker: MakeTracker, guides: Guides
+) -> None:
+    """A first-time caller's ASU was not covered; "VerBIS zeigt doch einen alten Rasu-Status" is that call:
+    the way the case stated stays, and the SC's answer comes without asking for it."""
+    tracker = make_tracker(
+        "ah moment, verbis zeigt doch einen alten rasu status von 2017",
+        "ask_job_seeker_registration",
+        events_before=_after("asu_telefon_ohne_status", guides),
+        last_topic="asu_telefon_ohne_status",
+        subject="job_seeker_registration",
+        channel="phone",
+        customer="new",
+    )
+    result = run_action(ActionAnswerGuide, tracker)
+    assert result.answer["topic"] == "asu_telefon_reaktivierung"
+    assert result.answer["unit"] == "SC"
+    fresh = make_tracker(
+        "ah moment, verbis zeigt doch einen alten rasu status von 2017", "ask_job_seeker_registration"
+    )
+    assert run_action(ActionAnswerGuide, fresh).answer["asks"] == "channel"
+
+
+def test_a_choice_among_what_the_answer_listed_is_about_it(
+    run_action: RunAction, make_tracker: MakeTracker, guides: Guides
+) -> None:
+    """ "welche davon …?" right after the list of earlier instructions picks among them, whatever subject
+    the other words name; asked with nothing before it, it is read as the NLU reads it."""
+    text = "welche davon ist zum automatischen Import der VÄM in die EAKTE?"
+    ranking = [("nlu_fallback", 0.3), ("ask_change_notice", 0.3), ("ask_eakte_request", 0.23)]
+    after = make_tracker(
+        text,
+        "nlu_fallback",
+        intent_ranking=ranking,
+        events_before=_after("weisung_bezug", guides),
+        last_topic="weisung_bezug",
+    )
+    result = run_action(ActionAnswerOutOfScope, after)
+    assert result.answer["topic"] == "weisung_bezug"
+    assert "202411009" in result.text
+    alone = run_action(ActionAnswerOutOfScope, make_tracker(text, "nlu_fallback", intent_ranking=ranking))
+    assert alone.answer.get("topic") != "weisung_bezug"
+
+
+def test_the_section_of_a_changed_condition_is_its_source(
+    run_action: RunAction, make_tracker: MakeTracker, guides: Guides
+) -> None:
+    """After the first-time caller's answer, "in welchem Abschnitt steht das mit den Reaktivierungskunden?"
+    read unsure asks where the returning caller's rule is written: its source, not its routing again."""
+    tracker = make_tracker(
+        "in welchem Abschnitt steht das mit den Reaktivierungskunden?",
+        "nlu_fallback",
+        intent_ranking=[("nlu_fallback", 0.3), ("ask_source", 0.29), ("ask_reactivation_definition", 0.25)],
+        events_before=_after("asu_telefon_ohne_status", guides),
+        last_topic="asu_telefon_ohne_status",
+        subject="job_seeker_registration",
+        channel="phone",
+        customer="new",
+    )
+    result = run_action(ActionAnswerOutOfScope, tracker)
+    assert result.answer["kind"] == "fact"
+    assert result.answer["topic"] == "asu_telefon_reaktivierung"
+    assert result.first_line.startswith("Das steht in der Weisung 202505010")
+    assert "Abschnitt 2.2" in result.first_line
+
+
+@pytest.mark.parametrize(
+    ("text", "ranking", "topic"),
+    [
+        (  # way and customer are the registration's: its answer for an online one, though not covered
+            "online-ASU von nem reaktivierungskunden – SC oder EZ?",
+            [
+                ("nlu_fallback", 0.3),
+                ("ask_job_seeker_registration", 0.48),
+                ("ask_reactivation_definition", 0.44),
+            ],
+            "asu_nicht_telefonisch",
+        ),
+        (  # way and matter are the appointments', and for that way the guides have no rule
+            "Wer bearbeitet eine Terminverschiebung, die der Kunde persönlich am Empfang abgibt?",
+            [("nlu_fallback", 0.3), ("ask_master_data_change", 0.23), ("ask_appointment_cancellation", 0.15)],
+            None,
+        ),
+    ],
+)
+def test_an_unsure_reading_the_words_bear_out_answers_not_covered_too(
+    run_action: RunAction,
+    make_tracker: MakeTracker,
+    text: str,
+    ranking: list[tuple[str, float]],
+    topic: str | None,
+) -> None:
+    """Never "Meinten Sie" nor another subject's fact where the stated conditions single out one reading."""
+    result = run_action(ActionAnswerOutOfScope, make_tracker(text, "nlu_fallback", intent_ranking=ranking))
+    assert result.answer["kind"] == "not_covered"
+    assert result.answer.get("topic") == topic
+
+
+def test_readings_that_lead_to_one_entry_are_one_reading(
+    run_action: RunAction, make_tracker: MakeTracker
+) -> None:
+    """A cancellation and a request by contact form are the same answer: the contact form borne out by
+    its way is answered, not offered beside the regional managers' duties."""
+    text = "Die Postfächer heißen SC-Region. Bearbeitet das SC die Terminanfragen aus dem Kontaktformular?"
+    ranking = [
+        ("nlu_fallback", 0.3),
+        ("ask_appointment_cancellation", 0.45),
+        ("ask_duties_rl_sc", 0.40),
+        ("ask_appointment_request_av", 0.13),
+    ]
+    result = run_action(ActionAnswerOutOfScope, make_tracker(text, "nlu_fallback", intent_ranking=ranking))
+    assert result.answer["topic"] == "kontaktformular_termine"
+    assert result.answer["unit"] == "EZ"

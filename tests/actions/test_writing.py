@@ -19,7 +19,7 @@ def _slot(name: str, value: Any) -> dict[str, Any]:
 
 
 def test_one_message_and_the_slots_in_order_language_last(writer: AnswerWriter, guides: Guides) -> None:
-    query = {"subject": "phone_registration", "channel": "phone"}
+    query = {"subject": "job_seeker_registration", "channel": "phone"}
     _, outcome = resolve_case(guides, query, 1, None, TODAY)  # asks for the customer's history
     reply = render(outcome.say, "de", writer)
     dispatcher = CollectingDispatcher()

@@ -190,13 +190,13 @@ def test_a_question_becomes_a_training_example(
         turn = page.locator(".wb-turn").filter(has_text=EXAMPLE).first
         turn.get_by_role("button", name="Frage 1 als Trainingsbeispiel speichern").click()
         panel = turn.get_by_role("group", name="Als Trainingsbeispiel speichern")
-        panel.get_by_label("Intent").select_option("ask_phone_registration")
+        panel.get_by_label("Intent").select_option("ask_job_seeker_registration")
         expect(panel.get_by_label("Beispiel (so, wie es ins Training geht)")).to_have_value(EXAMPLE)
         panel.get_by_role("button", name="Vorschau (YAML-Diff)").click()
         expect(panel.get_by_label("YAML-Diff")).to_contain_text(f"+      - {EXAMPLE}")
         panel.get_by_role("button", name="Speichern").click()
         expect(panel.get_by_role("status").last).to_contain_text("make model")
-        written = (bench.root / "data" / "nlu" / "phone_registration.yml").read_text(encoding="utf-8")
+        written = (bench.root / "data" / "nlu" / "job_seeker_registration.yml").read_text(encoding="utf-8")
         assert f"      - {EXAMPLE}\n" in written
         panel.get_by_role("button", name="Vorschau (YAML-Diff)").click()
         expect(panel.get_by_role("alert")).to_contain_text("ist schon ein Beispiel unter diesem Intent")

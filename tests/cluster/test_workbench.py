@@ -93,7 +93,7 @@ def test_two_trainers_on_two_servers_saving_one_file_the_second_is_refused(
         body = {
             "conversation": conversation_id(sender),
             "turn": 2,
-            "file": "phone_registration.yml",
+            "file": "job_seeker_registration.yml",
             "expect": [
                 {"kind": "clarify", "unit": "", "topic": "null"},
                 {"kind": "routing", "unit": "", "topic": "asu_telefon_reaktivierung"},
@@ -111,6 +111,6 @@ def test_two_trainers_on_two_servers_saving_one_file_the_second_is_refused(
             "POST", "/trainer/api/tests/save", {**body, "name": "von Ben", "stamp": preview_b["stamp"]}
         )
         assert status == 409, json.dumps(refused)
-        assert "tests/conversations/phone_registration.yml wurde geändert" in refused["error"]
-    text = (root / "tests" / "conversations" / "phone_registration.yml").read_text(encoding="utf-8")
+        assert "tests/conversations/job_seeker_registration.yml wurde geändert" in refused["error"]
+    text = (root / "tests" / "conversations" / "job_seeker_registration.yml").read_text(encoding="utf-8")
     assert "name: von Anna" in text and "von Ben" not in text

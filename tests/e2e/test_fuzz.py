@@ -126,7 +126,7 @@ INTENTS = [
     "restart",
     "session_start",
     "back",
-    "ask_phone_registration",
+    "ask_job_seeker_registration",
     "ask_at_date",
     "ask_source",
     "ask_why",

@@ -206,7 +206,7 @@ def test_validity_line(
 # --- clarifying questions ---------------------------------------------------------
 
 CLARIFY_QUERIES = [
-    ("customer", {"subject": "phone_registration", "channel": "phone"}),
+    ("customer", {"subject": "job_seeker_registration", "channel": "phone"}),
     ("channel-appointments", {"subject": "appointment_cancellation"}),
     ("channel-master-data", {"subject": "master_data_change"}),
     ("channel-change-notice", {"subject": "change_notice"}),
@@ -310,10 +310,12 @@ def test_not_covered_related_not_covered_entries_are_not_listed(
     writer: AnswerWriter, responses: Responses, guides: Guides
 ) -> None:
     found = resolve(
-        guides, {"subject": "phone_registration", "channel": "phone", "customer": "new"}, BEFORE_JULY_2025
+        guides,
+        {"subject": "job_seeker_registration", "channel": "phone", "customer": "new"},
+        BEFORE_JULY_2025,
     )
     assert isinstance(found, NotCovered)
-    reply = writer.not_covered_reply(found, "de", BEFORE_JULY_2025, "phone_registration")
+    reply = writer.not_covered_reply(found, "de", BEFORE_JULY_2025, "job_seeker_registration")
     assert responses.text("utter_guides_settle", "de") not in reply.text
     assert "•" not in reply.text
     assert reply.payload["answer"]["source"]["section"] == "2.2"

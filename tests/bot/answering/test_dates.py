@@ -18,6 +18,15 @@ CASES = [
     ("seit dem 1. Juli 2025", dt.date(2025, 7, 1)),
     ("im Juni 2025", dt.date(2025, 6, 1)),
     ("und ab August?", dt.date(TODAY.year, 8, 1)),
+    # the case's day asked about: "wer war an dem Tag zuständig?", "on that day"
+    (
+        "Ex-Alo hat sich am 16.06.2025 telefonisch gemeldet – wer war an dem Tag zuständig?",
+        dt.date(2025, 6, 16),
+    ),
+    (
+        "She called on 12 June 2025 to register – who handled calls like that at the time?",
+        dt.date(2025, 6, 12),
+    ),
     ("vor dem 01.07.2025", dt.date(2025, 6, 30)),
     ("who handled them before July 2025?", dt.date(2025, 6, 30)),
     ("what applied on 15 June 2025?", dt.date(2025, 6, 15)),
@@ -58,6 +67,15 @@ QUESTION_DATES = [
     ("Wer bearbeitet am 15.06.2025 Terminabsagen?", dt.date(2025, 6, 15)),
     ("what applied on 15 June 2025?", dt.date(2025, 6, 15)),
     ("und ab August?", dt.date(TODAY.year, 8, 1)),
+    # the case's day asked about: "wer war an dem Tag zuständig?", "on that day"
+    (
+        "Ex-Alo hat sich am 16.06.2025 telefonisch gemeldet – wer war an dem Tag zuständig?",
+        dt.date(2025, 6, 16),
+    ),
+    (
+        "She called on 12 June 2025 to register – who handled calls like that at the time?",
+        dt.date(2025, 6, 12),
+    ),
     # a month without a year is the guides' change in that month, where they have one
     ("und ab Juli?", dt.date(2025, 7, 1)),
     ("wer hat das vor Juli bearbeitet?", dt.date(2025, 6, 30)),

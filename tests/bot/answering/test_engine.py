@@ -48,43 +48,43 @@ RESOLVE_CASES = [
     # --- today (2026-11-27) ---
     (
         "asu-reactivation",
-        {"subject": "phone_registration", "channel": "phone", "customer": "reactivation"},
+        {"subject": "job_seeker_registration", "channel": "phone", "customer": "reactivation"},
         TODAY,
         _answer("asu_telefon_reaktivierung"),
     ),
     (
         "asu-new-customer",
-        {"subject": "phone_registration", "channel": "phone", "customer": "new"},
+        {"subject": "job_seeker_registration", "channel": "phone", "customer": "new"},
         TODAY,
         _answer("asu_telefon_ohne_status"),
     ),
     (
         "asu-in-person",  # the guides assign only the phone registration
-        {"subject": "phone_registration", "channel": "offline", "customer": "reactivation"},
+        {"subject": "job_seeker_registration", "channel": "offline", "customer": "reactivation"},
         TODAY,
         _answer("asu_nicht_telefonisch"),
     ),
     (
         "asu-online-customer-open",
-        {"subject": "phone_registration", "channel": "online"},
+        {"subject": "job_seeker_registration", "channel": "online"},
         TODAY,
         _answer("asu_nicht_telefonisch"),
     ),
     (
         "asu-channel-open",
-        {"subject": "phone_registration", "customer": "reactivation"},
+        {"subject": "job_seeker_registration", "customer": "reactivation"},
         TODAY,
         _clarify("channel", "phone", "online", "contact_form", "email", "offline"),
     ),
     (
         "asu-customer-open",
-        {"subject": "phone_registration", "channel": "phone"},
+        {"subject": "job_seeker_registration", "channel": "phone"},
         TODAY,
         _clarify("customer", "reactivation", "new"),
     ),
     (
         "asu-customer-other",
-        {"subject": "phone_registration", "channel": "phone", "customer": OTHER},
+        {"subject": "job_seeker_registration", "channel": "phone", "customer": OTHER},
         TODAY,
         _not_covered("asu_telefon_reaktivierung"),
     ),
@@ -179,13 +179,13 @@ RESOLVE_CASES = [
     ),
     (
         "asu-reactivation-before-the-new-division",
-        {"subject": "phone_registration", "channel": "phone", "customer": "reactivation"},
+        {"subject": "job_seeker_registration", "channel": "phone", "customer": "reactivation"},
         BEFORE_JULY_2025,
         _answer("asu_telefon_reaktivierung_bis_juni_2025"),
     ),
     (
         "asu-open-before-the-new-division",
-        {"subject": "phone_registration", "channel": "phone"},
+        {"subject": "job_seeker_registration", "channel": "phone"},
         BEFORE_JULY_2025,
         _clarify("customer", "reactivation", "other"),
     ),
@@ -223,7 +223,7 @@ RESOLVE_CASES = [
     ),
     (
         "asu-first-valid-day",
-        {"subject": "phone_registration", "channel": "phone", "customer": "reactivation"},
+        {"subject": "job_seeker_registration", "channel": "phone", "customer": "reactivation"},
         dt.date(2025, 7, 1),
         _answer("asu_telefon_reaktivierung"),
     ),
@@ -402,9 +402,9 @@ CONDITIONS_CASES = [
     ),
     (
         "stated-value-adds-key",
-        "ask_phone_registration",
+        "ask_job_seeker_registration",
         {"customer": "reactivation"},
-        {"subject": "phone_registration", "channel": "phone", "customer": "reactivation"},
+        {"subject": "job_seeker_registration", "customer": "reactivation"},
     ),
     (
         "stated-subject-overrides",  # an earlier instruction's number names the subject
@@ -414,21 +414,21 @@ CONDITIONS_CASES = [
     ),
     (
         "stated-channel-overrides-default",  # "meldet sich persönlich arbeitsuchend"
-        "ask_phone_registration",
+        "ask_job_seeker_registration",
         {"channel": "offline"},
-        {"subject": "phone_registration", "channel": "offline"},
+        {"subject": "job_seeker_registration", "channel": "offline"},
     ),
     (
         "empty-value-ignored",
-        "ask_phone_registration",
+        "ask_job_seeker_registration",
         {"customer": None},
-        {"subject": "phone_registration", "channel": "phone"},
+        {"subject": "job_seeker_registration"},
     ),
     (
         "unknown-key-ignored",
-        "ask_phone_registration",
+        "ask_job_seeker_registration",
         {"colour": "red"},
-        {"subject": "phone_registration", "channel": "phone"},
+        {"subject": "job_seeker_registration"},
     ),
     ("unknown-intent", "ask_weather", {"channel": "phone"}, None),
     ("inform-is-no-question", "inform", {"customer": "new"}, None),

@@ -41,7 +41,7 @@ from tests.report_html import render
 
 def test_shipped_conversations_load_and_expect_only_real_topics(guides: Guides) -> None:
     files = default_files()
-    assert {p.name for p in files} >= {"phone_registration.yml", "email.yml", "follow_ups.yml"}
+    assert {p.name for p in files} >= {"job_seeker_registration.yml", "email.yml", "follow_ups.yml"}
     conversations = load_files(files)
     for conversation in conversations:
         for turn in conversation.turns:
@@ -158,8 +158,8 @@ DID_YOU_MEAN = BotReply(
             {"title": "Terminabsage", "payload": "/ask_appointment_cancellation",
              "subject": "appointment_cancellation", "topic": "kontaktformular_termine",
              "topics": ["kontaktformular_termine"]},
-            {"title": "telefonische Arbeitsuchendmeldung (ASU)", "payload": "/ask_phone_registration",
-             "subject": "phone_registration", "topic": None,
+            {"title": "telefonische Arbeitsuchendmeldung (ASU)", "payload": "/ask_job_seeker_registration",
+             "subject": "job_seeker_registration", "topic": None,
              "topics": ["asu_telefon_reaktivierung", "asu_telefon_ohne_status"]},
         ],
     },
@@ -204,7 +204,7 @@ def run(guides: Guides) -> RunResult:
     by_id = guides.by_id
     phone = Conversation(
         "phone registration clarified by a click",
-        "tests/conversations/phone_registration.yml",
+        "tests/conversations/job_seeker_registration.yml",
         (
             Turn("telefonische ASU – wer?", {"kind": "clarify"}),
             Turn(
@@ -227,7 +227,7 @@ def run(guides: Guides) -> RunResult:
     )
     missed = Conversation(
         "click on a missing button",
-        "tests/conversations/phone_registration.yml",
+        "tests/conversations/job_seeker_registration.yml",
         (Turn("Wer bearbeitet Terminabsagen?", {"kind": "routing"}), Turn("Ja", {}, click=True)),
     )
     results = [
@@ -301,7 +301,10 @@ def test_the_report_has_summary_failures_and_coverage(guides: Guides, run: RunRe
     failures = text.split("## Failures (2)")[1].split("## Coverage")[0]
     assert "| what the instruction settles | tests/conversations/instruction.yml | 1 |" in failures
     assert "topic 'weisung_bezug', expected 'weisung_ueberblick'" in failures
-    assert "| click on a missing button | tests/conversations/phone_registration.yml | 2 | [Ja] |" in failures
+    assert (
+        "| click on a missing button | tests/conversations/job_seeker_registration.yml | 2 | [Ja] |"
+        in failures
+    )
     coverage_rows = [line for line in text.split("## Coverage")[1].splitlines() if line.startswith("| ")][1:]
     assert len(coverage_rows) == total
     assert all("(not reached)" in line for line in coverage_rows[: total - 3])

@@ -410,14 +410,14 @@ def test_a_question_becomes_a_training_example_and_duplicates_are_refused_with_t
     bench: Bench, anna: Trainer
 ) -> None:
     example = "Ex-Alo-Kundin meldet sich telefonisch arbeitsuchend, wer nimmt das auf?"
-    body = {"intent": "ask_phone_registration", "text": example}
+    body = {"intent": "ask_job_seeker_registration", "text": example}
     status, preview = anna.json("POST", "/trainer/api/examples/preview", body)
     assert status == 200, preview
-    assert preview["path"] == "data/nlu/phone_registration.yml"
+    assert preview["path"] == "data/nlu/job_seeker_registration.yml"
     assert f"+      - {example}\n" in preview["diff"]
     status, saved = anna.json("POST", "/trainer/api/examples/save", {**body, "stamp": preview["stamp"]})
     assert status == 201 and "make model" in saved["message"]
-    written = (bench.root / "data" / "nlu" / "phone_registration.yml").read_text(encoding="utf-8")
+    written = (bench.root / "data" / "nlu" / "job_seeker_registration.yml").read_text(encoding="utf-8")
     assert written == preview["content"] and f"      - {example}\n" in written
     status, again = anna.json("POST", "/trainer/api/examples/preview", body)
     assert status == 409 and "ist schon ein Beispiel unter diesem Intent" in again["error"]
