@@ -214,10 +214,18 @@ def _held_detail_asked(guides: Guides, last: Entry, text: str) -> bool:
     if words > SHORT_FOLLOW_UP_WORDS:
         return False
     attributes = guides.vocabulary.follow_up_attributes
+    subject = set(last.when.get("subject", ()))
     return any(
         (words <= BARE_DETAIL_WORDS or not attributes[name].follow_up_falls_through)
-        and attributes[name].field not in (None, "valid_from")
-        and holder(guides.by_id, last, attributes[name]) is not None
+        and (
+            (
+                attributes[name].field not in (None, "valid_from")
+                and holder(guides.by_id, last, attributes[name])
+            )
+            # a detail declared for the last answer's subjects only: "wer sorgt dafür, dass die da auch
+            # ankommen?" after the contact forms' routing is their forwarding, whatever the NLU reads
+            or bool(attributes[name].subject and subject & set(attributes[name].after_subjects))
+        )
         for name in asked_details(guides.attribute_cues, text)
     )
 

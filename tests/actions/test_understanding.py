@@ -1333,3 +1333,70 @@ def test_readings_that_lead_to_one_entry_are_one_reading(
     result = run_action(ActionAnswerOutOfScope, make_tracker(text, "nlu_fallback", intent_ranking=ranking))
     assert result.answer["topic"] == "kontaktformular_termine"
     assert result.answer["unit"] == "EZ"
+
+
+@pytest.mark.parametrize(
+    ("question", "intent", "last", "case", "topic", "said"),
+    [
+        # a detail declared for the contact forms' answers only, read by the NLU as the scope
+        (
+            "wer sorgt dafür dass die da auch ankommen?",
+            "ask_instruction_scope",
+            "kontaktformular_termine",
+            {"subject": "appointment_request_av", "channel": "contact_form", "matter": "appointment"},
+            "weitergabe_kontaktformulare",
+            "Regionalleitungen",
+        ),
+        # how many of the postboxes the answer named: "gibts" is no thing asked about
+        (
+            "wie viele gibts davon?",
+            "out_of_scope",
+            "kontaktformular_termine",
+            {"subject": "appointment_request_av", "channel": "contact_form", "matter": "appointment"},
+            "kontaktformular_termine",
+            "fünf",
+        ),
+        # which statuses count: the customers the phone rule covers
+        (
+            "welche Status zählen da eigentlich?",
+            "ask_reactivation_definition",
+            "asu_telefon_reaktivierung",
+            {"subject": "job_seeker_registration", "channel": "phone", "customer": "reactivation"},
+            "asu_telefon_reaktivierung",
+            "Rasu, Asu oder Alo",
+        ),
+        # whether we do it ourselves: who carries it out
+        (
+            "do we have to do that ourselves?",
+            "ask_email_block",
+            "sperre_liegenschaftspostfaecher",
+            {"subject": "email_block", "postbox": "site"},
+            "sperre_liegenschaftspostfaecher",
+            "centrally",
+        ),
+    ],
+)
+def test_a_detail_of_the_last_answer_asked_in_other_words(
+    run_action: RunAction,
+    make_tracker: MakeTracker,
+    guides: Guides,
+    question: str,
+    intent: str,
+    last: str,
+    case: dict[str, str],
+    topic: str,
+    said: str,
+) -> None:
+    tracker = make_tracker(
+        question,
+        intent,
+        intent_ranking=[(intent, 0.52), ("ask_why", 0.07)],
+        events_before=_after(last, guides),
+        last_topic=last,
+        **case,
+    )
+    action = ActionAnswerOutOfScope if intent == "out_of_scope" else ActionAnswerGuide
+    result = run_action(action, tracker)
+    assert result.answer["kind"] == "fact"
+    assert result.answer["topic"] == topic
+    assert said in result.text
