@@ -816,6 +816,15 @@ def test_help_is_believed_only_when_asked_of_lotse(
         ("Can we still send answers to customers from our team postbox?", BLOCK),
         ("Was tun, wenn die Weiterleitungsregel in Outlook nicht funktioniert?", RL_SC),
         ("Is the BA going to launch a new portal to replace e-mail?", "ask_email_reason"),
+        # how long the RIM takes (never the request's deadline), mails still lying in a site postbox,
+        # which postbox is our agency's, a postbox nobody switched over
+        ("Wie lange braucht das RIM, bis die Änderung umgesetzt ist?", RIM),
+        (
+            "Und die Mails, die am 30.06. noch im LP-Postfach liegen – was passiert mit denen?",
+            "ask_free_emails_site_postbox",
+        ),
+        ("Which VCC mailbox is the one for our agency?", AV),
+        ("What if nobody switched our team mailbox to internal?", BLOCK),
         # a deadline none of the registration rules names, whichever way the registration came
         (
             "Wie lange hat die Kundin nach ihrer Kündigung Zeit für die Arbeitsuchendmeldung?",
