@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from actions.details import asked_detail, asked_details, detail_say, holder
+from actions.details import asked_detail, asked_details, detail_say, holder, shared_detail
 from actions.outcome import (
     Canned,
     Outcome,
@@ -69,6 +69,7 @@ def in_context(question: Question, guides: Guides) -> Outcome | None:
         or _before_the_change(question, guides)
         or _on_another_day(question, guides)
         or _detail_of_last_answer(question, guides)
+        or _detail_after_a_choice(question, guides)
         or _changes_a_condition(question, guides)
         or _last_answer_pointed_at(question, guides)
     )
@@ -194,6 +195,19 @@ def _detail_of_last_answer(question: Question, guides: Guides) -> Outcome | None
     ):
         return None  # a question of its own, unless it asks what the last answer holds
     return _details_asked_in(question, guides, last, text)
+
+
+def _detail_after_a_choice(question: Question, guides: Guides) -> Outcome | None:
+    """A short follow-up right after a "Meinten Sie …?" that asks for a detail every offered entry holds
+    the same, itself or by a related entry ("deadline?", "which form?" after the choice between the
+    eAkte rule set and its request): that detail, and the entry that held it stays under discussion."""
+    offered = [guides.by_id[topic] for topic in question.offered if topic in guides.by_id]
+    if len(offered) < 2 or not _short(guides, question.text):
+        return None
+    detail = shared_detail(guides, question.text, offered, follow_up=True)
+    if detail is None:
+        return None
+    return Outcome(detail, settled(detail.topic))
 
 
 def _unsettled_asked_briefly(guides: Guides, text: str) -> bool:

@@ -296,14 +296,18 @@ ASKED_TEXTS = 256
 _ASKED: dict[int, tuple[Mapping[str, Sequence[re.Pattern[str]]], dict[str, tuple[str, ...]]]] = {}
 
 
-def shared_detail(guides: Guides, text: str, candidates: Sequence[Entry]) -> Detail | None:
+def shared_detail(
+    guides: Guides, text: str, candidates: Sequence[Entry], *, follow_up: bool = False
+) -> Detail | None:
     """A detail asked about a case Lotse would ask back on, where every candidate entry has the same.
 
     "Was passiert, wenn ein Kunde an ein gesperrtes Postfach schreibt?" leaves the kind of postbox
-    open, but the sender gets the same notice from each: asking back would change nothing.
+    open, but the sender gets the same notice from each: asking back would change nothing. Asked as a
+    `follow_up` ("deadline?" right after a "Meinten Sie" between the rule set and its request), the
+    detail is read by the follow-up cues.
     """
     attributes = guides.vocabulary.follow_up_attributes
-    asked = asked_details(guides.attribute_question_cues, text)
+    asked = asked_details(guides.attribute_cues if follow_up else guides.attribute_question_cues, text)
     held: list[tuple[Entry, str]] = []
     for entry in candidates:
         found = next(

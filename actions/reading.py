@@ -66,6 +66,7 @@ def read_question(tracker: Tracker, guides: Guides, handler: Handler, lang: str,
         last=guides.by_id.get(topic) if topic else None,
         last_reply_topic=_last_reply_topic(tracker),
         earlier=_earlier(tracker),
+        offered=_last_reply_offered(tracker),
     )
 
 
@@ -93,18 +94,36 @@ def _entities(latest: Mapping[str, Any], guides: Guides) -> dict[str, str]:
 
 def _last_reply_topic(tracker: Tracker) -> str | None:
     """The entry the reply just before this message answered from (its payload's topic), if any."""
+    topic = _last_reply_answer(tracker).get("topic")
+    return str(topic) if topic else None
+
+
+def _last_reply_offered(tracker: Tracker) -> tuple[str, ...]:
+    """The entries the reply just before this message offered as "Meinten Sie …?" (its options' topics)."""
+    answer = _last_reply_answer(tracker)
+    if answer.get("kind") != "clarify" or answer.get("asks") != "topic":
+        return ()
+    options = answer.get("options") or []
+    topics = [option.get("topic") for option in options if isinstance(option, dict)]
+    return tuple(str(topic) for topic in topics if topic)
+
+
+def _last_reply_answer(tracker: Tracker) -> dict[str, Any]:
+    """The answer payload of the reply just before this message ({} where there was none, or a turn
+    went without a reply of ours)."""
     current_seen = False
     for event in reversed(tracker.events):
         kind = event.get("event")
         if kind == "user":
             if current_seen:
-                return None  # a turn without a reply of ours between
+                return {}
             current_seen = True
         elif kind == "bot" and current_seen:
             custom = (event.get("data") or {}).get("custom") or {}
-            topic = (custom.get("answer") or {}).get("topic") if isinstance(custom, dict) else None
-            return str(topic) if topic else None
-    return None
+            answer = custom.get("answer") if isinstance(custom, dict) else None
+            if isinstance(answer, dict):
+                return answer
+    return {}
 
 
 def _earlier(tracker: Tracker) -> Earlier | None:

@@ -47,8 +47,9 @@ class Question:
     today, or a date that only describes the case). The conversation: the `case` under discussion
     (one condition per slot), the `pending` condition Lotse asked for and how often (`clarify_tries`),
     the day the case was answered for (`as_of`, None for today), the `last` answer's entry, the
-    entry the reply just before answered from (`last_reply_topic`) and the message before
-    (`earlier`). `lang` is the reply's language, `today` the day it answers as of.
+    entry the reply just before answered from (`last_reply_topic`), the entries it offered as
+    "Meinten Sie" (`offered`) and the message before (`earlier`). `lang` is the reply's language,
+    `today` the day it answers as of.
     """
 
     handler: Handler
@@ -68,6 +69,7 @@ class Question:
     last: Entry | None
     last_reply_topic: str | None
     earlier: Earlier | None
+    offered: tuple[str, ...] = ()
 
     @property
     def stated(self) -> dict[str, str]:

@@ -1409,3 +1409,50 @@ def test_a_detail_of_the_last_answer_asked_in_other_words(
     assert result.answer["kind"] == "fact"
     assert result.answer["topic"] == topic
     assert said in result.text
+
+
+def _offered(*topics: str) -> list[dict[str, object]]:
+    """The bot's "Meinten Sie …?" offering these entries, as the events before the next message hold it."""
+    options = [{"title": topic, "topic": topic} for topic in topics]
+    answer = {"kind": "clarify", "asks": "topic", "topic": None, "options": options}
+    return [{"event": "bot", "text": "Meinten Sie …?", "data": {"custom": {"answer": answer}}}]
+
+
+@pytest.mark.parametrize(
+    ("question", "said"),
+    [
+        ("deadline?", "2 Wochen"),
+        ("which form?", "SGBIII_Änderungsformular"),
+        ("wo liegt das formular?", "Anträge"),
+    ],
+)
+def test_a_detail_every_offered_entry_holds_alike_is_answered_after_a_choice(
+    run_action: RunAction, make_tracker: MakeTracker, question: str, said: str
+) -> None:
+    """Right after "Meinten Sie" offered the rule set and its request, "deadline?" is the request's deadline
+    (the rule set holds it by its related request): no dead end, and the request is under discussion."""
+    tracker = make_tracker(
+        question,
+        "out_of_scope",
+        intent_ranking=[("out_of_scope", 0.4), ("ask_why", 0.1)],
+        events_before=_offered("eakte_regelwerk", "eakte_antrag"),
+    )
+    result = run_action(ActionAnswerOutOfScope, tracker)
+    assert result.answer["kind"] == "fact"
+    assert result.answer["topic"] == "eakte_antrag"
+    assert said in result.text
+    assert result.slots["last_topic"] == "eakte_antrag"
+
+
+def test_a_detail_the_offered_entries_differ_on_is_not_answered_after_a_choice(
+    run_action: RunAction, make_tracker: MakeTracker
+) -> None:
+    """After a choice between the EZ postboxes' block and the contact forms, "deadline?" is no one detail."""
+    tracker = make_tracker(
+        "deadline?",
+        "out_of_scope",
+        intent_ranking=[("out_of_scope", 0.4), ("ask_why", 0.1)],
+        events_before=_offered("sperre_ez_postfaecher", "kontaktformular_termine"),
+    )
+    result = run_action(ActionAnswerOutOfScope, tracker)
+    assert result.answer.get("topic") not in ("sperre_ez_postfaecher", "kontaktformular_termine")
