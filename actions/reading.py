@@ -93,8 +93,10 @@ def _entities(latest: Mapping[str, Any], guides: Guides) -> dict[str, str]:
 
 
 def _last_reply_topic(tracker: Tracker) -> str | None:
-    """The entry the reply just before this message answered from (its payload's topic), if any."""
-    topic = _last_reply_answer(tracker).get("topic")
+    """The entry the reply just before this message answered from (its payload's topic), if any, or
+    whose detail it said the guides do not settle (its `about`)."""
+    answer = _last_reply_answer(tracker)
+    topic = answer.get("topic") or answer.get("about")
     return str(topic) if topic else None
 
 

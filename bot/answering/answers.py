@@ -381,6 +381,7 @@ class AnswerWriter:
         first = self.responses.text("utter_detail_not_covered", lang, label=attribute.label.get(lang))
         lines = [first, f"• {entry.text.get(lang).verdict}", self.source_line(entry, lang)]
         payload = self._text_payload("not_covered", lang, lines[:2], source=self.source_of(entry, lang))
+        payload["answer"]["about"] = entry.id
         return Reply("\n".join(lines), payload)
 
     def detail_reply(self, entry: Entry, attribute: FollowUpAttribute, lang: str) -> Reply:

@@ -161,6 +161,9 @@ def answer_payload(
         # follows it after today, the rules that replaced it
         "upcoming": None,
         "replaced_by": [],
+        # a detail the guides do not settle: the entry it was asked of ("welche Regionen genau?" after
+        # the contact forms' postboxes), so the next follow-up still continues that answer's thread
+        "about": None,
         "lang": lang,
     }
     answer.update(extra)

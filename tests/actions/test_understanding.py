@@ -1456,3 +1456,21 @@ def test_a_detail_the_offered_entries_differ_on_is_not_answered_after_a_choice(
     )
     result = run_action(ActionAnswerOutOfScope, tracker)
     assert result.answer.get("topic") not in ("sperre_ez_postfaecher", "kontaktformular_termine")
+
+
+def test_a_follow_up_after_an_unsettled_detail_stays_in_the_thread(
+    run_action: RunAction, make_tracker: MakeTracker
+) -> None:
+    """ "welche Regionen genau?" got "the guides do not say" (its payload `about` the contact forms);
+    "and who works in them?" after it is still about the contact forms' postboxes."""
+    unsettled = {"kind": "not_covered", "topic": None, "about": "kontaktformular_termine"}
+    tracker = make_tracker(
+        "and who works in them?",
+        "nlu_fallback",
+        intent_ranking=[("nlu_fallback", 0.3), ("ask_why", 0.21), ("out_of_scope", 0.19)],
+        events_before=[{"event": "bot", "text": "Dazu …", "data": {"custom": {"answer": unsettled}}}],
+        last_topic="kontaktformular_termine",
+    )
+    result = run_action(ActionAnswerOutOfScope, tracker)
+    assert result.answer["topic"] == "kontaktformular_termine"
+    assert result.answer["unit"] == "EZ"

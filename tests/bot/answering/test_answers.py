@@ -145,6 +145,13 @@ def test_every_kind_of_reply_carries_what_the_widget_shows(
     assert replies["why"].payload["answer"]["verdict"] == routing.text.get(lang).verdict
     assert replies["source"].payload["answer"]["unit_label"] == guides.vocabulary.units["EZ"].get(lang)
     assert replies["detail not given"].payload["answer"]["detail"] == f"• {routing.text.get(lang).verdict}"
+    # the entry the unsettled detail was asked of, so the thread goes on; no other reply has one
+    assert replies["detail not given"].payload["answer"]["about"] == "kontaktformular_termine"
+    assert all(
+        reply.payload["answer"]["about"] is None
+        for name, reply in replies.items()
+        if name != "detail not given"
+    )
 
 
 @pytest.mark.parametrize("lang", LANGS)
