@@ -50,6 +50,7 @@ COURTESY_AND_QUESTION_WORDS = 5  # "danke. was gibt's in der Kantine?"; "danke, 
 NAMED_STEM = 8  # "Liegenschaftspostfächer" names "Postfächer"; "address" does not name "addresses"
 CORROBORATING_KEYS = 2  # stated conditions that single out one unsure reading (way and matter)
 WEAK_OFFER = 0.3  # a reading this unsure, whose subject the words do not name, yields to the last answer
+BARE_SUBJECT_WORDS = 2  # "ASU", "phone registration": a subject typed as a keyword, nothing else
 THREAD_FOLLOW_UP_WORDS = 8  # "wie viele sind das?", "with which tool?": short, about the last answer
 
 SMALL_TALK_RESPONSES = {
@@ -87,6 +88,9 @@ def unsure(question: Question, guides: Guides) -> Outcome:
     own = None if markup else _instruction_named(question, guides)
     if own is not None:  # "Is there an expiry date for 202505010?": the NLU sees no digits
         return own
+    bare = None if markup else _bare_subject(question, guides, stated)
+    if bare is not None:  # "ASU", "phone registration": a keyword, as staff type into a search box
+        return bare
     # offered none of the guides' topics, however the NLU ranks them: "What is 17 times 23?"
     foreign = nothing_of_the_guides(question, guides)
     likely = [] if markup or foreign else suggestions(guides, question.nlu_ranking, stated, today)
@@ -201,6 +205,27 @@ def _one_per_topic(readings: list[Suggestion]) -> list[Suggestion]:
     for reading in readings:
         seen.setdefault(reading.topic, reading)
     return list(seen.values())
+
+
+def _bare_subject(question: Question, guides: Guides, stated: dict[str, str]) -> Outcome | None:
+    """A message of at most `BARE_SUBJECT_WORDS` words, typed while nothing is under discussion, that
+    names one guide subject by its label ("ASU", "Arbeitsuchendmeldung", "phone registration"): that
+    subject's answer, or the question Lotse asks back for it — never "nicht verstanden"."""
+    text = question.text
+    if question.last is not None or not text or len(text.split()) > BARE_SUBJECT_WORDS:
+        return None
+    named = {
+        str(conditions["subject"]): intent
+        for intent, conditions in guides.vocabulary.intents.items()
+        if "subject" in conditions and label_named(guides, intent, text, NAMED_STEM)
+    }
+    if len(named) != 1:
+        return None
+    (intent,) = named.values()
+    query = conditions_for(guides, intent, stated)
+    if query is None:
+        return None
+    return resolve_case(guides, query, 0, None, question.today)[1]
 
 
 def _subject_stated(question: Question, guides: Guides, stated: dict[str, str]) -> Outcome | None:

@@ -1474,3 +1474,18 @@ def test_a_follow_up_after_an_unsettled_detail_stays_in_the_thread(
     result = run_action(ActionAnswerOutOfScope, tracker)
     assert result.answer["topic"] == "kontaktformular_termine"
     assert result.answer["unit"] == "EZ"
+
+
+@pytest.mark.parametrize(
+    ("text", "asks"),
+    [("ASU", "channel"), ("phone registration", "customer"), ("Arbeitsuchendmeldung?", "channel")],
+)
+def test_a_subject_typed_as_a_keyword_gets_its_clarifying_question(
+    run_action: RunAction, make_tracker: MakeTracker, text: str, asks: str
+) -> None:
+    """Typed like a search, with nothing under discussion: the subject its label names, never "not
+    understood" — what is still open is asked."""
+    ranking = [("nlu_fallback", 0.3), ("affirm", 0.19), ("out_of_scope", 0.1)]
+    result = run_action(ActionAnswerOutOfScope, make_tracker(text, "nlu_fallback", intent_ranking=ranking))
+    assert result.answer["kind"] == "clarify"
+    assert result.answer["asks"] == asks
