@@ -124,7 +124,9 @@ def find_date(text: str, today: dt.date, change_dates: Sequence[dt.date] = ()) -
 # a date the question asks about: "was galt am …", "stand …", "as of …" (wins over what the case tells)
 _ASKS = re.compile(
     r"\b(galt|galten|gilt|gelten|gueltig|stand|damals|zu dem zeitpunkt|zu der zeit|an (dem|diesem) tag|as of|"
-    r"applied|applies|apply|valid|at that time|at the time|back then|on that (day|date))\b"
+    r"applied|applies|apply|valid|at that time|at the time|back then|on that (day|date)|"
+    # a case supposed on another day: "and if she had called on 20 June 2025?"
+    r"(und|and) (wenn|if|falls))\b"
 )
 # a date that tells what happened in the case: "ist am 02.04.2025 umgezogen … wer bearbeitet das heute?"
 _DESCRIBES = re.compile(

@@ -18,7 +18,8 @@ CASES = [
     ("seit dem 1. Juli 2025", dt.date(2025, 7, 1)),
     ("im Juni 2025", dt.date(2025, 6, 1)),
     ("und ab August?", dt.date(TODAY.year, 8, 1)),
-    # the case's day asked about: "wer war an dem Tag zuständig?", "on that day"
+    # the case's day asked about: "wer war an dem Tag zuständig?", "on that day", a case supposed then
+    ("and if she had called on 20 June 2025?", dt.date(2025, 6, 20)),
     (
         "Ex-Alo hat sich am 16.06.2025 telefonisch gemeldet – wer war an dem Tag zuständig?",
         dt.date(2025, 6, 16),
@@ -67,7 +68,8 @@ QUESTION_DATES = [
     ("Wer bearbeitet am 15.06.2025 Terminabsagen?", dt.date(2025, 6, 15)),
     ("what applied on 15 June 2025?", dt.date(2025, 6, 15)),
     ("und ab August?", dt.date(TODAY.year, 8, 1)),
-    # the case's day asked about: "wer war an dem Tag zuständig?", "on that day"
+    # the case's day asked about: "wer war an dem Tag zuständig?", "on that day", a case supposed then
+    ("and if she had called on 20 June 2025?", dt.date(2025, 6, 20)),
     (
         "Ex-Alo hat sich am 16.06.2025 telefonisch gemeldet – wer war an dem Tag zuständig?",
         dt.date(2025, 6, 16),
