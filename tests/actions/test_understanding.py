@@ -1229,6 +1229,15 @@ def test_details_the_guides_never_give_whatever_subject_the_nlu_reads(
     assert run_action(ActionAnswerGuide, make_tracker(text, intent)).answer["kind"] == kind
 
 
+# the case after a first-time caller's ASU was answered not covered
+FIRST_TIME_CALL = {
+    "last_topic": "asu_telefon_ohne_status",
+    "subject": "job_seeker_registration",
+    "channel": "phone",
+    "customer": "new",
+}
+
+
 def test_a_condition_the_case_already_states_is_not_asked_again(
     run_action: RunAction, make_tracker: MakeTracker, guides: Guides
 ) -> None:
@@ -1238,10 +1247,7 @@ def test_a_condition_the_case_already_states_is_not_asked_again(
         "ah moment, verbis zeigt doch einen alten rasu status von 2017",
         "ask_job_seeker_registration",
         events_before=_after("asu_telefon_ohne_status", guides),
-        last_topic="asu_telefon_ohne_status",
-        subject="job_seeker_registration",
-        channel="phone",
-        customer="new",
+        **FIRST_TIME_CALL,
     )
     result = run_action(ActionAnswerGuide, tracker)
     assert result.answer["topic"] == "asu_telefon_reaktivierung"
@@ -1283,10 +1289,7 @@ def test_the_section_of_a_changed_condition_is_its_source(
         "nlu_fallback",
         intent_ranking=[("nlu_fallback", 0.3), ("ask_source", 0.29), ("ask_reactivation_definition", 0.25)],
         events_before=_after("asu_telefon_ohne_status", guides),
-        last_topic="asu_telefon_ohne_status",
-        subject="job_seeker_registration",
-        channel="phone",
-        customer="new",
+        **FIRST_TIME_CALL,
     )
     result = run_action(ActionAnswerOutOfScope, tracker)
     assert result.answer["kind"] == "fact"
