@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from actions.details import asked_detail, asked_details, detail_say, holder, shared_detail
+from actions.details import asked_detail, asked_details, detail_say, held, holder, shared_detail
 from actions.outcome import (
     Canned,
     Outcome,
@@ -326,6 +326,10 @@ def _details_asked_in(question: Question, guides: Guides, last: Entry, text: str
             return None  # the changed case is answered as a case (actions/context: _changes_a_condition)
         last = found.entry
     say = detail_say(guides, last, asked, day, in_question=False, text=text)
+    if say is None and all(held(guides, last, name, text) for name in asked):
+        # "wie genau mach ich das?" after the team postboxes' block, which names the IM-Webshop option:
+        # the entry's own answer is the detail
+        return Outcome(WholeEntry(last, day, question.today))
     if say is None:
         return None
     # the entry that held the detail (a related one: "bis wann?" → the EZ postboxes' deadline) is what

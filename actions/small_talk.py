@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from actions.details import asked_detail, asked_details, names_entry, shared_detail, unsettled_asked
+from actions.details import asked_detail, asked_details, holder, names_entry, shared_detail, unsettled_asked
 from actions.outcome import (
     DROPPED,
     Canned,
@@ -52,6 +52,8 @@ CORROBORATING_KEYS = 2  # stated conditions that single out one unsure reading (
 WEAK_OFFER = 0.3  # a reading this unsure, whose subject the words do not name, yields to the last answer
 BARE_SUBJECT_WORDS = 2  # "ASU", "phone registration": a subject typed as a keyword, nothing else
 THREAD_FOLLOW_UP_WORDS = 8  # "wie viele sind das?", "with which tool?": short, about the last answer
+# a message the NLU could not place that asks for a detail the last answer holds may be a little longer
+THREAD_DETAIL_WORDS = 12  # "what does a customer get if he writes anyway?"
 
 SMALL_TALK_RESPONSES = {
     INTENT_GREET: "utter_greet",
@@ -276,14 +278,29 @@ def _in_thread(question: Question, guides: Guides) -> Entry | None:
     ("wie viele sind das?", "wer leitet die weiter?", "with which tool?") is in it far more often
     than not, and it states nothing the last answer did not."""
     text, last = question.text, question.last
-    short = len(text.split()) <= THREAD_FOLLOW_UP_WORDS or is_follow_up(guides, text)
-    if last is None or not text or not short or not unsure_off_topic(question.nlu_ranking):
+    if last is None or not text or not unsure_off_topic(question.nlu_ranking):
         return None
     if question.last_reply_topic != last.id:
         return None  # not right after that answer ("Danke", "Hallo" or another question between)
-    if not matches(guides.back_reference_cues, text) and not names_entry(guides, last, text):
+    words = len(text.split())
+    held = words <= THREAD_DETAIL_WORDS and _holds_asked(guides, last, text)
+    if not held and words > THREAD_FOLLOW_UP_WORDS and not is_follow_up(guides, text):
+        return None
+    if not held and not matches(guides.back_reference_cues, text) and not names_entry(guides, last, text):
         return None  # nothing points back to it: "Wo ist die Kantine?", "ok", "Wann ist Mittagspause?"
     return last
+
+
+def _holds_asked(guides: Guides, last: Entry, text: str) -> bool:
+    """Whether the text asks for a detail the last answer (or a related entry) holds: "what does a
+    customer get if he writes anyway?" after the EZ postboxes' block is what senders get."""
+    attributes = guides.vocabulary.follow_up_attributes
+    return any(
+        attributes[name].field not in (None, "valid_from")
+        and not attributes[name].unsettled
+        and holder(guides.by_id, last, attributes[name]) is not None
+        for name in asked_details(guides.attribute_cues, text)
+    )
 
 
 def _only_weak(guides: Guides, text: str, offered: list[Suggestion]) -> bool:

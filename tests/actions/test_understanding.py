@@ -1492,3 +1492,108 @@ def test_a_subject_typed_as_a_keyword_gets_its_clarifying_question(
     result = run_action(ActionAnswerOutOfScope, make_tracker(text, "nlu_fallback", intent_ranking=ranking))
     assert result.answer["kind"] == "clarify"
     assert result.answer["asks"] == asks
+
+
+def test_a_longer_question_for_a_detail_the_last_answer_holds_is_about_it(
+    run_action: RunAction, make_tracker: MakeTracker, guides: Guides
+) -> None:
+    """Nine words the NLU cannot place, right after the EZ postboxes' block: what senders get is held by
+    the IM-Webshop function the block uses — never "nicht verstanden"."""
+    tracker = make_tracker(
+        "what does a customer get if he writes anyway?",
+        "nlu_fallback",
+        intent_ranking=[("nlu_fallback", 0.3), ("out_of_scope", 0.17), ("ask_central_info", 0.11)],
+        events_before=_after("sperre_ez_postfaecher", guides),
+        last_topic="sperre_ez_postfaecher",
+        subject="email_block",
+        postbox="ez",
+        lang="en",
+    )
+    result = run_action(ActionAnswerOutOfScope, tracker)
+    assert result.answer["kind"] == "fact"
+    assert result.text.splitlines()[0].startswith("The sender receives: a notice")
+
+
+@pytest.mark.parametrize(
+    ("last", "case", "kind"),
+    [
+        # the team postboxes' answer names the IM-Webshop option: that is how it is done
+        ("sperre_team_organisationspostfaecher", {"subject": "email_block", "postbox": "team_org"}, "fact"),
+        # the contact forms' answer names no procedure: how exactly is not in the guides
+        ("kontaktformular_termine", {"subject": "contact_form", "channel": "contact_form"}, "not_covered"),
+    ],
+)
+def test_how_exactly_is_the_answer_where_it_names_the_procedure(
+    run_action: RunAction,
+    make_tracker: MakeTracker,
+    guides: Guides,
+    last: str,
+    case: dict[str, str],
+    kind: str,
+) -> None:
+    tracker = make_tracker(
+        "wie genau mach ich das?",
+        "nlu_fallback",
+        intent_ranking=[("nlu_fallback", 0.3), ("out_of_scope", 0.26), ("ask_source", 0.23)],
+        events_before=_after(last, guides),
+        last_topic=last,
+        **case,
+    )
+    result = run_action(ActionAnswerOutOfScope, tracker)
+    assert result.answer["kind"] == kind
+    if kind == "fact":
+        assert result.answer["topic"] == last
+        assert "IM-Webshop" in result.text
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("Customer calls to deregister because he found a job — SC or EZ?", "ask_job_seeker_registration"),
+        ("Kundin ruft an und will sich aus der Arbeitsuche abmelden – wer?", "ask_job_seeker_registration"),
+        ("is there training planned for the new guides?", "ask_duties_sc"),
+        ("Kann ich bestimmte externe Absender trotzdem zulassen, z.B. Bildungsträger?", "ask_email_block"),
+    ],
+)
+def test_what_section_2_does_not_regulate_is_not_covered(
+    run_action: RunAction, make_tracker: MakeTracker, text: str, intent: str
+) -> None:
+    """A deregistration is not the registration; training and allowed senders are not in the guides."""
+    result = run_action(ActionAnswerGuide, make_tracker(text, intent))
+    assert result.answer["kind"] == "not_covered"
+    assert result.answer["unit"] is None
+
+
+def test_a_registration_the_customer_history_tells_is_still_the_registration(
+    run_action: RunAction, make_tracker: MakeTracker
+) -> None:
+    """ "wurde dann abgemeldet" is the customer's past, not a deregistration asked about."""
+    text = "ASU-Anruf heute, Kundin hatte 2024 Status Asu, wurde dann abgemeldet – wer macht das?"
+    result = run_action(ActionAnswerGuide, make_tracker(text, "ask_job_seeker_registration"))
+    assert result.answer["kind"] == "routing"
+    assert result.answer["unit"] == "SC"
+
+
+def test_lifting_the_site_postboxes_block_again_is_its_obligation(
+    run_action: RunAction, make_tracker: MakeTracker, guides: Guides
+) -> None:
+    tracker = make_tracker(
+        "darf die AA die sperre danach wieder loesen?",
+        "ask_email_block",
+        intent_ranking=[("ask_email_block", 0.6), ("ask_why", 0.1)],
+        events_before=_after("sperre_liegenschaftspostfaecher", guides),
+        last_topic="sperre_liegenschaftspostfaecher",
+        subject="email_block",
+        postbox="site",
+    )
+    result = run_action(ActionAnswerGuide, tracker)
+    assert result.answer["topic"] == "sperre_liegenschaftspostfaecher"
+    assert "beizubehalten" in result.text.splitlines()[0]
+
+
+def test_a_channel_shifting_away_is_no_absence(run_action: RunAction, make_tracker: MakeTracker) -> None:
+    """ "away" names a deputy only where someone is away."""
+    text = "what should agencies avoid when the channel shifts away from e-mail?"
+    result = run_action(ActionAnswerGuide, make_tracker(text, "ask_channel_shift"))
+    assert result.answer["kind"] == "fact"
+    assert result.answer["topic"] == "kanalverschiebung"

@@ -353,6 +353,30 @@ STATED_CASES = [
         {"customer": "new", "channel": "phone"},
     ),
     ("de-frueher-alo-nie-abgemeldet", "Kunde war früher Alo, hat sich nie abgemeldet", {}),
+    # a negated attendance is a cancellation, never "no appointment"; "nothing about" negates
+    (
+        "de-kann-nicht-zum-termin",
+        "Kunde kann morgen nicht zum Termin kommen, schreibt übers Kontaktformular",
+        {"channel": "contact_form", "matter": "appointment"},
+    ),
+    ("en-cannot-attend", "the customer cannot attend his appointment on Monday", {"matter": "appointment"}),
+    (
+        "de-kein-terminthema",
+        "kein Terminthema, kam übers Kontaktformular",
+        {"channel": "contact_form", "matter": "other_matter"},
+    ),
+    (
+        "en-nothing-about-appointments",
+        "it's about when his benefit is paid, nothing about appointments",
+        {"matter": "other_matter"},
+    ),
+    # the EZ's postboxes named by who runs them; the other teams' postboxes
+    (
+        "de-fuehrungskraefte-der-ez",
+        "bis wann müssen die Führungskräfte der EZ die Funktion aktivieren",
+        {"postbox": "ez"},
+    ),
+    ("de-andere-teams", "und die anderen Teams im Haus?", {"postbox": "team_org"}),
     ("de-ambiguous-wieder-nie", "Kunde wieder da, aber nie arbeitslos", {}),
 ]
 
