@@ -52,7 +52,7 @@ CORROBORATING_KEYS = 2  # stated conditions that single out one unsure reading (
 WEAK_OFFER = 0.3  # a reading this unsure, whose subject the words do not name, yields to the last answer
 BARE_SUBJECT_WORDS = 2  # "ASU", "phone registration": a subject typed as a keyword, nothing else
 THREAD_FOLLOW_UP_WORDS = 8  # "wie viele sind das?", "with which tool?": short, about the last answer
-# a message the NLU could not place that asks for a detail the last answer holds may be a little longer
+# one that points back or asks for a detail the last answer holds may be a little longer
 THREAD_DETAIL_WORDS = 12  # "what does a customer get if he writes anyway?"
 
 SMALL_TALK_RESPONSES = {
@@ -283,10 +283,13 @@ def _in_thread(question: Question, guides: Guides) -> Entry | None:
     if question.last_reply_topic != last.id:
         return None  # not right after that answer ("Danke", "Hallo" or another question between)
     words = len(text.split())
-    held = words <= THREAD_DETAIL_WORDS and _holds_asked(guides, last, text)
-    if not held and words > THREAD_FOLLOW_UP_WORDS and not is_follow_up(guides, text):
+    if words > THREAD_DETAIL_WORDS and not is_follow_up(guides, text):
         return None
-    if not held and not matches(guides.back_reference_cues, text) and not names_entry(guides, last, text):
+    if _holds_asked(guides, last, text) or matches(guides.back_reference_cues, text):
+        return last  # "muss ich da noch irgendwas an die EZ weitergeben?": it points back
+    if words > THREAD_FOLLOW_UP_WORDS and not is_follow_up(guides, text):
+        return None
+    if not names_entry(guides, last, text):
         return None  # nothing points back to it: "Wo ist die Kantine?", "ok", "Wann ist Mittagspause?"
     return last
 

@@ -1597,3 +1597,50 @@ def test_a_channel_shifting_away_is_no_absence(run_action: RunAction, make_track
     result = run_action(ActionAnswerGuide, make_tracker(text, "ask_channel_shift"))
     assert result.answer["kind"] == "fact"
     assert result.answer["topic"] == "kanalverschiebung"
+
+
+def test_a_longer_question_pointing_back_after_a_routing_is_about_it(
+    run_action: RunAction, make_tracker: MakeTracker, guides: Guides
+) -> None:
+    """ "muss ich da noch …?" right after the SC's routing points back at it, in nine words the NLU
+    cannot place: the routing again, never a "Meinten Sie" with the agencies' duties."""
+    tracker = make_tracker(
+        "muss ich da noch irgendwas an die EZ weitergeben?",
+        "nlu_fallback",
+        intent_ranking=[("nlu_fallback", 0.3), ("ask_duties_agencies", 0.23), ("ask_duties_rl_sc", 0.09)],
+        events_before=_after("asu_telefon_reaktivierung", guides),
+        last_topic="asu_telefon_reaktivierung",
+        subject="job_seeker_registration",
+        channel="phone",
+        customer="reactivation",
+    )
+    result = run_action(ActionAnswerOutOfScope, tracker)
+    assert result.answer["kind"] == "routing"
+    assert result.answer["unit"] == "SC"
+
+
+def test_why_in_a_question_of_its_own_after_and_is_the_reason(
+    run_action: RunAction, make_tracker: MakeTracker
+) -> None:
+    text = "und warum wurde die Aufgabenverteilung SC/EZ geaendert?"
+    result = run_action(ActionAnswerGuide, make_tracker(text, "ask_effective_date"))
+    assert result.answer["topic"] == "neue_aufgabenverteilung_ab_juli"
+    assert "Erfahrungen" in result.text.splitlines()[0]
+
+
+def test_the_website_addresses_named_beside_a_block_are_the_subject(
+    run_action: RunAction, make_tracker: MakeTracker
+) -> None:
+    """The block and the addresses on the website: what is asked is the addresses, not which postbox."""
+    text = "does blocking the postbox also take the email address off the BA website?"
+    result = run_action(ActionAnswerGuide, make_tracker(text, "ask_email_block"))
+    assert result.answer["kind"] == "fact"
+    assert result.answer["topic"] == "internetauftritt_mailadressen"
+
+
+def test_a_section_named_by_its_title_in_other_spelling(
+    run_action: RunAction, make_tracker: MakeTracker
+) -> None:
+    text = "which section covers restricting the email channel?"
+    result = run_action(ActionAnswerSource, make_tracker(text, "ask_source"))
+    assert "2.1" in result.text.splitlines()[0]
