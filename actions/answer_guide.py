@@ -21,7 +21,7 @@ from actions.outcome import (
     settled,
     unassigned,
 )
-from actions.small_talk import nothing_of_the_guides, subject_wide_asked, unsure
+from actions.small_talk import keyword, nothing_of_the_guides, subject_wide_asked, unsure
 from bot.answering.did_you_mean import MIN_CONFIDENCE, guide_intents
 from bot.answering.engine import (
     OTHER,
@@ -221,7 +221,8 @@ def _continue(question: Question, guides: Guides, pending: str | None) -> Outcom
     """The user answers a clarifying question (click or typed yes / no / value)."""
     query = dict(question.case)
     if not pending or "subject" not in query:
-        return Outcome(Canned("utter_nothing_pending"))
+        # "KUSOS", "Reaktivierungskunde" typed as into a search box: its subjects, never "Alles klar"
+        return keyword(question, guides, question.said) or Outcome(Canned("utter_nothing_pending"))
     value = _answer_to_pending(question, guides, pending)
     if value is None:
         tries = question.clarify_tries + 1

@@ -6,9 +6,19 @@ behind, gets "Meinten Sie …?" with those subjects as buttons instead (bot/answ
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
 
-from actions.details import asked_detail, asked_details, holder, names_entry, shared_detail, unsettled_asked
+from actions.details import (
+    NAMED_MIN,
+    asked_detail,
+    asked_details,
+    entries_using,
+    holder,
+    names_entry,
+    shared_detail,
+    unsettled_asked,
+)
 from actions.outcome import (
     DROPPED,
     Canned,
@@ -38,6 +48,7 @@ from bot.answering.engine import (
     is_follow_up,
     label_named,
     matches,
+    normalise,
     resolve,
     subject_keys,
 )
@@ -51,6 +62,8 @@ NAMED_STEM = 8  # "Liegenschaftspostfächer" names "Postfächer"; "address" does
 CORROBORATING_KEYS = 2  # stated conditions that single out one unsure reading (way and matter)
 WEAK_OFFER = 0.3  # a reading this unsure, whose subject the words do not name, yields to the last answer
 BARE_SUBJECT_WORDS = 2  # "ASU", "phone registration": a subject typed as a keyword, nothing else
+MAX_KEYWORD_SUBJECTS = 3  # a keyword used by more subjects ("Postfach", "EZ") narrows nothing down
+KEYWORD_CONFIDENCE = 0.5  # the subjects a keyword names are offered as equally likely
 THREAD_FOLLOW_UP_WORDS = 8  # "wie viele sind das?", "with which tool?": short, about the last answer
 # one that points back or asks for a detail the last answer holds may be a little longer
 THREAD_DETAIL_WORDS = 12  # "what does a customer get if he writes anyway?"
@@ -90,7 +103,7 @@ def unsure(question: Question, guides: Guides) -> Outcome:
     own = None if markup else _instruction_named(question, guides)
     if own is not None:  # "Is there an expiry date for 202505010?": the NLU sees no digits
         return own
-    bare = None if markup else _bare_subject(question, guides, stated)
+    bare = None if markup else keyword(question, guides, stated)
     if bare is not None:  # "ASU", "phone registration": a keyword, as staff type into a search box
         return bare
     # offered none of the guides' topics, however the NLU ranks them: "What is 17 times 23?"
@@ -209,25 +222,72 @@ def _one_per_topic(readings: list[Suggestion]) -> list[Suggestion]:
     return list(seen.values())
 
 
-def _bare_subject(question: Question, guides: Guides, stated: dict[str, str]) -> Outcome | None:
-    """A message of at most `BARE_SUBJECT_WORDS` words, typed while nothing is under discussion, that
-    names one guide subject by its label ("ASU", "Arbeitsuchendmeldung", "phone registration"): that
-    subject's answer, or the question Lotse asks back for it — never "nicht verstanden"."""
+def keyword(question: Question, guides: Guides, stated: Mapping[str, str]) -> Outcome | None:
+    """A message of at most `BARE_SUBJECT_WORDS` words, typed while nothing is under discussion, as into
+    a search box ("ASU", "Sperre", "eAkte", "RIM"): the subject whose label names it, else the subjects
+    of the entries whose words use it (and few others do). One subject: its answer, or the question
+    Lotse asks back for it; two or three: "Meinten Sie" with them — never "nicht verstanden"."""
     text = question.text
     if question.last is not None or not text or len(text.split()) > BARE_SUBJECT_WORDS:
         return None
-    named = {
+    by_label = {
         str(conditions["subject"]): intent
         for intent, conditions in guides.vocabulary.intents.items()
         if "subject" in conditions and label_named(guides, intent, text, NAMED_STEM)
     }
-    if len(named) != 1:
+    # a label's own word first, then the entries' words ("Personalrat" is not "personal" data), then a
+    # label's stem or abbreviation ("ASU"): the first that narrows it down to a few subjects
+    readings = (_label_word_subjects(guides, text), _entry_subjects(guides, text), list(by_label))
+    subjects = next((found for found in readings if 0 < len(found) <= MAX_KEYWORD_SUBJECTS), [])
+    intents = [intent for subject in subjects if (intent := _intent_of(guides, subject)) is not None]
+    if len(intents) == 1:
+        query = conditions_for(guides, intents[0], stated)
+        return None if query is None else resolve_case(guides, query, 0, None, question.today)[1]
+    if not 1 < len(intents) <= MAX_KEYWORD_SUBJECTS:
         return None
-    (intent,) = named.values()
-    query = conditions_for(guides, intent, stated)
-    if query is None:
-        return None
-    return resolve_case(guides, query, 0, None, question.today)[1]
+    even = [{"name": intent, "confidence": KEYWORD_CONFIDENCE} for intent in intents]
+    offered = [s for s in suggestions(guides, even, stated, question.today) if not leads_nowhere(s)]
+    return Outcome(TopicChoice(tuple(offered)), DROPPED) if len(offered) > 1 else None
+
+
+def _keywords(text: str) -> list[str]:
+    """The words of a keyword search worth looking up: abbreviations as typed ("RIM", "VÄM"), other
+    words from `NAMED_MIN` letters ("Sperre", "KUSOS"); "ok", "ja", "und" are none."""
+    typed = re.findall(r"\w+", text)
+    return [normalise(w) for w in typed if len(w) >= NAMED_MIN or (len(w) >= 2 and w.isupper())]
+
+
+def _label_word_subjects(guides: Guides, text: str) -> list[str]:
+    """The subjects whose label, in either language, has the keyword as a word of its own ("Sperre"
+    in "Sperre externer E-Mails in Postfächern", "eAkte" in both eAkte subjects)."""
+    words = {word for word in _keywords(text) if len(word) >= NAMED_MIN}  # "IM" is no word of a label
+    labels = guides.vocabulary.conditions["subject"].values
+    return [
+        subject
+        for subject, label in labels.items()
+        if words & set(re.findall(r"\w+", normalise(f"{label.de} {label.en}")))
+    ]
+
+
+def _entry_subjects(guides: Guides, text: str) -> list[str]:
+    """The subjects of the entries whose words use the keyword, where few entries do ("RIM", "KUSOS")."""
+    found: list[str] = []
+    for word in _keywords(text):
+        for entry in entries_using(guides, word):
+            found += [subject for subject in entry.when.get("subject", ()) if subject not in found]
+    return found
+
+
+def _intent_of(guides: Guides, subject: str) -> str | None:
+    """The intent that asks about `subject` and states nothing else."""
+    return next(
+        (
+            intent
+            for intent, conditions in guides.vocabulary.intents.items()
+            if dict(conditions) == {"subject": subject}
+        ),
+        next((i for i, c in guides.vocabulary.intents.items() if c.get("subject") == subject), None),
+    )
 
 
 def _subject_stated(question: Question, guides: Guides, stated: dict[str, str]) -> Outcome | None:

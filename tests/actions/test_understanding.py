@@ -1644,3 +1644,43 @@ def test_a_section_named_by_its_title_in_other_spelling(
     text = "which section covers restricting the email channel?"
     result = run_action(ActionAnswerSource, make_tracker(text, "ask_source"))
     assert "2.1" in result.text.splitlines()[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "kind", "expected"),
+    [
+        # a label's own word: the subject, and what is still open is asked
+        ("Sperre", "nlu_fallback", "clarify", "postbox"),
+        # a word of two subjects' labels: both offered
+        ("eAkte", "nlu_fallback", "clarify", "eakte_antrag eakte_regelwerk"),
+        # an abbreviation only entries use: the few subjects whose entries use it
+        ("RIM", "nlu_fallback", "clarify", "aufgaben_agenturen eakte_antrag eakte_regelwerk"),
+        # read as a condition typed with nothing pending: the entry whose words use it
+        ("Personalrat", "inform", "fact", "haushalt_beteiligung"),
+    ],
+)
+def test_a_keyword_typed_as_into_a_search_box_leads_to_its_entries(
+    run_action: RunAction, make_tracker: MakeTracker, text: str, intent: str, kind: str, expected: str
+) -> None:
+    """What SC agents type during a call: a keyword, never "nicht verstanden" or "Alles klar"."""
+    ranking = [(intent, 0.6 if intent == "inform" else 0.3), ("out_of_scope", 0.1)]
+    action = ActionAnswerGuide if intent == "inform" else ActionAnswerOutOfScope
+    result = run_action(action, make_tracker(text, intent, intent_ranking=ranking))
+    assert result.answer["kind"] == kind
+    if kind == "fact":
+        assert result.answer["topic"] == expected
+    elif result.answer["asks"] == "topic":
+        offered = sorted(str(o["topic"]) for o in result.answer["options"])
+        assert offered == expected.split()
+    else:
+        assert result.answer["asks"] == expected
+
+
+@pytest.mark.parametrize("text", ["ja", "okay", "Postfach"])
+def test_a_word_that_narrows_nothing_down_is_still_asked_for_a_question(
+    run_action: RunAction, make_tracker: MakeTracker, text: str
+) -> None:
+    """ "Postfach" is in most entries; "ja", "okay" in none: Lotse asks what the user wants to know."""
+    ranking = [("inform", 0.6), ("affirm", 0.2)]
+    result = run_action(ActionAnswerGuide, make_tracker(text, "inform", intent_ranking=ranking))
+    assert result.text.startswith("Alles klar. Was möchten Sie wissen?")
