@@ -18,10 +18,13 @@ them on their own:
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 
 from actions.details import asked_detail, asked_details, detail_say, held, holder, shared_detail
 from actions.outcome import (
+    DROPPED,
     Canned,
+    Found,
     Outcome,
     Source,
     Validity,
@@ -35,6 +38,7 @@ from actions.outcome import (
 from bot.answering.did_you_mean import unsure_off_topic
 from bot.answering.engine import (
     Answer,
+    NotCovered,
     asks_about_before,
     asks_about_now,
     believed,
@@ -151,7 +155,26 @@ def _changes_a_condition(question: Question, guides: Guides) -> Outcome | None:
             return None
         asked = Source(found.entry) if question.handler is Handler.SOURCE else Validity(found.entry)
         return Outcome(asked, settled(found.entry.id))
-    return None
+    return _another_case(question, guides, said, follow_up)
+
+
+def _another_case(
+    question: Question, guides: Guides, said: Mapping[str, str], follow_up: bool
+) -> Outcome | None:
+    """ "and by post?" right after an answer whose rule depends on no such condition (a key declared
+    `another_case`: the way in, after the channel shift): the guides settle that answer for no other
+    way, so it is not covered — with that answer as what they do settle — never that answer again as
+    if it held. "und im SC?" names a unit (a postbox), which is no other case: the NLU's subject."""
+    last = question.last
+    conditions = guides.vocabulary.conditions
+    another = any(key in conditions and conditions[key].another_case for key in said)
+    if last is None or not follow_up or not another or len(question.text.split()) > BARE_DETAIL_WORDS:
+        return None
+    if question.last_reply_topic != last.id or asked_details(guides.attribute_cues, question.text):
+        return None
+    if any(set(said) & subject_keys(guides, case["subject"]) for case in _cases(question, guides)):
+        return None
+    return Outcome(Found(NotCovered(related=(last,)), question.today, question.today, None), DROPPED)
 
 
 def _uses_stated(question: Question, guides: Guides, intent: str) -> bool:

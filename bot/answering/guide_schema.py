@@ -142,6 +142,9 @@ class ConditionKey(_Strict):
     # a question that asks this key itself ("für welche Postfächer ist die Sperre freigegeben?"): Lotse
     # answers per value instead of asking back which one is meant
     asked_cues: tuple[str, ...] = ()
+    # a short follow-up stating this key, after an answer whose rule does not depend on it ("and by
+    # post?" after the channel shift), asks about a case the guides do not settle: not covered
+    another_case: bool = False
 
 
 class WithoutContext(_Strict):

@@ -1684,3 +1684,62 @@ def test_a_word_that_narrows_nothing_down_is_still_asked_for_a_question(
     ranking = [("inform", 0.6), ("affirm", 0.2)]
     result = run_action(ActionAnswerGuide, make_tracker(text, "inform", intent_ranking=ranking))
     assert result.text.startswith("Alles klar. Was möchten Sie wissen?")
+
+
+@pytest.mark.parametrize(
+    ("last", "case", "text", "kind"),
+    [
+        # the channel shift depends on no way in: "and by post?" is a case the guides do not settle
+        ("kanalverschiebung", {"subject": "channel_shift"}, "and by post?", "not_covered"),
+        # the online change notice depends on it: the rule for changes that do not come online
+        (
+            "veraenderungsmitteilung_online",
+            {"subject": "change_notice", "channel": "online"},
+            "und per Post?",
+            "not_covered",
+        ),
+    ],
+)
+def test_another_way_after_an_answer_no_way_decides_is_not_covered(
+    run_action: RunAction,
+    make_tracker: MakeTracker,
+    guides: Guides,
+    last: str,
+    case: dict[str, str],
+    text: str,
+    kind: str,
+) -> None:
+    tracker = make_tracker(
+        text,
+        "inform",
+        intent_ranking=[("inform", 0.5), ("ask_channel_shift", 0.2)],
+        events_before=_after(last, guides),
+        last_topic=last,
+        **case,
+    )
+    result = run_action(ActionAnswerGuide, tracker)
+    assert result.answer["kind"] == kind
+    assert result.answer["unit"] is None
+    assert result.answer.get("topic") != last
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        (
+            "How long must the EZ keep the contact forms in the VCC mailboxes before deleting them?",
+            "ask_contact_form",
+        ),
+        (
+            "Does the customer get a confirmation once the EZ has processed his online address change?",
+            "ask_master_data_change",
+        ),
+        ("Who answers external e-mails that still land in an SC team mailbox?", "ask_email_block"),
+    ],
+)
+def test_details_seen_in_blind_sets_are_not_covered(
+    run_action: RunAction, make_tracker: MakeTracker, text: str, intent: str
+) -> None:
+    result = run_action(ActionAnswerGuide, make_tracker(text, intent))
+    assert result.answer["kind"] == "not_covered"
+    assert result.answer["unit"] is None
