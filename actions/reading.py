@@ -15,7 +15,7 @@ from rasa_sdk import Tracker
 
 from bot.answering.dates import question_date
 from bot.answering.did_you_mean import ranked
-from bot.answering.engine import OTHER, requested_language, stated_in_text
+from bot.answering.engine import OTHER, after_return, requested_language, stated_in_text
 from bot.answering.guides import Guides
 from bot.answering.language import detect_language
 from bot.answering.markdown import only_markup
@@ -41,11 +41,16 @@ def read_language(tracker: Tracker, guides: Guides) -> str:
 def read_question(tracker: Tracker, guides: Guides, handler: Handler, lang: str, today: dt.date) -> Question:
     """The message in its conversation, as the action `handler` got it, answered in `lang` as of `today`."""
     latest = tracker.latest_message or {}
-    text = _typed(tracker)
+    typed = _typed(tracker)
+    # "back to work: does that also go through the eAkte?": the question after it, about the thread
+    # before the aside
+    rest = after_return(guides, typed) if typed else None
+    text = rest or typed
     markup = only_markup(text)  # pasted script or HTML: nothing to read
     topic = tracker.get_slot(SLOT_LAST_TOPIC)
     as_of = tracker.get_slot(SLOT_AS_OF)
     pending = tracker.get_slot(SLOT_PENDING)
+    replied = _last_reply_topic(tracker, skip_asides=rest is not None)
     return Question(
         handler=handler,
         text=text,
@@ -63,8 +68,9 @@ def read_question(tracker: Tracker, guides: Guides, handler: Handler, lang: str,
         pending=str(pending) if pending else None,
         clarify_tries=int(tracker.get_slot(SLOT_CLARIFY_TRIES) or 0),
         as_of=dt.date.fromisoformat(as_of) if as_of else None,
-        last=guides.by_id.get(topic) if topic else None,
-        last_reply_topic=_last_reply_topic(tracker),
+        # after a return to the thread, the entry of the answer returned to is the one under discussion
+        last=guides.by_id.get(replied if rest is not None and replied else topic or ""),
+        last_reply_topic=replied,
         earlier=_earlier(tracker),
         offered=_last_reply_offered(tracker),
     )
@@ -92,12 +98,27 @@ def _entities(latest: Mapping[str, Any], guides: Guides) -> dict[str, str]:
     return clicked
 
 
-def _last_reply_topic(tracker: Tracker) -> str | None:
+def _last_reply_topic(tracker: Tracker, skip_asides: bool = False) -> str | None:
     """The entry the reply just before this message answered from (its payload's topic), if any, or
-    whose detail it said the guides do not settle (its `about`)."""
-    answer = _last_reply_answer(tracker)
-    topic = answer.get("topic") or answer.get("about")
-    return str(topic) if topic else None
+    whose detail it said the guides do not settle (its `about`); after a return to the thread, the
+    last reply that had one (`skip_asides`: an off-topic aside and its reply lie between)."""
+    replies = _answers(tracker) if skip_asides else [_last_reply_answer(tracker)]
+    for answer in replies:
+        topic = answer.get("topic") or answer.get("about")
+        if topic:
+            return str(topic)
+    return None
+
+
+def _answers(tracker: Tracker) -> list[dict[str, Any]]:
+    """The answer payloads of the bot's replies, latest first."""
+    found = []
+    for event in reversed(tracker.events):
+        custom = (event.get("data") or {}).get("custom") if event.get("event") == "bot" else None
+        answer = custom.get("answer") if isinstance(custom, dict) else None
+        if isinstance(answer, dict):
+            found.append(answer)
+    return found
 
 
 def _last_reply_offered(tracker: Tracker) -> tuple[str, ...]:

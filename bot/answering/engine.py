@@ -244,6 +244,17 @@ def matches(cues: Iterable[re.Pattern[str]], text: str) -> bool:
     return any(cue.search(plain) for cue in cues)
 
 
+def after_return(guides: Guides, text: str) -> str | None:
+    """The words after a return to the thread ("back to work: does that also go through the eAkte?" →
+    "does that also go through the eAkte?"; the vocabulary's `return_cues`), or None without one."""
+    plain = normalise(text)
+    match = next((m for cue in guides.return_cues if (m := cue.match(plain)) is not None), None)
+    if match is None:
+        return None
+    said = len(plain[: match.end()].split())  # the cue ends at a word's end: as many words of the text
+    return " ".join(text.split()[said:]) or None
+
+
 def requested_language(guides: Guides, text: str) -> str | None:
     """'auf Deutsch bitte', 'in English please': the language asked for (vocabulary's language_requests)."""
     return next((lang for lang, cues in guides.language_requests.items() if matches(cues, text)), None)

@@ -85,6 +85,7 @@ class Guides:
     intent_cues: Mapping[str, tuple[re.Pattern[str], ...]] = field(default_factory=dict)
     back_reference_cues: tuple[re.Pattern[str], ...] = ()
     among_cues: tuple[re.Pattern[str], ...] = ()
+    return_cues: tuple[re.Pattern[str], ...] = ()
     who_cues: tuple[re.Pattern[str], ...] = ()
     unassigned_matters: tuple[re.Pattern[str], ...] = ()
     unassigned_requests: tuple[re.Pattern[str], ...] = ()

@@ -245,6 +245,8 @@ class RawVocabulary(_Strict):
     # "welche davon …?", "which of them …?": a choice among what the last answer listed, whatever subject
     # the rest of the words name
     among_cues: tuple[str, ...] = ()
+    # "back to work: …", "ok, zurück zum Formular: …": the thread before an off-topic aside goes on
+    return_cues: tuple[str, ...] = ()
     # "wer bearbeitet …?", "SC oder EZ?": the question asks who handles the case
     who_cues: tuple[str, ...] = ()
     # who handles one of these front-line matters the instruction assigns to no unit: not covered

@@ -334,6 +334,7 @@ def _load_guides(folder: Path) -> Guides:
         },
         back_reference_cues=_compile_list(vocab.back_reference_cues, "back_reference_cues"),
         among_cues=_compile_list(vocab.among_cues, "among_cues"),
+        return_cues=_compile_list(vocab.return_cues, "return_cues"),
         who_cues=_compile_list(vocab.who_cues, "who_cues"),
         unassigned_matters=_compile_list(vocab.unassigned_matters, "unassigned_matters"),
         unassigned_requests=_compile_list(vocab.unassigned_requests, "unassigned_requests"),

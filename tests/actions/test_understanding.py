@@ -1743,3 +1743,27 @@ def test_details_seen_in_blind_sets_are_not_covered(
     result = run_action(ActionAnswerGuide, make_tracker(text, intent))
     assert result.answer["kind"] == "not_covered"
     assert result.answer["unit"] is None
+
+
+def test_a_return_after_an_aside_goes_on_with_the_thread(
+    run_action: RunAction, make_tracker: MakeTracker, guides: Guides
+) -> None:
+    """An answer, an off-topic aside and its reply, then "back to work: …": about the answer before."""
+    aside = {"kind": "out_of_scope", "topic": None}
+    events = [
+        *_after("stammdaten_online", guides),
+        {"event": "user", "text": "btw is the canteen open today?"},
+        {"event": "bot", "text": "I cannot help with that …", "data": {"custom": {"answer": aside}}},
+    ]
+    tracker = make_tracker(
+        "back to work: does that also go through the eAkte?",
+        "nlu_fallback",
+        intent_ranking=[("nlu_fallback", 0.3), ("out_of_scope", 0.28), ("ask_eakte_rules", 0.2)],
+        events_before=events,
+        subject="master_data_change",
+        channel="online",
+        lang="en",
+    )
+    result = run_action(ActionAnswerOutOfScope, tracker)
+    assert result.answer["topic"] == "stammdaten_online"
+    assert result.answer["unit"] == "EZ"

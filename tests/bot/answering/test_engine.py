@@ -13,6 +13,7 @@ from bot.answering.engine import (
     Answer,
     Clarify,
     NotCovered,
+    after_return,
     conditions_for,
     normalise,
     resolve,
@@ -707,3 +708,20 @@ def test_a_change_by_fax_is_not_covered_by_the_online_rule(guides: Guides) -> No
 def test_the_matter_of_a_contact_form(guides: Guides, text: str, matter: str) -> None:
     """ "termination" is no "Termin"; further training, a dismissal, an objection are other matters."""
     assert stated_in_text(guides, text).get("matter") == matter
+
+
+@pytest.mark.parametrize(
+    ("text", "rest"),
+    [
+        ("back to work: does that also go through the eAkte?", "does that also go through the eAkte?"),
+        ("ok, zurück zum Formular: seit wann ist das so?", "seit wann ist das so?"),
+        (
+            "ok, back to the phone case – what was wrong with the old setup?",
+            "what was wrong with the old setup?",
+        ),
+        ("zurück zum Thema", None),  # nothing after it: the message as it is
+        ("wer bearbeitet das?", None),
+    ],
+)
+def test_after_return(guides: Guides, text: str, rest: str | None) -> None:
+    assert after_return(guides, text) == rest
