@@ -1767,3 +1767,42 @@ def test_a_return_after_an_aside_goes_on_with_the_thread(
     result = run_action(ActionAnswerOutOfScope, tracker)
     assert result.answer["topic"] == "stammdaten_online"
     assert result.answer["unit"] == "EZ"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "topic"),
+    [
+        # what the block sets off, and whom to involve beforehand: the channel shift, whatever postbox
+        (
+            "What effect is expected from blocking the e-mail postboxes?",
+            "ask_email_block",
+            "kanalverschiebung",
+        ),
+        (
+            "Which external parties should the agencies talk to before the email block?",
+            "ask_email_block",
+            "kanalverschiebung",
+        ),
+        # the agency building's mailboxes are the site postboxes
+        (
+            "Who blocks the agency building mailboxes – do we have to do it locally?",
+            "ask_email_block",
+            "sperre_liegenschaftspostfaecher",
+        ),
+    ],
+)
+def test_the_block_asked_about_in_other_words(
+    run_action: RunAction, make_tracker: MakeTracker, text: str, intent: str, topic: str
+) -> None:
+    result = run_action(ActionAnswerGuide, make_tracker(text, intent))
+    assert result.answer["kind"] == "fact"
+    assert result.answer["topic"] == topic
+
+
+def test_what_a_sender_gets_back_is_the_same_for_every_postbox(
+    run_action: RunAction, make_tracker: MakeTracker
+) -> None:
+    text = "customer writes to a blocked mailbox. does he get anything back?"
+    result = run_action(ActionAnswerGuide, make_tracker(text, "ask_email_block"))
+    assert result.answer["kind"] == "fact"
+    assert "could not be delivered" in result.text.splitlines()[0]
