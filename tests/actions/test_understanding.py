@@ -1806,3 +1806,30 @@ def test_what_a_sender_gets_back_is_the_same_for_every_postbox(
     result = run_action(ActionAnswerGuide, make_tracker(text, "ask_email_block"))
     assert result.answer["kind"] == "fact"
     assert "could not be delivered" in result.text.splitlines()[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "kind", "said"),
+    [
+        # "at some point in the past" is the customer's history, no later plan
+        (
+            "Which unit does a telephone ASU go to if the customer was Rasu at some point in the past?",
+            "ask_job_seeker_registration",
+            "routing",
+            "SC",
+        ),
+        # opening it again "irgendwann" is what the block's obligation answers: it is kept
+        (
+            "Dürfen wir das Liegenschaftspostfach nach dem 01.07. irgendwann wieder für externe Mails öffnen?",
+            "ask_email_block",
+            "fact",
+            "bleibt bestehen",
+        ),
+    ],
+)
+def test_some_day_is_no_later_plan_where_it_tells_the_past_or_asks_again(
+    run_action: RunAction, make_tracker: MakeTracker, text: str, intent: str, kind: str, said: str
+) -> None:
+    result = run_action(ActionAnswerGuide, make_tracker(text, intent))
+    assert result.answer["kind"] == kind
+    assert said in result.text.splitlines()[0]
