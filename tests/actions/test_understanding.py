@@ -1820,7 +1820,8 @@ def test_what_a_sender_gets_back_is_the_same_for_every_postbox(
         ),
         # opening it again "irgendwann" is what the block's obligation answers: it is kept
         (
-            "Dürfen wir das Liegenschaftspostfach nach dem 01.07. irgendwann wieder für externe Mails öffnen?",
+            "Dürfen wir das Liegenschaftspostfach nach dem 01.07. irgendwann wieder für externe Mails"
+            " öffnen?",
             "ask_email_block",
             "fact",
             "bleibt bestehen",
