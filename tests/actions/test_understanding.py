@@ -1551,6 +1551,10 @@ def test_how_exactly_is_the_answer_where_it_names_the_procedure(
     [
         ("Customer calls to deregister because he found a job — SC or EZ?", "ask_job_seeker_registration"),
         ("Kundin ruft an und will sich aus der Arbeitsuche abmelden – wer?", "ask_job_seeker_registration"),
+        (
+            "Telefonische Arbeitslosmeldung eines Reaktivierungskunden – macht das das SC?",
+            "ask_job_seeker_registration",
+        ),
         ("is there training planned for the new guides?", "ask_duties_sc"),
         ("Kann ich bestimmte externe Absender trotzdem zulassen, z.B. Bildungsträger?", "ask_email_block"),
     ],
