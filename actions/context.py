@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
-from actions.details import asked_detail, asked_details, detail_say, held, holder, shared_detail
+from actions.details import asked_detail, asked_details, detail_say, held, holds, shared_detail
 from actions.outcome import (
     DROPPED,
     Canned,
@@ -255,10 +255,7 @@ def _held_detail_asked(guides: Guides, last: Entry, text: str) -> bool:
     return any(
         (words <= BARE_DETAIL_WORDS or not attributes[name].follow_up_falls_through)
         and (
-            (
-                attributes[name].field not in (None, "valid_from")
-                and holder(guides.by_id, last, attributes[name])
-            )
+            holds(guides, last, attributes[name])
             # a detail declared for the last answer's subjects only: "wer sorgt dafür, dass die da auch
             # ankommen?" after the contact forms' routing is their forwarding, whatever the NLU reads
             or bool(attributes[name].subject and subject & set(attributes[name].after_subjects))

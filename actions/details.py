@@ -86,20 +86,21 @@ def names_entry(guides: Guides, entry: Entry, text: str) -> bool:
     return any(_names_one(said, [word]) and not _common_to_entries(guides, word) for word in asked)
 
 
+def holds(guides: Guides, last: Entry, attribute: FollowUpAttribute) -> bool:
+    """Whether the last answer (or a related entry) holds the detail in a field of its own: not its
+    validity, which every entry has."""
+    return attribute.field not in (None, "valid_from") and holder(guides.by_id, last, attribute) is not None
+
+
 def entries_using(guides: Guides, word: str) -> list[Entry]:
     """The entries whose words use `word` ("RIM", "KUSOS"; a long one by all but its last two letters,
     also as a part of a compound: "Liegenschaftspostfach" in "Liegenschaftspostfächer"), none
     where more than half of them do: such a word narrows nothing down. Never the other way round:
     "Personalrat" is not "Personal"."""
-    # a long one also as the last part of a compound: "Personalrat" in "Hauptpersonalrat"
-    stem = re.compile(re.escape(word[:-2]) if len(word) >= ASKED_LONG else rf"\b{re.escape(word)}")
-    using = [
-        entry
-        for entry in guides.entries
-        if (words := entry_words(guides, entry)) and (word in words.split() or stem.search(words) is not None)
-    ]
-    if len(word) < ASKED_LONG:  # a short word or an abbreviation only as it is
-        using = [entry for entry in using if re.search(rf"\b{re.escape(word)}\b", entry_words(guides, entry))]
+    # a long one also as the last part of a compound ("Personalrat" in "Hauptpersonalrat"); a short word
+    # or an abbreviation only as it is
+    used = re.compile(re.escape(word[:-2]) if len(word) >= ASKED_LONG else rf"\b{re.escape(word)}\b")
+    using = [entry for entry in guides.entries if used.search(entry_words(guides, entry))]
     return [] if len(using) * 2 > len(guides.entries) else using
 
 

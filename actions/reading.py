@@ -112,13 +112,7 @@ def _last_reply_topic(tracker: Tracker, skip_asides: bool = False) -> str | None
 
 def _answers(tracker: Tracker) -> list[dict[str, Any]]:
     """The answer payloads of the bot's replies, latest first."""
-    found = []
-    for event in reversed(tracker.events):
-        custom = (event.get("data") or {}).get("custom") if event.get("event") == "bot" else None
-        answer = custom.get("answer") if isinstance(custom, dict) else None
-        if isinstance(answer, dict):
-            found.append(answer)
-    return found
+    return [answer for event in reversed(tracker.events) if (answer := _answer_of(event)) is not None]
 
 
 def _last_reply_offered(tracker: Tracker) -> tuple[str, ...]:
@@ -141,12 +135,16 @@ def _last_reply_answer(tracker: Tracker) -> dict[str, Any]:
             if current_seen:
                 return {}
             current_seen = True
-        elif kind == "bot" and current_seen:
-            custom = (event.get("data") or {}).get("custom") or {}
-            answer = custom.get("answer") if isinstance(custom, dict) else None
-            if isinstance(answer, dict):
-                return answer
+        elif current_seen and (answer := _answer_of(event)) is not None:
+            return answer
     return {}
+
+
+def _answer_of(event: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The answer payload a bot event carries, if it is one of ours."""
+    custom = (event.get("data") or {}).get("custom") if event.get("event") == "bot" else None
+    answer = custom.get("answer") if isinstance(custom, dict) else None
+    return answer if isinstance(answer, dict) else None
 
 
 def _earlier(tracker: Tracker) -> Earlier | None:

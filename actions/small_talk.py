@@ -14,7 +14,7 @@ from actions.details import (
     asked_detail,
     asked_details,
     entries_using,
-    holder,
+    holds,
     names_entry,
     shared_detail,
     unsettled_asked,
@@ -359,9 +359,7 @@ def _holds_asked(guides: Guides, last: Entry, text: str) -> bool:
     customer get if he writes anyway?" after the EZ postboxes' block is what senders get."""
     attributes = guides.vocabulary.follow_up_attributes
     return any(
-        attributes[name].field not in (None, "valid_from")
-        and not attributes[name].unsettled
-        and holder(guides.by_id, last, attributes[name]) is not None
+        not attributes[name].unsettled and holds(guides, last, attributes[name])
         for name in asked_details(guides.attribute_cues, text)
     )
 
