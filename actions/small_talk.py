@@ -274,7 +274,8 @@ def _entry_subjects(guides: Guides, text: str) -> list[str]:
     found: list[str] = []
     for word in _keywords(text):
         for entry in entries_using(guides, word):
-            found += [subject for subject in entry.when.get("subject", ()) if subject not in found]
+            # an entry's subjects are a set: in a fixed order, so "Meinten Sie" offers them alike every run
+            found += [subject for subject in sorted(entry.when.get("subject", ())) if subject not in found]
     return found
 
 
