@@ -46,6 +46,7 @@ from bot.answering.engine import (
     keys_used,
     label_named,
     matches,
+    names_a_unit,
     requested_language,
     resolve,
     subject_keys,
@@ -90,12 +91,15 @@ def _last_answer_pointed_at(question: Question, guides: Guides) -> Outcome | Non
     if matches(guides.among_cues, text):  # "welche davon …?": one of those the answer listed
         return Outcome(WholeEntry(last, question.as_of or question.today, question.today))
     confidence = dict(question.ranking).get(question.intent, 0.0)
+    # "muss ich das dann an die EZ übergeben?", "und die EZ macht da gar nichts mehr?" after a routing
+    # answer: who handles it is what that answer says
+    unit_asked = last.kind == "routing" and names_a_unit(guides, text)
     if (
         confidence >= WEAK_READING
         or not _new_subject(question, guides, last)
         or label_named(guides, question.intent, text)
-        or is_follow_up(guides, text)  # "and the SC?" changes the case: the intent's, or a condition
-        or not matches(guides.back_reference_cues, text)
+        or (is_follow_up(guides, text) and not unit_asked)  # "and the SC?" after a fact changes the case
+        or not (unit_asked or matches(guides.back_reference_cues, text))
     ):
         return None
     return Outcome(WholeEntry(last, question.as_of or question.today, question.today))

@@ -41,6 +41,8 @@ def resolve_question(question: Question, guides: Guides) -> Outcome:
     section = section_named(guides, question.text, question.today) if question.text else None
     if section is not None and question.handler is not Handler.SMALL_TALK:  # "was steht in Abschnitt 4?"
         return Outcome(SectionContents(section, question.today), DROPPED)
+    if question.text and matches(guides.private_cues, question.text):  # "mein privates Gmail-Postfach"
+        return Outcome(Canned("utter_out_of_scope", kind="out_of_scope"))  # an aside: the thread stays
     outcome = (
         _settles_nothing(question, guides)
         or in_context(question, guides)

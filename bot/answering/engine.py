@@ -323,6 +323,17 @@ def fitting_subject(
     return intent
 
 
+def names_a_unit(guides: Guides, text: str) -> bool:
+    """Whether the text names a unit the vocabulary declares, by its code ("EZ") or its name's first
+    word ("Eingangszone", "Service Center"): "muss ich das an die EZ übergeben?"."""
+    plain = normalise(text)
+    names = set()
+    for code, name in guides.vocabulary.units.items():
+        names.add(code.lower())
+        names.update(normalise(" ".join(label.split()[:2])) for label in (name.de, name.en))
+    return any(re.search(rf"\b{re.escape(name)}\b", plain) for name in names)
+
+
 def label_named(guides: Guides, intent: str, text: str, stem: int = LABEL_STEM) -> bool:
     """Whether the text uses a word of the intent's subject label, either language: a long word by its
     first `stem` letters (also inside a German compound: "Liegenschaftspostfächer" names "Postfächer"),

@@ -72,6 +72,7 @@ class Guides:
     spelling: Speller = field(default_factory=lambda: Speller((), ()))
     follow_up_cues: tuple[re.Pattern[str], ...] = ()
     negation_cues: tuple[re.Pattern[str], ...] = ()
+    private_cues: tuple[re.Pattern[str], ...] = ()
     attribute_cues: Mapping[str, tuple[re.Pattern[str], ...]] = field(default_factory=dict)
     attribute_question_cues: Mapping[str, tuple[re.Pattern[str], ...]] = field(default_factory=dict)
     attribute_held_cues: Mapping[str, tuple[re.Pattern[str], ...]] = field(default_factory=dict)

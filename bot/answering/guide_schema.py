@@ -221,6 +221,9 @@ class RawVocabulary(_Strict):
     follow_up_cues: tuple[str, ...] = ()
     # a condition's cue right after one of these is negated: "kein Kontaktformular, sondern ein Brief"
     negation_cues: tuple[str, ...] = ()
+    # a staff member's private life, whatever guide words it uses ("mein privates Gmail-Postfach ist
+    # voll", "Termin beim Zahnarzt für mich"): out of scope, never a rule of the guides
+    private_cues: tuple[str, ...] = ()
     follow_up_attributes: dict[str, FollowUpAttribute] = {}
     without_context: WithoutContext = WithoutContext()
     # "und heute?", "and now?": the case under discussion, asked again for today

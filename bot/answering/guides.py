@@ -317,6 +317,7 @@ def _load_guides(folder: Path) -> Guides:
             if attribute.held_when
         },
         negation_cues=_compile_list(vocab.negation_cues, "negation_cues"),
+        private_cues=_compile_list(vocab.private_cues, "private_cues"),
         follow_up_cues=_compile_list(vocab.follow_up_cues, "follow_up_cues"),
         now_cues=_compile_list(vocab.now_cues, "now_cues"),
         before_cues=_compile_list(vocab.before_cues, "before_cues"),

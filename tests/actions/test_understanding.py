@@ -461,6 +461,69 @@ def test_a_question_pointing_back_at_the_answer_is_about_it(
     assert run_action(ActionAnswerGuide, other).answer["topic"] != "aufgaben_regionaldirektionen"
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["muss ich das dann fuer den Rest an die EZ uebergeben?", "und die EZ macht da gar nichts mehr?"],
+)
+def test_a_unit_named_right_after_a_routing_answer_is_about_that_answer(
+    run_action: RunAction, make_tracker: MakeTracker, guides: Guides, text: str
+) -> None:
+    """Who handles it is what the routing answer said, whatever subject the NLU weakly reads in the unit."""
+    tracker = make_tracker(
+        text,
+        "ask_email_block",
+        intent_ranking=[("ask_email_block", 0.30), ("ask_duties_agencies", 0.11)],
+        events_before=_after("asu_telefon_reaktivierung", guides),
+        last_topic="asu_telefon_reaktivierung",
+        subject="job_seeker_registration",
+        channel="phone",
+        customer="reactivation",
+    )
+    result = run_action(ActionAnswerGuide, tracker)
+    assert result.answer["topic"] == "asu_telefon_reaktivierung" and result.answer["unit"] == "SC"
+    assert result.text.startswith("SC")
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("Mein Postfach bei der Deutschen Post läuft aus – wie verlängere ich das?", "ask_email_block"),
+        ("Kannst du mir einen Termin beim Zahnarzt machen?", "ask_appointment_request_av"),
+        ("my private gmail inbox is full, how do I delete old mails fast?", "ask_email_reason"),
+    ],
+)
+def test_a_private_matter_in_guide_words_is_out_of_scope(
+    run_action: RunAction, make_tracker: MakeTracker, text: str, intent: str
+) -> None:
+    result = run_action(ActionAnswerGuide, make_tracker(text, intent))
+    assert result.answer["kind"] == "out_of_scope"
+
+
+def test_a_customers_private_address_is_still_a_case(
+    run_action: RunAction, make_tracker: MakeTracker
+) -> None:
+    """What a customer does from a private address is the customer's case, never a private matter."""
+    text = "Kundin schreibt von ihrer privaten Gmail-Adresse ans Liegenschaftspostfach – was bekommt sie?"
+    result = run_action(ActionAnswerGuide, make_tracker(text, "ask_free_emails_site_postbox"))
+    assert result.answer["kind"] == "fact"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "What are the three task areas reassigned on 1 July 2025?",
+        "welche Aufgabenbereiche werden zwischen SC und EZ neu verteilt?",
+    ],
+)
+def test_the_task_areas_moved_are_the_new_division_of_tasks(
+    run_action: RunAction, make_tracker: MakeTracker, text: str
+) -> None:
+    tracker = make_tracker(
+        text, "ask_at_date", intent_ranking=[("ask_at_date", 0.91), ("ask_duties_agencies", 0.02)]
+    )
+    assert run_action(ActionAnswerGuide, tracker).answer["topic"] == "neue_aufgabenverteilung_ab_juli"
+
+
 def test_a_condition_named_in_a_source_or_date_question_picks_the_case(
     run_action: RunAction, make_tracker: MakeTracker
 ) -> None:
@@ -824,6 +887,17 @@ def test_help_is_believed_only_when_asked_of_lotse(
             "ask_free_emails_site_postbox",
         ),
         ("Which VCC mailbox is the one for our agency?", AV),
+        # how to do what the rule only names, partners and papers by name, an incomplete case
+        ("Wie richte ich die Outlook-Regel für die Weiterleitung der Kontaktformulare genau ein?", RL_SC),
+        ("how do we hide our email address on the agency's web page?", "ask_website_addresses"),
+        ("Welche regionalen Zeitungen sollen wir über die Mailsperre informieren?", "ask_channel_shift"),
+        ("which partners exactly?", "ask_channel_shift"),
+        (
+            "Was macht die EZ, wenn in der Online-VÄM Angaben fehlen – anrufen oder anschreiben?",
+            "ask_change_notice",
+        ),
+        ("Welche Textbausteine genau wurden im Kundenportal ergänzt?", "ask_central_info"),
+        ("what exactly do the new notes in the Kundenportal text modules say?", "ask_central_info"),
         ("What if nobody switched our team mailbox to internal?", BLOCK),
         # a deadline none of the registration rules names, whichever way the registration came
         (

@@ -15,7 +15,9 @@ def _words(text: str) -> frozenset[str]:
 
 
 # the agency's functional postboxes are the instruction's, not a person's: "Erlangen@arbeitsagentur.de"
-BA_POSTBOX = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*@arbeitsagentur\.de[.,;:!?)]*", re.IGNORECASE)
+BA_POSTBOX = re.compile(
+    r"[^\W\d_]+(?:-[^\W\d_]+)*@arbeitsagentur\.de(?:-[^\W\d_]+)*[.,;:!?)]*", re.IGNORECASE
+)
 VCC_POSTBOX = re.compile(r"_?BA-Zentrale-VCC-[\w-]*[.,;:!?)]*")
 AT_SIGNS = ("(at)", "[at]", "{at}")
 

@@ -354,6 +354,15 @@ STATED_CASES = [
         {"customer": "new", "channel": "phone"},
     ),
     ("de-frueher-alo-nie-abgemeldet", "Kunde war früher Alo, hat sich nie abgemeldet", {}),
+    # "only Rasu, never Asu or Alo" had a status all the same; "nur wegen ASU" tells no history
+    (
+        "en-only-rasu-never-asu",
+        "customer was only Rasu, never Asu or Alo. phone registration now – SC?",
+        {"customer": "reactivation", "channel": "phone"},
+    ),
+    ("de-nur-rasu-nie-arbeitslos", "Kundin war nur Rasu, nie arbeitslos", {"customer": "reactivation"}),
+    ("de-nur-wegen-asu", "Kunde ruft nur wegen ASU an", {"channel": "phone"}),
+    ("de-nie-asu", "war noch nie Asu gemeldet", {"customer": "new"}),
     # a negated attendance is a cancellation, never "no appointment"; "nothing about" negates
     (
         "de-kann-nicht-zum-termin",
