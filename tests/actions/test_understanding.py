@@ -509,6 +509,30 @@ def test_a_customers_private_address_is_still_a_case(
 
 
 @pytest.mark.parametrize(
+    ("text", "intent", "topic"),
+    [
+        # the budget named beside an effect of the block: still the budget
+        (
+            "any budget impact from the email shutdown Weisung?",
+            "ask_budget_participation",
+            "haushalt_beteiligung",
+        ),
+        (
+            "who supports the agencies with implementing this?",
+            "ask_duties_agencies",
+            "aufgaben_regionaldirektionen",
+        ),
+        ("was sollen die Agenturen dabei vermeiden?", "ask_duties_agencies", "kanalverschiebung"),
+    ],
+)
+def test_a_subject_named_in_its_own_words_beats_a_close_reading(
+    run_action: RunAction, make_tracker: MakeTracker, text: str, intent: str, topic: str
+) -> None:
+    tracker = make_tracker(text, intent, intent_ranking=[(intent, 0.6), ("ask_duties_rd", 0.3)])
+    assert run_action(ActionAnswerGuide, tracker).answer["topic"] == topic
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "What are the three task areas reassigned on 1 July 2025?",
@@ -897,6 +921,15 @@ def test_help_is_believed_only_when_asked_of_lotse(
             "ask_change_notice",
         ),
         ("Welche Textbausteine genau wurden im Kundenportal ergänzt?", "ask_central_info"),
+        # a status from SGB II, which the reactivation rule's VerBIS status never says it takes in
+        (
+            "Zählt ein früherer Status aus dem Jobcenter (SGB II) auch als Reaktivierung?",
+            "ask_instruction_scope",
+        ),
+        (
+            "does a previous Asu status from the Jobcenter count for the reactivation rule?",
+            "ask_reactivation_definition",
+        ),
         ("what exactly do the new notes in the Kundenportal text modules say?", "ask_central_info"),
         ("What if nobody switched our team mailbox to internal?", BLOCK),
         # a deadline none of the registration rules names, whichever way the registration came
