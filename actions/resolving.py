@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from actions.answer_guide import answer_guide_question
 from actions.context import in_context
 from actions.follow_up import source, validity, why
-from actions.outcome import DROPPED, Canned, Found, Outcome, SectionContents
+from actions.outcome import DROPPED, Canned, Found, Outcome, SectionContents, case_slots
 from actions.small_talk import small_talk, unsure
 from bot.answering.engine import NotCovered, believed, matches, resolve, section_named, subject_keys
 from bot.answering.guides import Guides
@@ -69,8 +69,12 @@ def _settles_nothing(question: Question, guides: Guides) -> Outcome | None:
             (guides.intent_conditions(intent) or {}).get("subject") for intent, _ in question.ranking
         ]
         subject = next((s for s in ranked_subjects if s in deciding), None) or min(deciding)
-        found = resolve(guides, {"subject": subject, key: value}, question.today)
-        return Outcome(Found(found, question.today, question.today, subject), DROPPED)
+        case = {"subject": subject, key: value}
+        found = resolve(guides, case, question.today)
+        # the case stays under discussion ("und für Teampostfächer?" changes the postbox only), and so
+        # does the last answer ("was passiert dann mit Mails von extern?" is still about its rule)
+        slots = (*DROPPED, *case_slots(guides, case))
+        return Outcome(Found(found, question.today, question.today, subject), slots)
     return None
 
 

@@ -221,6 +221,52 @@ def test_a_personal_postbox_is_not_covered_whatever_subject_the_nlu_reads(
     assert "Postf" in result.text or "postbox" in result.text
 
 
+def test_after_a_personal_postbox_another_postbox_continues_the_case(
+    run_action: RunAction, make_tracker: MakeTracker
+) -> None:
+    """ "Gilt die Sperre auch für mein persönliches Postfach?" – "und für Teampostfächer?": the block's
+    case stays under discussion, one condition changed."""
+    first = run_action(
+        ActionAnswerGuide,
+        make_tracker("Gilt die Sperre auch für mein persönliches Postfach?", "ask_email_block"),
+    )
+    assert first.answer["kind"] == "not_covered"
+    assert first.slots["subject"] == "email_block" and first.slots["postbox"] == "personal"
+    then = make_tracker(
+        "und für Teampostfächer?",
+        "out_of_scope",
+        intent_ranking=[("out_of_scope", 0.4), ("ask_email_block", 0.2)],
+        subject="email_block",
+        postbox="personal",
+    )
+    result = run_action(ActionAnswerGuide, then)
+    assert result.answer["topic"] == "sperre_team_organisationspostfaecher"
+
+
+@pytest.mark.parametrize(
+    ("entry", "text", "said"),
+    [
+        ("eakte_antrag", "who do we send it to?", "RIM"),
+        ("stammdaten_online", "wie landet das in der EZ?", "EAKTE"),
+        ("kontaktformular_termine", "Wo sehe ich diese Anfragen denn?", "VCC"),
+    ],
+)
+def test_where_it_goes_or_is_seen_is_the_last_answers_place(
+    run_action: RunAction, make_tracker: MakeTracker, guides: Guides, entry: str, text: str, said: str
+) -> None:
+    """A short follow-up the NLU does not understand at all, about where the case is sent or seen."""
+    tracker = make_tracker(
+        text,
+        "nlu_fallback",
+        intent_ranking=[("nlu_fallback", 0.3), ("out_of_scope", 0.25), ("ask_why", 0.2)],
+        events_before=_after(entry, guides),
+        last_topic=entry,
+    )
+    result = run_action(ActionAnswerOutOfScope, tracker)
+    assert result.answer["kind"] == "fact" and result.answer["topic"] == entry
+    assert said in result.text.splitlines()[0]
+
+
 def test_a_long_question_with_a_date_and_no_case_is_read_on_its_own(
     run_action: RunAction, make_tracker: MakeTracker
 ) -> None:
