@@ -543,8 +543,8 @@ def guides_with_region(guide_copy: GuideCopy) -> Guides:
     )
     guide_copy.replace(
         vocabulary,
-        "      budget_participation: {",
-        "      regional_test: {de: Regionaltest, en: regional test}\n      budget_participation: {",
+        "      budget_participation:\n",
+        "      regional_test: {de: Regionaltest, en: regional test}\n      budget_participation:\n",
     )
     guide_copy.replace(
         vocabulary,
