@@ -107,7 +107,11 @@ def answer_guide_question(question: Question, guides: Guides) -> Outcome:
         # (a contact form about Arbeitslosengeld is a case of its own: its rule says what it covers)
         return unassigned(guides, today)
     found, outcome = resolve_case(guides, query, 0, day, today)
-    told = _told_just_before(question, guides, found) or _told_in_the_case(question, found, query)
+    told = (
+        _told_just_before(question, guides, found)
+        or _told_in_the_case(question, found, query)
+        or _told_earlier(question, guides, found)
+    )
     if told is not None:  # "so if she only ever had Rasu …?" – "who takes her ASU by phone then?"
         query = {**query, **told}
         found, outcome = resolve_case(guides, query, 0, day, today)
@@ -177,6 +181,19 @@ def _told_in_the_case(question: Question, found: Resolution, query: dict[str, st
         return None
     kept = {key: value for key, value in case.items() if key not in query and key != "subject"}
     return kept if found.key in kept else None
+
+
+def _told_earlier(question: Question, guides: Guides, found: Resolution) -> dict[str, str] | None:
+    """The condition Lotse would ask back for, as the latest of the user's earlier messages that stated
+    it did: "betrifft die Sperre unsere Adresse fulda@arbeitsagentur.de?" … "muss die Sperre danach aktiv
+    bleiben?" is about that site postbox still."""
+    if not isinstance(found, Clarify):
+        return None
+    for text in question.earlier_texts:
+        value = stated_in_text(guides, text).get(found.key)
+        if value is not None:
+            return {found.key: value} if value != OTHER else None
+    return None
 
 
 def _asks_who_for_unassigned(guides: Guides, text: str, intent: str) -> bool:

@@ -23,6 +23,7 @@ from bot.answering.question import Earlier, Handler, Question
 from bot.answering.slots import SLOT_AS_OF, SLOT_CLARIFY_TRIES, SLOT_LANG, SLOT_LAST_TOPIC, SLOT_PENDING
 
 DEFAULT_LANG = "de"
+TOLD_BEFORE = 4  # the earlier messages whose conditions a question that leaves one open may take
 
 
 def read_language(tracker: Tracker, guides: Guides) -> str:
@@ -73,6 +74,7 @@ def read_question(tracker: Tracker, guides: Guides, handler: Handler, lang: str,
         last_reply_topic=replied,
         earlier=_earlier(tracker),
         offered=_last_reply_offered(tracker),
+        earlier_texts=_earlier_texts(tracker),
     )
 
 
@@ -145,6 +147,25 @@ def _answer_of(event: Mapping[str, Any]) -> dict[str, Any] | None:
     custom = (event.get("data") or {}).get("custom") if event.get("event") == "bot" else None
     answer = custom.get("answer") if isinstance(custom, dict) else None
     return answer if isinstance(answer, dict) else None
+
+
+def _earlier_texts(tracker: Tracker) -> tuple[str, ...]:
+    """The user's last `TOLD_BEFORE` typed messages before this one, the latest first, since the
+    conversation last started over ("neue Frage")."""
+    texts: list[str] = []
+    current = True  # the latest user event is this message
+    for event in reversed(tracker.events or []):
+        if event.get("event") in ("reset_slots", "restart", "session_started"):
+            break
+        if event.get("event") != "user":
+            continue
+        text = str(event.get("text") or "")
+        if not current and text and not text.startswith("/"):
+            texts.append(text)
+        current = False
+        if len(texts) == TOLD_BEFORE:
+            break
+    return tuple(texts)
 
 
 def _earlier(tracker: Tracker) -> Earlier | None:

@@ -48,8 +48,8 @@ class Question:
     (one condition per slot), the `pending` condition Lotse asked for and how often (`clarify_tries`),
     the day the case was answered for (`as_of`, None for today), the `last` answer's entry, the
     entry the reply just before answered from (`last_reply_topic`), the entries it offered as
-    "Meinten Sie" (`offered`) and the message before (`earlier`). `lang` is the reply's language,
-    `today` the day it answers as of.
+    "Meinten Sie" (`offered`), the message before (`earlier`) and the earlier ones (`earlier_texts`).
+    `lang` is the reply's language, `today` the day it answers as of.
     """
 
     handler: Handler
@@ -70,6 +70,10 @@ class Question:
     last_reply_topic: str | None
     earlier: Earlier | None
     offered: tuple[str, ...] = ()
+    # the user's earlier messages since the last "neue Frage", the latest first: what they stated may
+    # settle a condition a question leaves open ("muss die Sperre aktiv bleiben?" three answers after
+    # "unsere Adresse fulda@arbeitsagentur.de")
+    earlier_texts: tuple[str, ...] = ()
 
     @property
     def stated(self) -> dict[str, str]:

@@ -267,6 +267,31 @@ def test_where_it_goes_or_is_seen_is_the_last_answers_place(
     assert said in result.text.splitlines()[0]
 
 
+def test_a_condition_an_earlier_message_stated_settles_what_lotse_would_ask(
+    run_action: RunAction, make_tracker: MakeTracker, guides: Guides
+) -> None:
+    """The site postbox named two questions ago, then another subject: "muss die Sperre danach aktiv
+    bleiben?" is about that postbox still; after "neue Frage" nothing earlier counts."""
+    before = ["betrifft die Sperre auch unsere Adresse fulda@arbeitsagentur.de?", "and the website?"]
+    tracker = make_tracker(
+        "muss die Sperre danach aktiv bleiben?",
+        "ask_email_block",
+        said_before=before,
+        events_before=_after("internetauftritt_mailadressen", guides),
+        last_topic="internetauftritt_mailadressen",
+        subject="website_addresses",
+    )
+    result = run_action(ActionAnswerGuide, tracker)
+    assert result.answer["topic"] == "sperre_liegenschaftspostfaecher"
+    started_over = make_tracker(
+        "muss die Sperre danach aktiv bleiben?",
+        "ask_email_block",
+        said_before=before,
+        events_before=[{"event": "reset_slots"}],
+    )
+    assert run_action(ActionAnswerGuide, started_over).answer["kind"] == "clarify"
+
+
 def test_a_long_question_with_a_date_and_no_case_is_read_on_its_own(
     run_action: RunAction, make_tracker: MakeTracker
 ) -> None:
