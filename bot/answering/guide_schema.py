@@ -145,6 +145,10 @@ class ConditionKey(_Strict):
     # a short follow-up stating this key, after an answer whose rule does not depend on it ("and by
     # post?" after the channel shift), asks about a case the guides do not settle: not covered
     another_case: bool = False
+    # the staff member's own situation, not one customer's case (which postboxes they mean): a value an
+    # earlier message of the conversation stated settles a later question that leaves it open; a
+    # customer's status or way in never carries over to the next caller's question
+    kept_in_conversation: bool = False
 
 
 class WithoutContext(_Strict):
