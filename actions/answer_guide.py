@@ -184,8 +184,9 @@ def _told_in_the_case(question: Question, found: Resolution, query: dict[str, st
 
 
 def _told_earlier(question: Question, guides: Guides, found: Resolution) -> dict[str, str] | None:
-    """The condition Lotse would ask back for, where it is the staff member's own (`kept_in_conversation`),
-    as the latest of the user's earlier messages that stated it did: "betrifft die Sperre unsere Adresse fulda@arbeitsagentur.de?" … "muss die Sperre danach aktiv
+    """The condition Lotse would ask back for, where it is the staff member's own
+    (`kept_in_conversation`), as the latest of the user's earlier messages that stated it did:
+    "betrifft die Sperre unsere Adresse fulda@arbeitsagentur.de?" … "muss die Sperre danach aktiv
     bleiben?" is about that site postbox still."""
     kept = isinstance(found, Clarify) and guides.vocabulary.conditions[found.key].kept_in_conversation
     if not isinstance(found, Clarify) or not kept:
