@@ -46,10 +46,10 @@ from bot.answering.engine import (
     keys_used,
     label_named,
     matches,
-    names_a_unit,
     requested_language,
     resolve,
     subject_keys,
+    units_named,
 )
 from bot.answering.guides import Entry, Guides, related_entries
 from bot.answering.question import Handler, Question
@@ -75,6 +75,7 @@ def in_context(question: Question, guides: Guides) -> Outcome | None:
         or _on_another_day(question, guides)
         or _detail_of_last_answer(question, guides)
         or _detail_after_a_choice(question, guides)
+        or _other_units_part(question, guides)
         or _changes_a_condition(question, guides)
         or _last_answer_pointed_at(question, guides)
     )
@@ -93,7 +94,7 @@ def _last_answer_pointed_at(question: Question, guides: Guides) -> Outcome | Non
     confidence = dict(question.ranking).get(question.intent, 0.0)
     # "muss ich das dann an die EZ übergeben?", "und die EZ macht da gar nichts mehr?" after a routing
     # answer: who handles it is what that answer says
-    unit_asked = last.kind == "routing" and names_a_unit(guides, text)
+    unit_asked = last.kind == "routing" and bool(units_named(guides, text))
     if (
         confidence >= WEAK_READING
         or not _new_subject(question, guides, last)
@@ -103,6 +104,23 @@ def _last_answer_pointed_at(question: Question, guides: Guides) -> Outcome | Non
     ):
         return None
     return Outcome(WholeEntry(last, question.as_of or question.today, question.today))
+
+
+def _other_units_part(question: Question, guides: Guides) -> Outcome | None:
+    """ "und im SC?" right after the agencies' duties (a subject declared as one unit's part, `unit:` in
+    the vocabulary): the subject of the unit named instead, in a follow-up that names nothing else."""
+    last, text = question.last, question.text
+    if last is None or not is_follow_up(guides, text) or len(text.split()) > BARE_DETAIL_WORDS:
+        return None
+    subjects = guides.vocabulary.conditions["subject"].values
+    own = {subjects[s].unit for s in last.when.get("subject", ()) if s in subjects}
+    named = units_named(guides, text)
+    if len(named) != 1 or named <= own or None in own or not own:
+        return None
+    other = next((name for name, spec in subjects.items() if spec.unit in named), None)
+    if other is None:
+        return None
+    return case_outcome(guides, {"subject": other}, 0, question.as_of, question.today)
 
 
 def _changes_a_condition(question: Question, guides: Guides) -> Outcome | None:

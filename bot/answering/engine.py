@@ -323,15 +323,16 @@ def fitting_subject(
     return intent
 
 
-def names_a_unit(guides: Guides, text: str) -> bool:
-    """Whether the text names a unit the vocabulary declares, by its code ("EZ") or its name's first
-    word ("Eingangszone", "Service Center"): "muss ich das an die EZ übergeben?"."""
+def units_named(guides: Guides, text: str) -> set[str]:
+    """The units the vocabulary declares that the text names, by code ("EZ") or by the first words of
+    their name ("Eingangszone", "Service Center"): "muss ich das an die EZ übergeben?"."""
     plain = normalise(text)
-    names = set()
+    named = set()
     for code, name in guides.vocabulary.units.items():
-        names.add(code.lower())
-        names.update(normalise(" ".join(label.split()[:2])) for label in (name.de, name.en))
-    return any(re.search(rf"\b{re.escape(name)}\b", plain) for name in names)
+        names = {code.lower(), *(normalise(" ".join(label.split()[:2])) for label in (name.de, name.en))}
+        if any(re.search(rf"\b{re.escape(word)}\b", plain) for word in names):
+            named.add(code)
+    return named
 
 
 def label_named(guides: Guides, intent: str, text: str, stem: int = LABEL_STEM) -> bool:

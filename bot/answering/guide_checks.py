@@ -54,6 +54,10 @@ def check_vocabulary(vocab: RawVocabulary) -> None:
     check_units(vocab)
     for name, condition in vocab.conditions.items():
         for value_name, spec in condition.values.items():
+            if spec.unit is not None and spec.unit not in vocab.units:
+                raise GuideError(
+                    VOCABULARY_FILE, name, f"values.{value_name}.unit", f"unknown unit '{spec.unit}'"
+                )
             for other in (*spec.overrides, *([spec.negated] if spec.negated else [])):
                 if other not in condition.values or other == value_name:
                     raise GuideError(

@@ -131,6 +131,9 @@ class ConditionValue(Bilingual):
     # no rule of the guides is for this value, whatever the subject: stated, the case is not covered
     # ("an das persönliche Postfach der Beraterin"); no entry may name it
     settles_nothing: bool = False
+    # the unit whose part this subject is ("Aufgaben der Service Center": SC): "und im SC?" right after
+    # the subject of another unit asks for the subject of that unit
+    unit: str | None = None
 
 
 class ConditionKey(_Strict):

@@ -292,6 +292,34 @@ def test_a_condition_an_earlier_message_stated_settles_what_lotse_would_ask(
     assert run_action(ActionAnswerGuide, started_over).answer["kind"] == "clarify"
 
 
+@pytest.mark.parametrize(
+    ("last", "subject", "text", "topic"),
+    [
+        ("aufgaben_agenturen", "duties_agencies", "und im SC?", "aufgaben_service_center"),
+        ("aufgaben_service_center", "duties_sc", "and for the EZ?", "aufgaben_agenturen"),
+    ],
+)
+def test_the_other_unit_named_after_a_units_duties_asks_for_that_units(
+    run_action: RunAction,
+    make_tracker: MakeTracker,
+    guides: Guides,
+    last: str,
+    subject: str,
+    text: str,
+    topic: str,
+) -> None:
+    """A subject declared as one unit's part (`unit:`): "und im SC?" asks for the SC's part."""
+    tracker = make_tracker(
+        text,
+        "ask_duties_sc" if subject == "duties_sc" else "ask_duties_agencies",
+        intent_ranking=[("ask_duties_sc" if subject == "duties_sc" else "ask_duties_agencies", 0.6)],
+        events_before=_after(last, guides),
+        last_topic=last,
+        subject=subject,
+    )
+    assert run_action(ActionAnswerGuide, tracker).answer["topic"] == topic
+
+
 def test_a_long_question_with_a_date_and_no_case_is_read_on_its_own(
     run_action: RunAction, make_tracker: MakeTracker
 ) -> None:

@@ -201,6 +201,18 @@ def test_a_vocabulary_problem_ends_the_guides_check_without_noise(project: Path)
     ]
 
 
+def test_a_subject_declared_as_an_unknown_units_part_is_reported_at_its_line(project: Path) -> None:
+    line = edit(
+        project,
+        "guides/vocabulary.yml",
+        "duties_sc: {de: Aufgaben der Service Center, en: duties of the service centres, unit: SC}",
+        "duties_sc: {de: Aufgaben der Service Center, en: duties of the service centres, unit: XY}",
+    )
+    assert problems(project) == [
+        f"guides/vocabulary.yml:{line}: entry 'subject', key 'values.duties_sc.unit': unknown unit 'XY'"
+    ]
+
+
 def test_the_command_exits_1_with_every_problem_and_0_with_one_line(
     project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
