@@ -622,6 +622,25 @@ def test_a_customers_private_address_is_still_a_case(
             "aufgaben_regionaldirektionen",
         ),
         ("was sollen die Agenturen dabei vermeiden?", "ask_duties_agencies", "kanalverschiebung"),
+        # the tasks redefined as a whole; where the agencies work on the cases moved to them; whom to
+        # inform or involve beforehand
+        (
+            "The intro says three tasks are being redefined. Which ones?",
+            "ask_duties_rd",
+            "neue_aufgabenverteilung_ab_juli",
+        ),
+        ("Where do the agencies process the reassigned cases?", "ask_press", "aufgaben_agenturen"),
+        ("Who should be told early about the e-mail change?", "ask_press", "kanalverschiebung"),
+        (
+            "besides the public, who else should agencies coordinate with before the switch?",
+            "ask_press",
+            "kanalverschiebung",
+        ),
+        (
+            "How should agencies prevent negative customer reactions to the e-mail shutdown?",
+            "ask_customer_reactions",
+            "kanalverschiebung",
+        ),
     ],
 )
 def test_a_subject_named_in_its_own_words_beats_a_close_reading(
