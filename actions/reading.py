@@ -33,7 +33,7 @@ def read_language(tracker: Tracker, guides: Guides) -> str:
     text = _typed(tracker)
     return (
         requested_language(guides, text)
-        or detect_language(text)
+        or detect_language(text, guides.jargon)
         or tracker.get_slot(SLOT_LANG)
         or DEFAULT_LANG
     )

@@ -70,6 +70,9 @@ class Guides:
     cues: Mapping[str, Mapping[str, tuple[re.Pattern[str], ...]]] = field(default_factory=dict)
     # typed words corrected toward the guides' words where that makes a condition's cue match
     spelling: Speller = field(default_factory=lambda: Speller((), ()))
+    # the German nouns of the vocabulary's labels ("Terminanfrage", "Arbeitsvermittlung"): staff use them
+    # in English questions too, so they tell no language (bot/answering/language.py)
+    jargon: frozenset[str] = frozenset()
     follow_up_cues: tuple[re.Pattern[str], ...] = ()
     negation_cues: tuple[re.Pattern[str], ...] = ()
     private_cues: tuple[re.Pattern[str], ...] = ()

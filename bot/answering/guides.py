@@ -185,6 +185,17 @@ def _compile(pattern: str, entry: str, key: str) -> re.Pattern[str]:
         raise GuideError(VOCABULARY_FILE, entry, key, f"not a valid regular expression: {error}") from error
 
 
+def _jargon(vocab: RawVocabulary) -> frozenset[str]:
+    """The long German nouns of the condition values' labels, lower case and with umlauts written out
+    too: the terms of the guides, which English questions use as they are."""
+    labels = [value.de for condition in vocab.conditions.values() for value in condition.values.values()]
+    nouns = {word.lower() for label in labels for word in re.findall(r"[A-ZÄÖÜ][a-zäöüß]{5,}", label)}
+    folded = {
+        word.replace("ä", "ae").replace("ö", "oe").replace("ü", "ue").replace("ß", "ss") for word in nouns
+    }
+    return frozenset(nouns | folded)
+
+
 def _compile_list(cues: tuple[str, ...], entry: str, prefix: str = "") -> tuple[re.Pattern[str], ...]:
     """A list of the vocabulary's cues, each error naming `entry` and `prefix[index]`."""
     return tuple(_compile(cue, entry, f"{prefix}[{index}]") for index, cue in enumerate(cues))
@@ -316,6 +327,7 @@ def _load_guides(folder: Path) -> Guides:
             for name, attribute in attributes.items()
             if attribute.held_when
         },
+        jargon=_jargon(vocab),
         negation_cues=_compile_list(vocab.negation_cues, "negation_cues"),
         private_cues=_compile_list(vocab.private_cues, "private_cues"),
         follow_up_cues=_compile_list(vocab.follow_up_cues, "follow_up_cues"),

@@ -151,6 +151,26 @@ _GERMAN = frozenset(
         "landet",
         "landen",
         "eingangszone",
+        # verbs and words of case stories with no English twin ("Herr X ruft wegen ASU an")
+        "wegen",
+        "ruft",
+        "rufen",
+        "meldet",
+        "melden",
+        "schickt",
+        "schicken",
+        "kam",
+        "weil",
+        "sich",
+        "zu",
+        "um",
+        "hier",
+        "unser",
+        "unsere",
+        "seine",
+        "seinen",
+        "ihre",
+        "ihren",
     ]
 )
 
@@ -277,6 +297,12 @@ _ENGLISH = frozenset(
         "that",
         "these",
         "those",
+        "its",
+        "it",
+        "be",
+        "can",
+        "should",
+        "must",
     ]
 )
 
@@ -306,21 +332,28 @@ def warm_up() -> None:
     detect_language("Wer bearbeitet Terminabsagen? Who handles it?")
 
 
-def detect_language(text: str) -> str | None:
+def detect_language(text: str, jargon: frozenset[str] = frozenset()) -> str | None:
     """'de' or 'en' when the text decides, None when it does not (the caller keeps the conversation's).
 
     Function words clearly of one language decide: "who handles … (eService
     Veränderungsmitteilungen)?" is English, whatever its German nouns look like to n-grams.
     Otherwise lingua's character n-grams, when sure: "Herr ruft wegen ASU an" is German although
     "an" is an English word. Below that the function words, and lingua only where they are even.
+    The guides' terms (`jargon`: "Terminanfrage", "Arbeitsvermittlung") are left out of what lingua
+    reads: "contact form 'Terminanfrage Arbeitsvermittlung' – who?" is English.
     """
     german, english = function_words(text)
     if abs(german - english) >= CLEAR_MARGIN:  # the sentence's frame: German nouns in an English question
         return "de" if german > english else "en"
     # jargon ("ASU", "VÄM", "eAkte", "1001") is German in any language: n-grams read the rest
-    ordinary = [w for w in _WORD.findall(text) if not w.isupper() and not any(c.isupper() for c in w[1:])]
+    ordinary = [
+        w
+        for w in _WORD.findall(text)
+        if not w.isupper() and not any(c.isupper() for c in w[1:]) and w.lower() not in jargon
+    ]
     if len(ordinary) >= MIN_WORDS_FOR_NGRAMS:
-        confidences = {c.language.name: c.value for c in _detector().compute_language_confidence_values(text)}
+        read = " ".join(w for w in _WORD.findall(text) if w.lower() not in jargon) if jargon else text
+        confidences = {c.language.name: c.value for c in _detector().compute_language_confidence_values(read)}
         lingua = "de" if confidences.get("GERMAN", 0.0) >= confidences.get("ENGLISH", 0.0) else "en"
         certainty = max(confidences.values(), default=0.0)
         if certainty >= SURE or (german == english and certainty >= LIKELY):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.answering.guides import Guides
 from bot.answering.language import detect_language
 
 CASES = [
@@ -46,3 +47,24 @@ CASES = [
 @pytest.mark.parametrize(("text", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_detect_language(text: str, expected: str | None) -> None:
     assert detect_language(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the guides' German terms tell no language: the frame around them does
+        ("contact form 'Terminanfrage Arbeitsvermittlung' – who?", "en"),
+        ("Terminanfrage Arbeitsvermittlung – wer?", "de"),
+        ("what's its Geschäftszeichen?", "en"),
+        ("Herr X ruft wegen ASU an", "de"),
+    ],
+)
+def test_the_guides_terms_tell_no_language(guides: Guides, text: str, expected: str) -> None:
+    assert detect_language(text, guides.jargon) == expected
+
+
+def test_without_the_guides_terms_their_ngrams_read_german(guides: Guides) -> None:
+    """The same question read with the terms' n-grams: German — what the jargon list changes."""
+    text = "contact form 'Terminanfrage Arbeitsvermittlung' – who?"
+    assert detect_language(text) == "de" and detect_language(text, guides.jargon) == "en"
+    assert {"terminanfrage", "arbeitsvermittlung", "kontaktformular"} <= guides.jargon
