@@ -249,6 +249,11 @@ def test_after_a_personal_postbox_another_postbox_continues_the_case(
         ("eakte_antrag", "who do we send it to?", "RIM"),
         ("stammdaten_online", "wie landet das in der EZ?", "EAKTE"),
         ("kontaktformular_termine", "Wo sehe ich diese Anfragen denn?", "VCC"),
+        # the bare detail, in the fewest words
+        ("eakte_antrag", "at whom?", "RIM"),
+        ("eakte_antrag", "form?", "Änderungsformular"),
+        ("eakte_antrag", "which register?", "Anträge"),
+        ("sperre_ez_postfaecher", "who exactly in EZ?", "manager"),
     ],
 )
 def test_where_it_goes_or_is_seen_is_the_last_answers_place(
