@@ -94,7 +94,11 @@ def _last_answer_pointed_at(question: Question, guides: Guides) -> Outcome | Non
     confidence = dict(question.ranking).get(question.intent, 0.0)
     # "muss ich das dann an die EZ übergeben?", "und die EZ macht da gar nichts mehr?" after a routing
     # answer: who handles it is what that answer says
-    unit_asked = last.kind == "routing" and bool(units_named(guides, text))
+    # (not where the words state another condition: "and if he comes to the Eingangszone personally?"
+    # is another way in, a case of its own)
+    unit_asked = (
+        last.kind == "routing" and bool(units_named(guides, text)) and set(question.said) <= {"subject"}
+    )
     if (
         confidence >= WEAK_READING
         or not _new_subject(question, guides, last)

@@ -588,6 +588,25 @@ def test_a_unit_named_right_after_a_routing_answer_is_about_that_answer(
     assert result.text.startswith("SC")
 
 
+def test_another_way_in_naming_a_unit_is_a_case_of_its_own(
+    run_action: RunAction, make_tracker: MakeTracker, guides: Guides
+) -> None:
+    """ "and if he comes to the Eingangszone personally?" after the phone registration: in person, which
+    the guides do not settle — never the phone's routing again because the words name a unit."""
+    tracker = make_tracker(
+        "and if he comes to the Eingangszone personally?",
+        "ask_email_block",
+        intent_ranking=[("ask_email_block", 0.30), ("ask_duties_agencies", 0.11)],
+        events_before=_after("asu_telefon_reaktivierung", guides),
+        last_topic="asu_telefon_reaktivierung",
+        subject="job_seeker_registration",
+        channel="phone",
+        customer="reactivation",
+    )
+    result = run_action(ActionAnswerGuide, tracker)
+    assert result.answer["kind"] == "not_covered" and result.answer.get("unit") is None
+
+
 @pytest.mark.parametrize(
     ("text", "intent"),
     [
