@@ -16,7 +16,7 @@ def _words(text: str) -> frozenset[str]:
 
 # the agency's functional postboxes are the instruction's, not a person's: "Erlangen@arbeitsagentur.de"
 BA_POSTBOX = re.compile(
-    r"[^\W\d_]+(?:-[^\W\d_]+)*@arbeitsagentur\.de(?:-[^\W\d_]+)*[.,;:!?)]*", re.IGNORECASE
+    r"[^\W\d_]+(?:-[^\W\d_]+)*@arbeitsagentur\.de(?:-[^\W\d_]+)*[.,;:!?)'\"“”‘’]*", re.IGNORECASE
 )
 VCC_POSTBOX = re.compile(r"_?BA-Zentrale-VCC-[\w-]*[.,;:!?)]*")
 AT_SIGNS = ("(at)", "[at]", "{at}")

@@ -32,6 +32,7 @@ CASES = [
     ("Kundin hat mir von anna.muster@example.org geschrieben, wohin damit?", ["anna.muster"], "wohin damit"),
     # a person's address at the agency (a dot before the @) is personal, also in a compound
     ("Mail an max.beispiel@arbeitsagentur.de-Adresse gesperrt?", ["max.beispiel"], "gesperrt"),
+    ('Mail an "max.beispiel@arbeitsagentur.de" gesperrt?', ["max.beispiel"], "gesperrt"),
     ("Rückruf an +49 (0)911 98765-43 wegen ASU", ["98765-43", "911"], "wegen ASU"),
     ("IBAN DE89 3704 0044 0532 0130 00 per Brief geändert", ["3704", "DE89"], "per Brief geändert"),
     ("Kunde geb. 01.02.1980 meldet sich arbeitsuchend", ["01.02.1980"], "meldet sich"),
@@ -160,6 +161,7 @@ def test_nlu_reads_the_question_as_staff_write_it_without_the_data(text: str, re
         "Ortschaft@arbeitsagentur.de gesperrt?",
         "Erlangen@arbeitsagentur.de ist gesperrt – was bekommt der Absender?",  # a functional postbox
         "Wann werden die Ortschaft@arbeitsagentur.de-Postfächer gesperrt?",  # in a compound
+        "What does 'Ortschaft@arbeitsagentur.de' refer to in the Weisung?",  # in quotes
         "Gilt das auch für _BA-Zentrale-VCC-SGB3_SC-Nord?",
         "on 2025-06-20",
         "Kunde war schon mal arbeitslos",
