@@ -272,6 +272,20 @@ def test_where_it_goes_or_is_seen_is_the_last_answers_place(
     assert said in result.text.splitlines()[0]
 
 
+def test_what_she_would_get_back_is_what_senders_get(
+    run_action: RunAction, make_tracker: MakeTracker, guides: Guides
+) -> None:
+    tracker = make_tracker(
+        "what would she get back then",
+        "nlu_fallback",
+        intent_ranking=[("nlu_fallback", 0.3), ("out_of_scope", 0.28), ("ask_why", 0.2)],
+        events_before=_after("freie_emails_ab_juli_2025", guides),
+        last_topic="freie_emails_ab_juli_2025",
+    )
+    result = run_action(ActionAnswerOutOfScope, tracker)
+    assert result.answer["kind"] == "fact" and "could not be delivered" in result.first_line
+
+
 def test_a_condition_an_earlier_message_stated_settles_what_lotse_would_ask(
     run_action: RunAction, make_tracker: MakeTracker, guides: Guides
 ) -> None:
