@@ -188,8 +188,7 @@ def _told_earlier(question: Question, guides: Guides, found: Resolution) -> dict
     (`kept_in_conversation`), as the latest of the user's earlier messages that stated it did:
     "betrifft die Sperre unsere Adresse fulda@arbeitsagentur.de?" … "muss die Sperre danach aktiv
     bleiben?" is about that site postbox still."""
-    kept = isinstance(found, Clarify) and guides.vocabulary.conditions[found.key].kept_in_conversation
-    if not isinstance(found, Clarify) or not kept:
+    if not isinstance(found, Clarify) or not guides.vocabulary.conditions[found.key].kept_in_conversation:
         return None  # "phone ASU – who?" after another caller's status: the new caller is asked
     for text in question.earlier_texts:
         value = stated_in_text(guides, text).get(found.key)

@@ -57,7 +57,7 @@ from bot.answering.guide_schema import (
     RawVocabulary,
     WithoutContext,
 )
-from bot.answering.spelling import Speller, guide_words
+from bot.answering.spelling import Speller, guide_words, plain_text
 
 __all__ = [
     "ENTRY_KINDS",
@@ -190,10 +190,7 @@ def _jargon(vocab: RawVocabulary) -> frozenset[str]:
     too: the terms of the guides, which English questions use as they are."""
     labels = [value.de for condition in vocab.conditions.values() for value in condition.values.values()]
     nouns = {word.lower() for label in labels for word in re.findall(r"[A-ZÄÖÜ][a-zäöüß]{5,}", label)}
-    folded = {
-        word.replace("ä", "ae").replace("ö", "oe").replace("ü", "ue").replace("ß", "ss") for word in nouns
-    }
-    return frozenset(nouns | folded)
+    return frozenset(nouns | {plain_text(word) for word in nouns})
 
 
 def _compile_list(cues: tuple[str, ...], entry: str, prefix: str = "") -> tuple[re.Pattern[str], ...]:

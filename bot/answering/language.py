@@ -346,13 +346,10 @@ def detect_language(text: str, jargon: frozenset[str] = frozenset()) -> str | No
     if abs(german - english) >= CLEAR_MARGIN:  # the sentence's frame: German nouns in an English question
         return "de" if german > english else "en"
     # jargon ("ASU", "VÄM", "eAkte", "1001") is German in any language: n-grams read the rest
-    ordinary = [
-        w
-        for w in _WORD.findall(text)
-        if not w.isupper() and not any(c.isupper() for c in w[1:]) and w.lower() not in jargon
-    ]
+    words = [w for w in _WORD.findall(text) if w.lower() not in jargon]
+    ordinary = [w for w in words if not w.isupper() and not any(c.isupper() for c in w[1:])]
     if len(ordinary) >= MIN_WORDS_FOR_NGRAMS:
-        read = " ".join(w for w in _WORD.findall(text) if w.lower() not in jargon) if jargon else text
+        read = " ".join(words) if jargon else text
         confidences = {c.language.name: c.value for c in _detector().compute_language_confidence_values(read)}
         lingua = "de" if confidences.get("GERMAN", 0.0) >= confidences.get("ENGLISH", 0.0) else "en"
         certainty = max(confidences.values(), default=0.0)
