@@ -93,7 +93,7 @@ def answer_guide_question(question: Question, guides: Guides) -> Outcome:
             return Outcome(Canned("utter_no_previous_answer", kind="out_of_scope"))
         intent = named
     if question.text and intent == question.intent:  # the NLU's reading, weighed against the words
-        intent = fitting_subject(guides, intent, question.ranking, question.said)
+        intent = fitting_subject(guides, intent, question.ranking, question.said, question.text)
     query = conditions_for(guides, intent, question.stated)
     if query is None:  # an intent the guides do not know: never guess
         return Outcome(Canned("utter_out_of_scope", kind="out_of_scope"))

@@ -99,6 +99,10 @@ def _last_answer_pointed_at(question: Question, guides: Guides) -> Outcome | Non
     unit_asked = (
         last.kind == "routing" and bool(units_named(guides, text)) and set(question.said) <= {"subject"}
     )
+    if unit_asked and _points_back_only(question, guides):
+        # "does the EZ get any part of it?" points back at the routing answer, however sure the NLU is
+        # of a subject whose words it does not use
+        return Outcome(WholeEntry(last, question.as_of or question.today, question.today))
     if (
         confidence >= WEAK_READING
         or not _new_subject(question, guides, last)
@@ -108,6 +112,22 @@ def _last_answer_pointed_at(question: Question, guides: Guides) -> Outcome | Non
     ):
         return None
     return Outcome(WholeEntry(last, question.as_of or question.today, question.today))
+
+
+def _points_back_only(question: Question, guides: Guides) -> bool:
+    """A question that points back ("any part of it?") and asks nothing of its own: no subject its words
+    state or name, no detail, and not one unit's own tasks ("do the SC agents get new call guides?")."""
+    text = question.text
+    subjects = guides.vocabulary.conditions["subject"].values
+    read = (guides.intent_conditions(question.intent) or {}).get("subject")
+    return (
+        question.handler is Handler.GUIDE
+        and "subject" not in question.said
+        and not label_named(guides, question.intent, text)
+        and not asked_details(guides.attribute_cues, text)
+        and (read is None or read not in subjects or subjects[read].unit is None)
+        and matches(guides.back_reference_cues, text)
+    )
 
 
 def _other_units_part(question: Question, guides: Guides) -> Outcome | None:

@@ -48,6 +48,9 @@ def holder(
     for entry in [*for_stated, last, *related]:
         if attribute.field and getattr(entry.answer, attribute.field, None):
             return entry
+    if attribute.one_for_all:  # "what notice did he get back?" after the complaints entry
+        holding = (entry for entry in by_id.values() if getattr(entry.answer, attribute.field or "", None))
+        return next(holding, None)
     return None
 
 

@@ -55,6 +55,7 @@ class TopicChoice:
     """'Meinten Sie …?': one button per likely guide subject."""
 
     suggestions: tuple[Suggestion, ...]
+    asks_matter: bool = False  # "Wer ist zuständig?": the words named no matter, so Lotse asks which
 
 
 @dataclass(frozen=True)

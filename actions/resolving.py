@@ -12,8 +12,9 @@ from collections.abc import Callable, Mapping
 from actions.answer_guide import answer_guide_question
 from actions.context import in_context
 from actions.follow_up import source, validity, why
-from actions.outcome import DROPPED, Canned, Found, Outcome, SectionContents, case_slots
+from actions.outcome import DROPPED, Canned, Found, Outcome, SectionContents, TopicChoice, case_slots
 from actions.small_talk import small_talk, unsure
+from bot.answering.did_you_mean import offered_intents
 from bot.answering.engine import NotCovered, believed, matches, resolve, section_named, subject_keys
 from bot.answering.guides import Guides
 from bot.answering.question import Handler, Question
@@ -43,12 +44,27 @@ def resolve_question(question: Question, guides: Guides) -> Outcome:
         return Outcome(SectionContents(section, question.today), DROPPED)
     if question.text and matches(guides.private_cues, question.text):  # "mein privates Gmail-Postfach"
         return Outcome(Canned("utter_out_of_scope", kind="out_of_scope"))  # an aside: the thread stays
+    if _names_no_matter(question, guides):  # "Wer ist zuständig?" first: for which matter?
+        offer = offered_intents(guides, guides.vocabulary.matter_unnamed.offer, question.today)
+        return Outcome(TopicChoice(offer, asks_matter=True), DROPPED)
     outcome = (
         _settles_nothing(question, guides)
         or in_context(question, guides)
         or _BY_HANDLER[question.handler](question, guides)
     )
     return _said_as_asked(outcome, question, guides)
+
+
+def _names_no_matter(question: Question, guides: Guides) -> bool:
+    """A question of its own that asks only who handles it, naming nothing (`matter_unnamed.cues`):
+    after an answer or a question Lotse asked, the same words are about that case (actions/context.py)."""
+    return (
+        question.last is None
+        and question.pending is None
+        and not question.said
+        and bool(question.text)
+        and matches(guides.matter_unnamed_cues, question.text)
+    )
 
 
 def _settles_nothing(question: Question, guides: Guides) -> Outcome | None:

@@ -125,10 +125,12 @@ def unsure(question: Question, guides: Guides) -> Outcome:
     if wide is not None:  # "Kunde vom Jobcenter ruft an – SC?": the scope, whatever else the NLU saw
         return wide
     offered = [suggestion for suggestion in likely if not leads_nowhere(suggestion)]
-    if (
-        not markup
-        and (asks_who_for_unassigned(guides, text) or asks_who_for_unassigned_request(guides, text))
-        and not any(label_named(guides, s.intent, text) for s in offered)
+    if not markup and (
+        asks_who_for_unassigned_request(guides, text)  # "Online-Antrag auf Arbeitslosengeld – wer?"
+        or (
+            asks_who_for_unassigned(guides, text)
+            and not any(label_named(guides, s.intent, text) for s in offered)
+        )
     ):  # "wer bearbeitet Widersprüche gegen Alg-Bescheide?": no subject of the guides is named in it
         return unassigned(guides, today)
     first = offered[0].topic if offered else None

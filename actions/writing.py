@@ -43,8 +43,8 @@ def render(say: Say, lang: str, answers: AnswerWriter) -> Reply:
             return answers.resolution_reply(found, lang, day, today, subject)
         case WholeEntry(entry, day, today):
             return answers.entry_reply(entry, lang, day, today)
-        case TopicChoice(suggestions):
-            return answers.topic_choice_reply(suggestions, lang)
+        case TopicChoice(suggestions, asks_matter):
+            return answers.topic_choice_reply(suggestions, lang, asks_matter=asks_matter)
         case PerValue(key, entries):
             return answers.per_value_reply(key, entries, lang)
         case Source(entry):

@@ -198,7 +198,9 @@ class AnswerWriter:
         payload = self._payload("clarify", lang, verdict=question, asks=clarify.key, options=buttons)
         return Reply(question, payload, buttons)
 
-    def topic_choice_reply(self, suggestions: Sequence[Suggestion], lang: str) -> Reply:
+    def topic_choice_reply(
+        self, suggestions: Sequence[Suggestion], lang: str, *, asks_matter: bool = False
+    ) -> Reply:
         """'Meinten Sie …?': one button per likely guide subject (bot/answering/did_you_mean.py).
 
         The payload is a clarifying question about the topic (`asks: topic`); each option names
@@ -212,7 +214,7 @@ class AnswerWriter:
             buttons.append(button)
             names = {"subject": suggestion.subject, "topic": suggestion.topic, "topics": suggestion.topics}
             options.append({**button, **names})
-        question = self.responses.text("utter_did_you_mean", lang)
+        question = self.responses.text("utter_which_matter" if asks_matter else "utter_did_you_mean", lang)
         payload = self._payload("clarify", lang, verdict=question, asks="topic", options=options)
         return Reply(question, payload, buttons)
 
@@ -415,7 +417,14 @@ class AnswerWriter:
         else:
             first = self.validity_line(entry, lang) or self.responses.text("utter_valid_always", lang)
         text = entry.text.get(lang)
-        detail = [text.detail] if with_detail else []
+        # an entry whose detail dates what it lists before its own start (the earlier instructions):
+        # "und von wann war die?" asks those dates, which the detail holds
+        listed = (
+            bool(text.detail)
+            and entry.valid_from is not None
+            and any(day < entry.valid_from for day in days_named(text.detail))
+        )
+        detail = [text.detail] if with_detail or listed else []
         lines = [first, text.verdict, *detail, self.source_line(entry, lang)]
         payload = self._entry_payload(entry, lang, kind="fact", lead=[first], detail=detail)
         return Reply("\n".join(lines), payload)

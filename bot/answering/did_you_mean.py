@@ -124,18 +124,32 @@ def suggestions(
     `stated`: the conditions the question's words state (bot.answering.engine.stated_in_text). A stated
     subject is left out: each option is about its own intent's subject.
     """
-    found = []
-    for intent, confidence in likely_intents(guides, ranking):
-        own = {key: value for key, value in stated.items() if key != "subject"}
-        query = conditions_for(guides, intent, own)
-        if query is None or "subject" not in query:
-            continue
-        subject = query["subject"]
-        base = guides.intent_conditions(intent) or {}
-        relevant = subject_keys(guides, subject)
-        entities = {k: v for k, v in sorted(own.items()) if k in relevant and base.get(k) != v}
-        found.append(Suggestion(intent, subject, entities, resolve(guides, query, day), confidence))
-    return found
+    found = [
+        _suggestion(guides, intent, confidence, stated, day)
+        for intent, confidence in likely_intents(guides, ranking)
+    ]
+    return [suggestion for suggestion in found if suggestion is not None]
+
+
+def offered_intents(guides: Guides, intents: Iterable[str], day: dt.date) -> tuple[Suggestion, ...]:
+    """One option per intent, in the given order: the choice Lotse offers where the words name no
+    matter at all ("Wer ist zuständig?", the vocabulary's `matter_unnamed`)."""
+    found = (_suggestion(guides, intent, 1.0, {}, day) for intent in intents)
+    return tuple(suggestion for suggestion in found if suggestion is not None)
+
+
+def _suggestion(
+    guides: Guides, intent: str, confidence: float, stated: Mapping[str, str], day: dt.date
+) -> Suggestion | None:
+    own = {key: value for key, value in stated.items() if key != "subject"}
+    query = conditions_for(guides, intent, own)
+    if query is None or "subject" not in query:
+        return None
+    subject = query["subject"]
+    base = guides.intent_conditions(intent) or {}
+    relevant = subject_keys(guides, subject)
+    entities = {k: v for k, v in sorted(own.items()) if k in relevant and base.get(k) != v}
+    return Suggestion(intent, subject, entities, resolve(guides, query, day), confidence)
 
 
 def leads_nowhere(suggestion: Suggestion) -> bool:

@@ -22,6 +22,8 @@ TITLE_MIN = 5  # a section title this long names the section ("Info" does not)
 # this share of the first's confidence (bot/answering/engine.py, fitting_subject)
 FIT_MIN = 0.15
 FIT_SHARE = 0.25
+# … or at any rank where it names the subject, states this many of its conditions and asks who
+FIT_NAMED_KEYS = 2
 
 
 @dataclass(frozen=True)
@@ -165,10 +167,13 @@ def stated_in_text(guides: Guides, text: str) -> dict[str, str]:
     (`overrides`). A negated cue ("kein Terminthema") states the value the vocabulary declares for
     its negation (`negated`), else "none of these" (OTHER): "nicht übers Kontaktformular" overrules
     the contact form an appointment intent states, so the rule for that very way is never given.
+    A key the words say is not known (`unknown_cues`) stays open.
     """
     plain = guides.spelling.correct(normalise(text))  # "Kontakformular", "telefonish"
     stated: dict[str, str] = {}
     for key, values in guides.cues.items():
+        if any(cue.search(plain) for cue in guides.unknown_cues.get(key, ())):
+            continue  # "weiß nicht, ob sie schon mal gemeldet war": open, never guessed
         found: set[str] = set()
         negated: set[str] = set()
         for value, patterns in values.items():
@@ -300,7 +305,7 @@ def keys_used(guides: Guides, intent: str) -> set[str]:
 
 
 def fitting_subject(
-    guides: Guides, intent: str, ranking: Sequence[tuple[str, float]], said: Mapping[str, str]
+    guides: Guides, intent: str, ranking: Sequence[tuple[str, float]], said: Mapping[str, str], text: str = ""
 ) -> str:
     """The intent, or the guide subject ranked close behind it whose rules depend on the conditions the
     words state where the intent's do not: "Online-ASU von nem Reaktivierungskunden – SC oder EZ?" is
@@ -308,10 +313,24 @@ def fitting_subject(
     the SC to change his address" about the change (by way), not the SC's duties.
 
     Stated conditions are evidence the NLU does not weigh; the runner-up must still be a reading the
-    NLU holds possible (`FIT_MIN`, and at least `FIT_SHARE` of the first's confidence)."""
+    NLU holds possible (`FIT_MIN`, and at least `FIT_SHARE` of the first's confidence) — unless the
+    words also name it, state `FIT_NAMED_KEYS` of its conditions and ask who handles the case
+    ("reactivation client calls in for ASU — do I pass it to the reception zone?" is the registration,
+    however low the NLU ranks it)."""
     stated = {key for key in said if key != "subject"}
     if not stated or keys_used(guides, intent) & stated:
         return intent
+    if text and (matches(guides.who_cues, text) or units_named(guides, text)):
+        named = [
+            name
+            for name, _ in ranking
+            if name != intent
+            and name in guides.vocabulary.intents
+            and len(keys_used(guides, name) & stated) >= FIT_NAMED_KEYS
+            and label_named(guides, name, text)
+        ]
+        if len(named) == 1:
+            return named[0]
     top = next((confidence for name, confidence in ranking if name == intent), 0.0)
     for name, confidence in ranking:
         if name == intent or name not in guides.vocabulary.intents:
@@ -324,12 +343,15 @@ def fitting_subject(
 
 
 def units_named(guides: Guides, text: str) -> set[str]:
-    """The units the vocabulary declares that the text names, by code ("EZ") or by the first words of
-    their name ("Eingangszone", "Service Center"): "muss ich das an die EZ übergeben?"."""
+    """The units the vocabulary declares that the text names, by code ("EZ"), by the first words of
+    their name ("Eingangszone", "Service Center") or by what else staff call them ("reception zone"):
+    "muss ich das an die EZ übergeben?"."""
     plain = normalise(text)
     named = set()
     for code, name in guides.vocabulary.units.items():
-        names = {code.lower(), *(normalise(" ".join(label.split()[:2])) for label in (name.de, name.en))}
+        labels = (name.de, name.en)
+        names = {code.lower(), *(normalise(" ".join(label.split()[:2])) for label in labels)}
+        names |= {normalise(alias) for alias in name.also_called}
         if any(re.search(rf"\b{re.escape(word)}\b", plain) for word in names):
             named.add(code)
     return named

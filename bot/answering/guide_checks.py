@@ -73,6 +73,11 @@ def check_vocabulary(vocab: RawVocabulary) -> None:
     for index, intent in enumerate(vocab.way_only_intents):
         if intent not in vocab.intents:
             raise GuideError(VOCABULARY_FILE, "way_only_intents", f"[{index}]", f"unknown intent '{intent}'")
+    for index, intent in enumerate(vocab.matter_unnamed.offer):
+        if intent not in vocab.intents:
+            raise GuideError(
+                VOCABULARY_FILE, "matter_unnamed", f"offer[{index}]", f"unknown intent '{intent}'"
+            )
     for intent, conditions in vocab.intents.items():
         for key, value in conditions.items():
             if key not in vocab.conditions:

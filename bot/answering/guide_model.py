@@ -68,6 +68,8 @@ class Guides:
     version: str
     by_id: Mapping[str, Entry] = field(default_factory=dict)
     cues: Mapping[str, Mapping[str, tuple[re.Pattern[str], ...]]] = field(default_factory=dict)
+    # a condition key the words say is not known: left open (ConditionKey.unknown_cues)
+    unknown_cues: Mapping[str, tuple[re.Pattern[str], ...]] = field(default_factory=dict)
     # typed words corrected toward the guides' words where that makes a condition's cue match
     spelling: Speller = field(default_factory=lambda: Speller((), ()))
     # the German nouns of the vocabulary's labels ("Terminanfrage", "Arbeitsvermittlung"): staff use them
@@ -76,6 +78,7 @@ class Guides:
     follow_up_cues: tuple[re.Pattern[str], ...] = ()
     negation_cues: tuple[re.Pattern[str], ...] = ()
     private_cues: tuple[re.Pattern[str], ...] = ()
+    matter_unnamed_cues: tuple[re.Pattern[str], ...] = ()
     attribute_cues: Mapping[str, tuple[re.Pattern[str], ...]] = field(default_factory=dict)
     attribute_question_cues: Mapping[str, tuple[re.Pattern[str], ...]] = field(default_factory=dict)
     attribute_held_cues: Mapping[str, tuple[re.Pattern[str], ...]] = field(default_factory=dict)

@@ -152,6 +152,18 @@ class ConditionKey(_Strict):
     # earlier message of the conversation stated settles a later question that leaves it open; a
     # customer's status or way in never carries over to the next caller's question
     kept_in_conversation: bool = False
+    # the staff member says they do not know this key ("weiß nicht, ob sie schon mal gemeldet war"):
+    # it stays open, whatever value the other words' cues read, so Lotse asks instead of guessing
+    unknown_cues: tuple[str, ...] = ()
+
+
+class MatterUnnamed(_Strict):
+    """ "Wer ist zuständig?" with nothing under discussion names no matter: Lotse asks which one."""
+
+    # the whole message asks who handles something and names nothing else
+    cues: tuple[str, ...] = ()
+    # the intents offered as buttons, in this order
+    offer: tuple[str, ...] = ()
 
 
 class WithoutContext(_Strict):
@@ -200,6 +212,9 @@ class FollowUpAttribute(_Strict):
     # … and so does a question of its own ("which kinds of contact forms does the EZ handle?" about an
     # entry that lists none is answered by that entry, not with "the guides do not say")
     question_falls_through: bool = False
+    # the guides give it once, the same for every case (what a sender to a blocked postbox gets): where
+    # the entry found and its related ones do not hold it, the one entry that does answers it
+    one_for_all: bool = False
     # a detail the instruction never gives (who signed it, a contact person): always "not settled"
     unsettled: bool = False
     # an unsettled detail asked *about* another one ("was passiert, wenn wir die Frist verpassen?" asks
@@ -218,10 +233,16 @@ class FollowUpAttribute(_Strict):
     anywhere: bool = False
 
 
+class UnitName(Bilingual):
+    """A unit's name per language, and what else staff call it ("reception zone" for the EZ)."""
+
+    also_called: tuple[str, ...] = ()
+
+
 class RawVocabulary(_Strict):
     version: str
     # unit code (the badge) -> its name per language, shown in the widget and in "wer ist zuständig?"
-    units: dict[str, Bilingual]
+    units: dict[str, UnitName]
     conditions: dict[str, ConditionKey]
     intents: dict[str, dict[str, str]]
     # a question that matches one of these continues the case under discussion ("Und Terminabsagen?")
@@ -233,6 +254,8 @@ class RawVocabulary(_Strict):
     private_cues: tuple[str, ...] = ()
     follow_up_attributes: dict[str, FollowUpAttribute] = {}
     without_context: WithoutContext = WithoutContext()
+    # "Wer ist zuständig?" first: which matter, with the routing subjects as buttons
+    matter_unnamed: MatterUnnamed = MatterUnnamed()
     # "und heute?", "and now?": the case under discussion, asked again for today
     now_cues: tuple[str, ...] = ()
     # "und vorher?": the case under discussion, on the day before the last answer's rule began

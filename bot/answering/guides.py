@@ -327,11 +327,17 @@ def _load_guides(folder: Path) -> Guides:
         jargon=_jargon(vocab),
         negation_cues=_compile_list(vocab.negation_cues, "negation_cues"),
         private_cues=_compile_list(vocab.private_cues, "private_cues"),
+        matter_unnamed_cues=_compile_list(vocab.matter_unnamed.cues, "matter_unnamed", "cues"),
         follow_up_cues=_compile_list(vocab.follow_up_cues, "follow_up_cues"),
         now_cues=_compile_list(vocab.now_cues, "now_cues"),
         before_cues=_compile_list(vocab.before_cues, "before_cues"),
         source_cues=_compile_list(vocab.source_cues, "source_cues"),
         section_cues=_compile_list(vocab.section_cues, "section_cues"),
+        unknown_cues={
+            key: _compile_list(condition.unknown_cues, key, "unknown_cues")
+            for key, condition in vocab.conditions.items()
+            if condition.unknown_cues
+        },
         asked_key_cues={
             key: _compile_list(condition.asked_cues, key, "asked_cues")
             for key, condition in vocab.conditions.items()

@@ -332,6 +332,10 @@ def warm_up() -> None:
     detect_language("Wer bearbeitet Terminabsagen? Who handles it?")
 
 
+# a term glossed in brackets, as staff write the other language's word for it
+_GLOSS = re.compile(r"\([^()]*\)")
+
+
 def detect_language(text: str, jargon: frozenset[str] = frozenset()) -> str | None:
     """'de' or 'en' when the text decides, None when it does not (the caller keeps the conversation's).
 
@@ -340,8 +344,12 @@ def detect_language(text: str, jargon: frozenset[str] = frozenset()) -> str | No
     Otherwise lingua's character n-grams, when sure: "Herr ruft wegen ASU an" is German although
     "an" is an English word. Below that the function words, and lingua only where they are even.
     The guides' terms (`jargon`: "Terminanfrage", "Arbeitsvermittlung") are left out of what lingua
-    reads: "contact form 'Terminanfrage Arbeitsvermittlung' – who?" is English.
+    reads: "contact form 'Terminanfrage Arbeitsvermittlung' – who?" is English. A gloss in brackets
+    is not read where words stand outside it.
     """
+    outside = _GLOSS.sub(" ", text)
+    if _WORD.search(outside):  # "file reference (Geschäftszeichen)?": the gloss is the other language's
+        text = outside
     german, english = function_words(text)
     if abs(german - english) >= CLEAR_MARGIN:  # the sentence's frame: German nouns in an English question
         return "de" if german > english else "en"

@@ -470,10 +470,16 @@ def test_a_detail_asked_about_another_one_overrules_it(
             [("ask_duties_sc", 0.69), ("ask_master_data_change", 0.30)],
             "not_covered",
         ),
-        (  # a runner-up the NLU hardly holds possible is no reading: the term's definition
-            "online-ASU von nem Reaktivierungskunden – SC oder EZ?",
+        (  # a runner-up the NLU hardly holds possible is no reading: the term's definition …
+            "Reaktivierungskunde und online – was heißt das?",
             [("ask_reactivation_definition", 0.93), ("ask_job_seeker_registration", 0.05)],
             "fact",
+        ),
+        (  # … unless the words name it, state two of its conditions and ask who: the registration,
+            # which the guides settle by phone only
+            "online-ASU von nem Reaktivierungskunden – SC oder EZ?",
+            [("ask_reactivation_definition", 0.93), ("ask_job_seeker_registration", 0.05)],
+            "not_covered",
         ),
     ],
 )
@@ -2111,3 +2117,259 @@ def test_some_day_is_no_later_plan_where_it_tells_the_past_or_asks_again(
     result = run_action(ActionAnswerGuide, make_tracker(text, intent))
     assert result.answer["kind"] == kind
     assert said in result.text.splitlines()[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "action", "intent"),
+    [
+        ("Wer ist zustaendig?", ActionAnswerOutOfScope, "nlu_fallback"),
+        ("Which unit is responsible?", ActionAnswerOutOfScope, "out_of_scope"),
+        ("SC oder EZ?", ActionAnswerGuide, "ask_job_seeker_registration"),
+    ],
+)
+def test_who_handles_it_naming_no_matter_asks_which_matter(
+    run_action: RunAction, make_tracker: MakeTracker, guides: Guides, text: str, action: type, intent: str
+) -> None:
+    """Nothing under discussion and no matter named: "für welchen Fall?" with the routed subjects as
+    buttons, never "nicht verstanden" and never the rule of a subject the NLU guessed."""
+    result = run_action(action, make_tracker(text, intent, intent_ranking=[(intent, 0.4), *UNSURE]))
+    assert result.answer["kind"] == "clarify" and result.answer["asks"] == "topic"
+    offered = [guides.vocabulary.intents[i]["subject"] for i in guides.vocabulary.matter_unnamed.offer]
+    assert [option["subject"] for option in result.answer["options"]] == offered
+    assert result.first_line.startswith(("Zuständig wofür?", "Responsible for what?"))
+
+
+def test_who_handles_it_right_after_an_answer_is_that_answers_unit(
+    run_action: RunAction, make_tracker: MakeTracker, guides: Guides
+) -> None:
+    tracker = make_tracker(
+        "wer ist zuständig?",
+        "nlu_fallback",
+        intent_ranking=UNSURE,
+        events_before=_after("kontaktformular_termine", guides),
+        last_topic="kontaktformular_termine",
+    )
+    result = run_action(ActionAnswerOutOfScope, tracker)
+    assert result.answer["kind"] == "routing" and result.answer["unit"] == "EZ"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Kundin am Telefon will sich arbeitsuchend melden, weiss aber nicht ob sie schon mal bei uns"
+        " gemeldet war. Wer ist zustaendig?",
+        "caller wants to register as a job seeker, not sure if he was ever registered before - who?",
+    ],
+)
+def test_a_status_staff_say_they_do_not_know_is_asked_not_guessed(
+    run_action: RunAction, make_tracker: MakeTracker, text: str
+) -> None:
+    """ "nicht … schon mal gemeldet" is no "never had a status" where the words say it is not known."""
+    result = run_action(ActionAnswerGuide, make_tracker(text, "ask_job_seeker_registration"))
+    assert result.answer["kind"] == "clarify" and result.answer["asks"] == "customer"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "How do I reactivate my gym membership?",
+        "I want to block spam on my personal e-mail at home, how?",
+        "Was kostet ein Deutschlandticket?",
+    ],
+)
+def test_private_matters_in_guide_words_are_out_of_scope(
+    run_action: RunAction, make_tracker: MakeTracker, text: str
+) -> None:
+    for intent in ("ask_reactivation_definition", "ask_email_block", "ask_budget_participation"):
+        result = run_action(ActionAnswerGuide, make_tracker(text, intent))
+        assert result.answer["kind"] == "out_of_scope", (text, intent)
+
+
+def test_a_unit_named_with_it_after_a_routing_answer_is_that_answer_however_sure_the_nlu(
+    run_action: RunAction, make_tracker: MakeTracker, guides: Guides
+) -> None:
+    """ "does the EZ get any part of it?" read surely as the budget; "do the SC agents get new call
+    guides for this?" is the SC's own tasks, a question of its own."""
+    before = _after("asu_telefon_reaktivierung", guides)
+    pointing = make_tracker(
+        "does the EZ get any part of it?",
+        "ask_budget_participation",
+        intent_ranking=[("ask_budget_participation", 0.9)],
+        events_before=before,
+        last_topic="asu_telefon_reaktivierung",
+    )
+    result = run_action(ActionAnswerGuide, pointing)
+    assert result.answer["kind"] == "routing" and result.answer["topic"] == "asu_telefon_reaktivierung"
+    own = make_tracker(
+        "do the SC agents get new call guides for this?",
+        "ask_duties_sc",
+        intent_ranking=[("ask_duties_sc", 0.9)],
+        events_before=before,
+        last_topic="asu_telefon_reaktivierung",
+    )
+    assert run_action(ActionAnswerGuide, own).answer["topic"] == "aufgaben_service_center"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "ranking", "topic"),
+    [
+        # "who previously had" tells the customer's past; it does not ask who handled it before
+        (
+            "A caller who previously had Asu status in VerBIS wants to register as a job seeker again."
+            " SC or EZ?",
+            "ask_job_seeker_registration",
+            [("ask_job_seeker_registration", 0.9)],
+            "asu_telefon_reaktivierung",
+        ),
+        # named and stated (customer, phone) with a unit asked: the registration, however low ranked
+        (
+            "reactivation client calls in for ASU — do I pass it to the reception zone?",
+            "ask_reactivation_definition",
+            [("ask_reactivation_definition", 0.9), ("ask_job_seeker_registration", 0.03)],
+            "asu_telefon_reaktivierung",
+        ),
+        (
+            "telef. ASU Wiederkehrer, VerBIS-Status vorhanden – wer uebernimmt?",
+            "ask_job_seeker_registration",
+            [("ask_job_seeker_registration", 0.9)],
+            "asu_telefon_reaktivierung",
+        ),
+    ],
+)
+def test_the_phone_registration_of_a_returning_customer_as_staff_write_it(
+    run_action: RunAction,
+    make_tracker: MakeTracker,
+    text: str,
+    intent: str,
+    ranking: list[tuple[str, float]],
+    topic: str,
+) -> None:
+    result = run_action(ActionAnswerGuide, make_tracker(text, intent, intent_ranking=ranking))
+    assert result.answer["kind"] == "routing" and result.answer["unit"] == "SC"
+    assert result.answer["topic"] == topic
+
+
+def test_a_phone_appointment_request_is_not_the_contact_form_rule(
+    run_action: RunAction, make_tracker: MakeTracker
+) -> None:
+    text = "Who handles phone appointment requests for career guidance?"
+    result = run_action(ActionAnswerGuide, make_tracker(text, "ask_appointment_request_bb"))
+    assert result.answer["kind"] == "not_covered" and result.answer["unit"] is None
+
+
+def test_who_handles_it_in_sgb_ii_is_the_scope_not_the_sgb_iii_rule(
+    run_action: RunAction, make_tracker: MakeTracker
+) -> None:
+    result = run_action(
+        ActionAnswerGuide, make_tracker("Wer bearbeitet online VÄM im SGB II?", "ask_change_notice")
+    )
+    assert result.answer["kind"] == "fact" and result.answer["topic"] == "weisung_geltungsbereich"
+    assert result.answer["unit"] is None
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("Wie bekomme ich Zugriff auf die VCC-Postfaecher?", "ask_appointment_cancellation"),
+        ("How do I get access to the VCC mailboxes?", "ask_appointment_request_av"),
+        (
+            "Wie erfasse ich die telefonische ASU technisch in VerBIS, welche Maske?",
+            "ask_job_seeker_registration",
+        ),
+        ("Wie lange haben wir Zeit, eine online VÄM zu bearbeiten?", "ask_change_notice"),
+        ("What's the response time target for contact forms in the VCC mailboxes?", "ask_contact_form"),
+        (
+            "Wie war die telefonische ASU vor dem 01.07.2025 zwischen SC und EZ aufgeteilt?",
+            "ask_job_seeker_registration",
+        ),
+    ],
+)
+def test_details_the_instruction_never_gives_are_not_settled_not_the_routing(
+    run_action: RunAction, make_tracker: MakeTracker, text: str, intent: str
+) -> None:
+    """Access rights, the VerBIS screen, a processing time, how exactly the old split worked."""
+    result = run_action(ActionAnswerGuide, make_tracker(text, intent))
+    assert result.answer["kind"] == "not_covered" and result.answer["unit"] is None
+
+
+def test_what_the_sender_gets_is_answered_whichever_entry_the_nlu_read(
+    run_action: RunAction, make_tracker: MakeTracker
+) -> None:
+    """The guides give the non-delivery notice once (`one_for_all`): read as customer reactions too."""
+    text = "Kriegt der Absender eine Rueckmeldung, wenn seine Mail wegen der Sperre nicht ankommt?"
+    result = run_action(ActionAnswerGuide, make_tracker(text, "ask_customer_reactions"))
+    assert result.answer["kind"] == "fact" and "Unzustellbarkeit" in result.first_line
+
+
+def test_an_earlier_instruction_by_its_date_and_when_it_was(
+    run_action: RunAction, make_tracker: MakeTracker, guides: Guides
+) -> None:
+    asked = run_action(
+        ActionAnswerGuide, make_tracker("Which instruction from April 2024 is referenced?", "ask_instruction")
+    )
+    assert asked.answer["topic"] == "weisung_bezug" and "202404002" in asked.text
+    when = make_tracker(
+        "und von wann war die?",
+        "ask_validity",
+        events_before=_after("weisung_bezug", guides),
+        last_topic="weisung_bezug",
+    )
+    assert "21.11.2024" in run_action(ActionAnswerValidity, when).text
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "topic"),
+    [
+        ("Welche Unterlagen muss das SC ab Juli anwenden?", "ask_duties_agencies", "aufgaben_service_center"),
+        (
+            "Wo bearbeiten die Agenturen die Kontaktformular-Vorgaenge und die Online-Aenderungen?",
+            "ask_master_data_change",
+            "aufgaben_agenturen",
+        ),
+        ("Was ist das Ziel der BA beim Kommunikationskanal?", "ask_channel_shift", "grund_email_reduzierung"),
+    ],
+)
+def test_duties_and_aims_named_in_other_words(
+    run_action: RunAction, make_tracker: MakeTracker, text: str, intent: str, topic: str
+) -> None:
+    result = run_action(ActionAnswerGuide, make_tracker(text, intent))
+    assert result.answer["kind"] == "fact" and result.answer["topic"] == topic
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("Wie heisst der Postkorb der EZ in der eAkte bei uns genau?", "ask_eakte_request"),
+        ("What should I tell a customer on the phone whose e-mail bounced?", "ask_channel_shift"),
+        ("What does the undeliverable message say exactly?", "ask_email_function"),
+        ("Which document types are set to 'Online-Dokument'?", "ask_eakte_rules"),
+        (
+            "Gilt die Sperre auch fuer die persoenlichen Outlook-Postfaecher der Mitarbeitenden?",
+            "ask_email_block",
+        ),
+        ("Online-Antrag auf Arbeitslosengeld – wer bearbeitet den ab Juli?", "ask_eakte_request"),
+    ],
+)
+def test_more_that_the_instruction_never_says_is_not_covered(
+    run_action: RunAction, make_tracker: MakeTracker, text: str, intent: str
+) -> None:
+    """The Postkorb's name, a script for customers, the notice's wording, the document types by name,
+    staff's personal postboxes, who takes an application for a benefit."""
+    result = run_action(ActionAnswerGuide, make_tracker(text, intent))
+    assert result.answer["kind"] == "not_covered" and result.answer["unit"] is None
+
+
+def test_which_document_type_to_reroute_is_the_kind_the_rule_set_names(
+    run_action: RunAction, make_tracker: MakeTracker
+) -> None:
+    text = "which document type has to be re-routed to the EZ Postkorb in the eAkte rules?"
+    result = run_action(ActionAnswerGuide, make_tracker(text, "ask_eakte_rules"))
+    assert result.answer["kind"] == "fact" and "Online-Dokument" in result.text
+
+
+def test_the_guides_and_aids_a_unit_applies_are_its_duties(
+    run_action: RunAction, make_tracker: MakeTracker
+) -> None:
+    text = "When do the updated EZ conversation guides and the e-mail work aids have to be applied?"
+    result = run_action(ActionAnswerGuide, make_tracker(text, "ask_duties_sc"))
+    assert result.answer["topic"] == "aufgaben_agenturen" and "1 July 2025" in result.text

@@ -19,6 +19,7 @@ from bot.answering.engine import (
     resolve,
     resolve_as_of,
     stated_in_text,
+    units_named,
 )
 from bot.answering.guides import Guides
 from bot.answering.responses import Responses
@@ -734,3 +735,10 @@ def test_the_matter_of_a_contact_form(guides: Guides, text: str, matter: str) ->
 )
 def test_after_return(guides: Guides, text: str, rest: str | None) -> None:
     assert after_return(guides, text) == rest
+
+
+def test_a_unit_is_named_by_what_else_staff_call_it(guides: Guides) -> None:
+    """`also_called` in the vocabulary: "reception zone" is the EZ, "service centre" the SC."""
+    assert units_named(guides, "do I pass it to the reception zone?") == {"EZ"}
+    assert units_named(guides, "or does the service centre keep it?") == {"SC"}
+    assert units_named(guides, "who takes it at the front desk?") == set()

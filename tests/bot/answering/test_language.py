@@ -68,3 +68,15 @@ def test_without_the_guides_terms_their_ngrams_read_german(guides: Guides) -> No
     text = "contact form 'Terminanfrage Arbeitsvermittlung' – who?"
     assert detect_language(text) == "de" and detect_language(text, guides.jargon) == "en"
     assert {"terminanfrage", "arbeitsvermittlung", "kontaktformular"} <= guides.jargon
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("file reference (Geschäftszeichen)?", None),  # the conversation's language decides
+        ("who handles the change notices (Veränderungsmitteilungen) these days?", "en"),
+        ("(Geschäftszeichen)?", "de"),  # nothing outside the brackets: the gloss is the text
+    ],
+)
+def test_a_gloss_in_brackets_is_the_other_languages_word(text: str, expected: str | None) -> None:
+    assert detect_language(text) == expected

@@ -205,11 +205,25 @@ def test_a_subject_declared_as_an_unknown_units_part_is_reported_at_its_line(pro
     line = edit(
         project,
         "guides/vocabulary.yml",
-        "duties_sc: {de: Aufgaben der Service Center, en: duties of the service centres, unit: SC}",
-        "duties_sc: {de: Aufgaben der Service Center, en: duties of the service centres, unit: XY}",
+        "        en: duties of the service centres\n        unit: SC\n",
+        "        en: duties of the service centres\n        unit: XY\n",
     )
     assert problems(project) == [
-        f"guides/vocabulary.yml:{line}: entry 'subject', key 'values.duties_sc.unit': unknown unit 'XY'"
+        f"guides/vocabulary.yml:{line + 1}: entry 'subject', key 'values.duties_sc.unit': unknown unit 'XY'"
+    ]
+
+
+def test_an_unknown_intent_offered_for_a_question_naming_no_matter_is_reported(project: Path) -> None:
+    """ "Wer ist zuständig?" offers the intents `matter_unnamed.offer` lists: each must exist."""
+    line = edit(
+        project,
+        "guides/vocabulary.yml",
+        "  offer: [ask_job_seeker_registration, ask_master_data_change,",
+        "  offer: [ask_job_seeker_registraton, ask_master_data_change,",
+    )
+    assert problems(project) == [
+        f"guides/vocabulary.yml:{line}: entry 'matter_unnamed', key 'offer[0]': "
+        "unknown intent 'ask_job_seeker_registraton'"
     ]
 
 
