@@ -2373,3 +2373,44 @@ def test_the_guides_and_aids_a_unit_applies_are_its_duties(
     text = "When do the updated EZ conversation guides and the e-mail work aids have to be applied?"
     result = run_action(ActionAnswerGuide, make_tracker(text, "ask_duties_sc"))
     assert result.answer["topic"] == "aufgaben_agenturen" and "1 July 2025" in result.text
+
+
+@pytest.mark.parametrize(
+    ("entry", "text", "said"),
+    [
+        ("funktion_email_kommunikation", "wo steht mehr dazu?", "Funktionen und Änderungen im IM-Webshop"),
+        ("funktion_email_kommunikation", "where can I read more about it?", "Funktionen und Änderungen"),
+        ("atv_kalender", "wo stehen die Regeln dazu?", "Regelungen Kundenportal"),
+    ],
+)
+def test_where_to_read_more_is_the_page_the_answer_names_not_the_section(
+    run_action: RunAction, make_tracker: MakeTracker, guides: Guides, entry: str, text: str, said: str
+) -> None:
+    tracker = make_tracker(
+        text,
+        "ask_source",
+        events_before=_after(entry, guides),
+        last_topic=entry,
+    )
+    result = run_action(ActionAnswerSource, tracker)
+    assert result.answer["kind"] == "fact" and said in result.text
+
+
+def test_templates_after_the_press_answer_are_its_building_blocks(
+    run_action: RunAction, make_tracker: MakeTracker, guides: Guides
+) -> None:
+    """The press offices get building blocks: "bekommen wir dafür Textvorlagen?" right after is that
+    answer; a reply template for customers is still not settled."""
+    after_press = make_tracker(
+        "bekommen wir dafür Textvorlagen?",
+        "ask_press",
+        events_before=_after("pressearbeit", guides),
+        last_topic="pressearbeit",
+    )
+    result = run_action(ActionAnswerGuide, after_press)
+    assert result.answer["kind"] == "fact" and result.answer["topic"] == "pressearbeit"
+    own = make_tracker(
+        "Gibt es eine Antwortvorlage für Kunden, die sich über die Sperre beschweren?",
+        "ask_customer_reactions",
+    )
+    assert run_action(ActionAnswerGuide, own).answer["kind"] == "not_covered"
