@@ -290,6 +290,19 @@ def asked_detail(
     )
 
 
+def where_to_find(guides: Guides, text: str, entry: Entry, day: dt.date) -> Detail | None:
+    """Where the details are (a `form_location` detail the question asks for) rather than the section:
+    "wo steht, wie die Funktion im IM-Webshop genau funktioniert?" is the intranet page the entry names."""
+    attributes = guides.vocabulary.follow_up_attributes
+    asked = [
+        name
+        for name in asked_details(guides.attribute_question_cues, text)
+        if attributes[name].field == "form_location"
+    ]
+    found = detail_say(guides, entry, asked, day, in_question=True, text=text) if asked else None
+    return found if isinstance(found, Detail) else None
+
+
 def asked_details(cues: Mapping[str, Sequence[re.Pattern[str]]], text: str) -> list[str]:
     """The details (attribute names, in the vocabulary's order) the text asks for by these cues:
     `attribute_cues` for a follow-up, `attribute_question_cues` for a question of its own.

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from actions.answer_guide import named_entry
-from actions.details import asked_details, detail_say
+from actions.details import asked_details, detail_say, where_to_find
 from actions.outcome import Canned, Outcome, Source, Validity, Why, settled
 from actions.small_talk import unsure
 from bot.answering.engine import believed, label_named, matches, normalise
@@ -25,7 +25,11 @@ def source(question: Question, guides: Guides) -> Outcome:
     if _misread(question, guides):
         return unsure(question, guides)
     last = question.last
-    return Outcome(Source(named_entry(question, guides) if last is None else _about(question, guides, last)))
+    entry = named_entry(question, guides) if last is None else _about(question, guides, last)
+    found = where_to_find(guides, question.text, entry, question.today) if entry is not None else None
+    if found is not None:  # "wo steht, wie die Funktion genau funktioniert?": the page it names
+        return Outcome(found, settled(entry.id) if entry is not None and last is None else ())
+    return Outcome(Source(entry))
 
 
 def validity(question: Question, guides: Guides) -> Outcome:

@@ -2414,3 +2414,32 @@ def test_templates_after_the_press_answer_are_its_building_blocks(
         "ask_customer_reactions",
     )
     assert run_action(ActionAnswerGuide, own).answer["kind"] == "not_covered"
+
+
+@pytest.mark.parametrize(
+    "text", ["who's responsible for this one?", "is that EZ or SC?", "Wer ist dafür zuständig?"]
+)
+def test_more_ways_to_ask_who_with_no_matter(
+    run_action: RunAction, make_tracker: MakeTracker, text: str
+) -> None:
+    result = run_action(ActionAnswerOutOfScope, make_tracker(text, "nlu_fallback", intent_ranking=UNSURE))
+    assert result.answer["kind"] == "clarify" and result.answer["asks"] == "topic"
+
+
+def test_the_way_to_the_station_is_out_of_scope(run_action: RunAction, make_tracker: MakeTracker) -> None:
+    text = "Which bus goes from the agency to the Hauptbahnhof?"
+    result = run_action(ActionAnswerGuide, make_tracker(text, "ask_duties_agencies"))
+    assert result.answer["kind"] == "out_of_scope"
+
+
+def test_where_it_says_how_it_works_in_detail_is_the_page_not_the_section(
+    run_action: RunAction, make_tracker: MakeTracker
+) -> None:
+    text = "wo steht, wie die funktion im im-webshop genau funktioniert?"
+    result = run_action(ActionAnswerGuide, make_tracker(text, "ask_email_function"))
+    assert result.answer["kind"] == "fact"
+    assert "Funktionen und Änderungen im IM-Webshop" in result.first_line
+    plain = run_action(
+        ActionAnswerGuide, make_tracker("wo steht das mit der Funktion im IM-Webshop?", "ask_email_function")
+    )
+    assert "Abschnitt 2.1" in plain.first_line  # where it is written: the section
