@@ -97,7 +97,9 @@ def _last_answer_pointed_at(question: Question, guides: Guides) -> Outcome | Non
     # (not where the words state another condition: "and if he comes to the Eingangszone personally?"
     # is another way in, a case of its own)
     unit_asked = (
-        last.kind == "routing" and bool(units_named(guides, text)) and set(question.said) <= {"subject"}
+        last.kind in ("routing", "not_covered")  # "so the EZ does it, right?" after "not settled"
+        and bool(units_named(guides, text))
+        and set(question.said) <= {"subject"}
     )
     if unit_asked and _points_back_only(question, guides):
         # "does the EZ get any part of it?" points back at the routing answer, however sure the NLU is
@@ -121,7 +123,7 @@ def _points_back_only(question: Question, guides: Guides) -> bool:
     subjects = guides.vocabulary.conditions["subject"].values
     read = (guides.intent_conditions(question.intent) or {}).get("subject")
     return (
-        question.handler is Handler.GUIDE
+        question.handler in (Handler.GUIDE, Handler.OUT_OF_SCOPE)  # "so the EZ does it, right?"
         and "subject" not in question.said
         and not label_named(guides, question.intent, text)
         and not asked_details(guides.attribute_cues, text)

@@ -83,10 +83,16 @@ _SAID: dict[str, tuple[dict[str, str], frozenset[str]]] = {}
 def names_entry(guides: Guides, entry: Entry, text: str) -> bool:
     """Whether the text names a thing `entry` says and few other entries do ("what's the pilot
     called?" after the measures catalogue's answer, which names the pilot): a word of at least
-    `NAMED_MIN` letters found by `_names_one`, said by at most half of the entries."""
+    `NAMED_MIN` letters found by `_names_one`, said by at most half of the entries, or an abbreviation
+    typed in capitals that it uses as a word ("BB?", "AV too?" after the contact forms' answer)."""
     said = entry_words(guides, entry)
     asked = [word for word in re.findall(r"\w+", normalise(text)) if len(word) >= NAMED_MIN]
-    return any(_names_one(said, [word]) and not _common_to_entries(guides, word) for word in asked)
+    if any(_names_one(said, [word]) and not _common_to_entries(guides, word) for word in asked):
+        return True
+    typed = [normalise(word) for word in re.findall(r"\w+", text) if len(word) >= 2 and word.isupper()]
+    return any(
+        re.search(rf"\b{re.escape(word)}\b", said) and not _common_to_entries(guides, word) for word in typed
+    )
 
 
 def holds(guides: Guides, last: Entry, attribute: FollowUpAttribute) -> bool:

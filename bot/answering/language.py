@@ -222,6 +222,8 @@ _ENGLISH = frozenset(
         "already",
         "ever",
         "never",
+        "too",
+        "right",
         "will",
         "would",
         "should",

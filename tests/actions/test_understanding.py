@@ -2443,3 +2443,33 @@ def test_where_it_says_how_it_works_in_detail_is_the_page_not_the_section(
         ActionAnswerGuide, make_tracker("wo steht das mit der Funktion im IM-Webshop?", "ask_email_function")
     )
     assert "Abschnitt 2.1" in plain.first_line  # where it is written: the section
+
+
+@pytest.mark.parametrize("text", ["BB?", "AV too?"])
+def test_an_abbreviation_the_last_answer_uses_is_that_answer(
+    run_action: RunAction, make_tracker: MakeTracker, guides: Guides, text: str
+) -> None:
+    tracker = make_tracker(
+        text,
+        "nlu_fallback",
+        intent_ranking=UNSURE,
+        events_before=_after("kontaktformular_termine", guides),
+        last_topic="kontaktformular_termine",
+    )
+    result = run_action(ActionAnswerOutOfScope, tracker)
+    assert result.answer["kind"] == "routing" and result.answer["unit"] == "EZ"
+
+
+def test_a_unit_claimed_after_not_settled_is_still_not_settled(
+    run_action: RunAction, make_tracker: MakeTracker, guides: Guides
+) -> None:
+    """ "so the EZ does it, right?" after "the guides do not say" gets that again, never "off-topic"."""
+    tracker = make_tracker(
+        "so the EZ does it, right?",
+        "out_of_scope",
+        intent_ranking=[("out_of_scope", 0.7), ("ask_job_seeker_registration", 0.1)],
+        events_before=_after("asu_telefon_ohne_status", guides),
+        last_topic="asu_telefon_ohne_status",
+    )
+    result = run_action(ActionAnswerOutOfScope, tracker)
+    assert result.answer["kind"] == "not_covered" and result.answer["topic"] == "asu_telefon_ohne_status"

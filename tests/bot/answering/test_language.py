@@ -80,3 +80,7 @@ def test_without_the_guides_terms_their_ngrams_read_german(guides: Guides) -> No
 )
 def test_a_gloss_in_brackets_is_the_other_languages_word(text: str, expected: str | None) -> None:
     assert detect_language(text) == expected
+
+
+def test_too_and_right_are_english() -> None:
+    assert detect_language("AV too?") == "en" and detect_language("so the EZ does it, right?") == "en"
