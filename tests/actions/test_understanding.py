@@ -2473,3 +2473,74 @@ def test_a_unit_claimed_after_not_settled_is_still_not_settled(
     )
     result = run_action(ActionAnswerOutOfScope, tracker)
     assert result.answer["kind"] == "not_covered" and result.answer["topic"] == "asu_telefon_ohne_status"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("Wer bearbeitet Online-Arbeitsuchendmeldungen, die ueber das Portal kommen?", "ask_change_notice"),
+        ("who processes online job-seeker registrations submitted through the portal?", "ask_change_notice"),
+    ],
+)
+def test_a_registration_named_in_full_is_the_registration(
+    run_action: RunAction, make_tracker: MakeTracker, text: str, intent: str
+) -> None:
+    """Online, the guides do not settle it: never the change notices' rule the NLU read."""
+    result = run_action(ActionAnswerGuide, make_tracker(text, intent))
+    assert result.answer["kind"] == "not_covered" and result.answer["unit"] is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My home Outlook keeps rejecting e-mails from my bank as undeliverable, how do I fix that?",
+        "My sister needs Bürgergeld from the Jobcenter; what documents does she need?",
+        "Und wie krieg ich privat einen Termin beim Buergeramt fuer meinen Ausweis?",
+    ],
+)
+def test_family_home_and_errands_are_private(
+    run_action: RunAction, make_tracker: MakeTracker, text: str
+) -> None:
+    result = run_action(ActionAnswerGuide, make_tracker(text, "ask_email_function"))
+    assert result.answer["kind"] == "out_of_scope"
+
+
+def test_a_complaint_is_a_customer_reaction_but_not_as_a_condition(
+    run_action: RunAction, make_tracker: MakeTracker
+) -> None:
+    text = "Kundin beschwert sich, dass das Liegenschaftspostfach ihre Mail abweist – was tun?"
+    result = run_action(ActionAnswerGuide, make_tracker(text, "ask_email_block"))
+    assert result.answer["topic"] == "kundenreaktionen_krm"
+    reopen = (
+        "Darf die Agentur die Sperre vom Liegenschaftspostfach im Herbst wieder aufheben, wenn es"
+        " Beschwerden gibt?"
+    )
+    assert (
+        run_action(ActionAnswerGuide, make_tracker(reopen, "ask_email_block")).answer["topic"]
+        != "kundenreaktionen_krm"
+    )
+
+
+def test_the_site_postboxes_named_beside_the_ez_are_the_site_postboxes(
+    run_action: RunAction, make_tracker: MakeTracker
+) -> None:
+    text = "Muessen die Fuehrungskraefte in der EZ die Liegenschaftspostfaecher selbst sperren?"
+    result = run_action(ActionAnswerGuide, make_tracker(text, "ask_email_block"))
+    assert result.answer["kind"] == "fact" and "zentral" in result.first_line
+
+
+def test_again_on_the_phone_is_no_returning_customer(
+    run_action: RunAction, make_tracker: MakeTracker, guides: Guides
+) -> None:
+    """ "und wieder am Telefon, aber ohne jeden früheren Status?": "wieder" is the way, not the history."""
+    tracker = make_tracker(
+        "ok, und wieder am Telefon, aber diesmal ohne jeden frueheren Status?",
+        "inform",
+        events_before=_after("asu_nicht_telefonisch", guides),
+        last_topic="asu_nicht_telefonisch",
+        subject="job_seeker_registration",
+        customer="reactivation",
+        channel="offline",
+    )
+    result = run_action(ActionAnswerGuide, tracker)
+    assert result.answer["kind"] == "not_covered" and result.answer["topic"] == "asu_telefon_ohne_status"
