@@ -175,6 +175,8 @@ def check_references(entries: Sequence[Entry], vocab: RawVocabulary) -> None:
             raise GuideError(
                 VOCABULARY_FILE, name, "anywhere", "only a detail in a field is looked for anywhere"
             )
+        if attribute.one_for_all and attribute.field is None:
+            raise GuideError(VOCABULARY_FILE, name, "one_for_all", "only a detail in a field is one for all")
         if attribute.subject and attribute.subject not in subjects:
             raise GuideError(VOCABULARY_FILE, name, "subject", f"unknown subject '{attribute.subject}'")
         for key in ("after_subjects", "answered_by"):

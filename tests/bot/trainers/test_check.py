@@ -227,6 +227,20 @@ def test_an_unknown_intent_offered_for_a_question_naming_no_matter_is_reported(p
     ]
 
 
+def test_a_detail_one_for_all_without_a_field_is_reported_at_its_line(project: Path) -> None:
+    """`one_for_all` answers from the one entry holding a field: an unsettled detail has none."""
+    line = edit(
+        project,
+        "guides/vocabulary.yml",
+        "    field: sender_gets\n    one_for_all: true",
+        "    unsettled: true\n    one_for_all: true",
+    )
+    assert problems(project) == [
+        f"guides/vocabulary.yml:{line + 1}: entry 'sender_gets', key 'one_for_all': "
+        "only a detail in a field is one for all"
+    ]
+
+
 def test_the_command_exits_1_with_every_problem_and_0_with_one_line(
     project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
