@@ -2544,3 +2544,20 @@ def test_again_on_the_phone_is_no_returning_customer(
     )
     result = run_action(ActionAnswerGuide, tracker)
     assert result.answer["kind"] == "not_covered" and result.answer["topic"] == "asu_telefon_ohne_status"
+
+
+def test_a_greeting_is_believed_only_where_it_greets(
+    run_action: RunAction, make_tracker: MakeTracker, guides: Guides
+) -> None:
+    """ "womit am besten?" read as a greeting after the forwarding answer is its recommendation."""
+    tracker = make_tracker(
+        "womit am besten?",
+        "greet",
+        intent_ranking=[("greet", 0.6), ("out_of_scope", 0.2)],
+        events_before=_after("weitergabe_kontaktformulare", guides),
+        last_topic="weitergabe_kontaktformulare",
+    )
+    result = run_action(ActionAnswerSmallTalk, tracker)
+    assert result.answer["topic"] == "weitergabe_kontaktformulare" and "Outlook" in result.text
+    hello = run_action(ActionAnswerSmallTalk, make_tracker("Grüß Gott", "greet"))
+    assert hello.text.startswith("Hallo, ich bin Lotse")
