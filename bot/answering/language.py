@@ -22,6 +22,8 @@ _WORD = re.compile(r"[a-zäöüß]+", re.IGNORECASE)
 
 _GERMAN = frozenset(
     [
+        "quelle",  # "Quelle?" alone: the follow-up words staff type tell the language too
+        "abschnitt",
         "der",
         "die",
         "das",
@@ -224,6 +226,8 @@ _ENGLISH = frozenset(
         "never",
         "too",
         "right",
+        "source",
+        "section",
         "will",
         "would",
         "should",

@@ -84,3 +84,11 @@ def test_a_gloss_in_brackets_is_the_other_languages_word(text: str, expected: st
 
 def test_too_and_right_are_english() -> None:
     assert detect_language("AV too?") == "en" and detect_language("so the EZ does it, right?") == "en"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("Quelle?", "de"), ("source?", "en"), ("Abschnitt?", "de"), ("which section?", "en")],
+)
+def test_a_one_word_follow_up_tells_its_language(text: str, expected: str) -> None:
+    assert detect_language(text) == expected
