@@ -2561,3 +2561,11 @@ def test_a_greeting_is_believed_only_where_it_greets(
     assert result.answer["topic"] == "weitergabe_kontaktformulare" and "Outlook" in result.text
     hello = run_action(ActionAnswerSmallTalk, make_tracker("Grüß Gott", "greet"))
     assert hello.text.startswith("Hallo, ich bin Lotse")
+
+
+def test_old_mails_in_a_blocked_postbox_are_not_settled(
+    run_action: RunAction, make_tracker: MakeTracker
+) -> None:
+    text = "what happens to old e-mails stored in the site mailbox after the block?"
+    result = run_action(ActionAnswerGuide, make_tracker(text, "ask_email_block"))
+    assert result.answer["kind"] == "not_covered"
