@@ -118,10 +118,10 @@ def answer_guide_question(question: Question, guides: Guides) -> Outcome:
     if before and day is not None:  # "wie war das vor der Weisung, wer hat die bearbeitet?"
         outcome = no_rule_before(found, outcome, day, today, query.get("subject"))
     written = _where_written(guides, text, found)
-    page = where_to_find(guides, text, found.entry, day or today) if isinstance(found, Answer) else None
-    if written is not None and page is not None:  # "wo steht, wie die Funktion genau funktioniert?"
-        return Outcome(page, outcome.slots)
     if written is not None:  # "in welchem Abschnitt steht das mit den Kontaktformularen?"
+        page = where_to_find(guides, text, found.entry, day or today) if isinstance(found, Answer) else None
+        if page is not None:  # "wo steht, wie die Funktion genau funktioniert?": the page it names
+            return Outcome(page, outcome.slots)
         slots = outcome.slots if isinstance(found, Answer) else settled(written.id)
         return Outcome(Source(written), slots)
     if isinstance(found, Answer):

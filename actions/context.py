@@ -102,8 +102,8 @@ def _last_answer_pointed_at(question: Question, guides: Guides) -> Outcome | Non
         and set(question.said) <= {"subject"}
     )
     if unit_asked and _points_back_only(question, guides):
-        # "does the EZ get any part of it?" points back at the routing answer, however sure the NLU is
-        # of a subject whose words it does not use
+        # "does the EZ get any part of it?" points back at the last answer (routing or not settled),
+        # however sure the NLU is of a subject whose words it does not use
         return Outcome(WholeEntry(last, question.as_of or question.today, question.today))
     if (
         confidence >= WEAK_READING

@@ -26,9 +26,9 @@ def source(question: Question, guides: Guides) -> Outcome:
         return unsure(question, guides)
     last = question.last
     entry = named_entry(question, guides) if last is None else _about(question, guides, last)
-    found = where_to_find(guides, question.text, entry, question.today) if entry is not None else None
-    if found is not None:  # "wo steht, wie die Funktion genau funktioniert?": the page it names
-        return Outcome(found, settled(entry.id) if entry is not None and last is None else ())
+    if entry is not None and (page := where_to_find(guides, question.text, entry, question.today)):
+        # "wo steht, wie die Funktion genau funktioniert?": the page it names
+        return Outcome(page, settled(entry.id) if last is None else ())
     return Outcome(Source(entry))
 
 
