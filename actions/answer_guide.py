@@ -108,7 +108,8 @@ def answer_guide_question(question: Question, guides: Guides) -> Outcome:
         return unassigned(guides, today)
     found, outcome = resolve_case(guides, query, 0, day, today)
     told = (
-        _told_just_before(question, guides, found)
+        _told_by_the_last_answer(question, guides, found)
+        or _told_just_before(question, guides, found)
         or _told_in_the_case(question, found, query)
         or _told_earlier(question, guides, found)
     )
@@ -165,14 +166,33 @@ def _nothing_of_the_guides(question: Question, guides: Guides) -> bool:
 
 def _told_just_before(question: Question, guides: Guides, found: Resolution) -> dict[str, str] | None:
     """The condition Lotse would ask back for, where the message points back (`back_reference_cues`:
-    "her ASU", "then") and the user's message just before stated it: the same case, not a new one."""
+    "her ASU", "their phone ASU", "then") and the latest of the user's earlier messages that states
+    it did ("what's a Reaktivierungskunde?" … "which statuses?" … "who handles their phone ASU?"):
+    the same case, not a new one."""
     earlier = question.earlier
     if not isinstance(found, Clarify) or earlier is None or not earlier.text:
         return None
     if not matches(guides.back_reference_cues, question.text):
         return None
-    value = stated_in_text(guides, earlier.text).get(found.key)
-    return {found.key: value} if value is not None and value != OTHER else None
+    for text in question.earlier_texts or (earlier.text,):
+        value = stated_in_text(guides, text).get(found.key)
+        if value is not None:
+            return {found.key: value} if value != OTHER else None
+    return None
+
+
+def _told_by_the_last_answer(question: Question, guides: Guides, found: Resolution) -> dict[str, str] | None:
+    """The condition Lotse would ask back for, where the message points back right after an answer
+    that is one of the entries it would choose between: "who works on the contact forms in there?"
+    after the VCC postboxes is about the appointment forms that answer was about."""
+    last = question.last
+    # right after it, or after a reply about it that named no entry ("not settled: which postbox is ours")
+    if not isinstance(found, Clarify) or last is None or question.last_reply_topic not in (None, last.id):
+        return None
+    if last not in found.candidates or not matches(guides.back_reference_cues, question.text):
+        return None
+    values = last.when.get(found.key, ())
+    return {found.key: next(iter(values))} if len(values) == 1 else None
 
 
 def _told_in_the_case(question: Question, found: Resolution, query: dict[str, str]) -> dict[str, str] | None:

@@ -20,7 +20,17 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
-from actions.details import asked_detail, asked_details, detail_say, held, holds, shared_detail
+from actions.answer_guide import named_entry
+from actions.details import (
+    asked_detail,
+    asked_details,
+    detail_say,
+    held,
+    held_by,
+    holds,
+    names_entry,
+    shared_detail,
+)
 from actions.outcome import (
     DROPPED,
     Canned,
@@ -73,6 +83,7 @@ def in_context(question: Question, guides: Guides) -> Outcome | None:
         or _for_today(question, guides)
         or _before_the_change(question, guides)
         or _on_another_day(question, guides)
+        or _source_again(question, guides)
         or _detail_of_last_answer(question, guides)
         or _detail_after_a_choice(question, guides)
         or _other_units_part(question, guides)
@@ -99,7 +110,8 @@ def _last_answer_pointed_at(question: Question, guides: Guides) -> Outcome | Non
     unit_asked = (
         last.kind in ("routing", "not_covered")  # "so the EZ does it, right?" after "not settled"
         and bool(units_named(guides, text))
-        and set(question.said) <= {"subject"}
+        # "muss die EZ da noch …?" states the EZ postbox too: only keys the last answer's case uses count
+        and not (set(question.said) - {"subject"}) & _case_keys(guides, last)
     )
     if unit_asked and _points_back_only(question, guides):
         # "does the EZ get any part of it?" points back at the last answer (routing or not settled),
@@ -127,9 +139,20 @@ def _points_back_only(question: Question, guides: Guides) -> bool:
         and "subject" not in question.said
         and not label_named(guides, question.intent, text)
         and not asked_details(guides.attribute_cues, text)
-        and (read is None or read not in subjects or subjects[read].unit is None)
+        # one unit's own tasks read with confidence ("do the SC agents get new call guides for this?")
+        and (
+            read is None
+            or read not in subjects
+            or subjects[read].unit is None
+            or dict(question.ranking).get(question.intent, 0.0) < WEAK_READING
+        )
         and matches(guides.back_reference_cues, text)
     )
+
+
+def _case_keys(guides: Guides, entry: Entry) -> set[str]:
+    """The condition keys the entry's subjects decide by."""
+    return {key for subject in entry.when.get("subject", ()) for key in subject_keys(guides, subject)}
 
 
 def _other_units_part(question: Question, guides: Guides) -> Outcome | None:
@@ -261,11 +284,25 @@ def _detail_of_last_answer(question: Question, guides: Guides) -> Outcome | None
         return None
     if (
         _new_subject(question, guides, last)
-        and not _held_detail_asked(guides, last, text)
+        and not _held_detail_asked(guides, last, text, question.intent)
         and not (_unsettled_asked_briefly(guides, text) and not label_named(guides, question.intent, text))
     ):
         return None  # a question of its own, unless it asks what the last answer holds
     return _details_asked_in(question, guides, last, text)
+
+
+def _source_again(question: Question, guides: Guides) -> Outcome | None:
+    """ "und die Kontaktformulare?" right after "wo steht die Sperre der Liegenschaftspostfächer?": the
+    same question (where it is written) about the subject the follow-up names."""
+    earlier, text = question.earlier, question.text
+    if earlier is None or not earlier.text or not matches(guides.source_cues, earlier.text):
+        return None
+    if not is_follow_up(guides, text) or len(text.split()) > BARE_DETAIL_WORDS:
+        return None
+    named = named_entry(question, guides)
+    if named is None or (question.last is not None and named.id == question.last.id):
+        return None
+    return Outcome(Source(named), settled(named.id))
 
 
 def _detail_after_a_choice(question: Question, guides: Guides) -> Outcome | None:
@@ -285,12 +322,13 @@ def _unsettled_asked_briefly(guides: Guides, text: str) -> bool:
     """ "was steht da drin?" right after an answer: a detail the guides never give (its wording), in the
     fewest words — about the last answer, whatever subject the NLU reads in it without its words."""
     attributes = guides.vocabulary.follow_up_attributes
-    return len(text.split()) <= BARE_DETAIL_WORDS and any(
-        attributes[name].unsettled for name in asked_details(guides.attribute_cues, text)
-    )
+    words = len(text.split())
+    # "und mit den alten, noch offenen Mails?": an "und …?" may say a little more
+    brief = words <= BARE_DETAIL_WORDS or (is_follow_up(guides, text) and words <= SHORT_FOLLOW_UP_WORDS)
+    return brief and any(attributes[name].unsettled for name in asked_details(guides.attribute_cues, text))
 
 
-def _held_detail_asked(guides: Guides, last: Entry, text: str) -> bool:
+def _held_detail_asked(guides: Guides, last: Entry, text: str, intent: str) -> bool:
     """A short message that asks for a detail the last answer (or a related entry) holds — "was passiert
     dann mit Mails von extern?" after the team postboxes' block — whatever subject the NLU reads in it.
     The details that fall through to the question as asked ("wer macht Terminabsagen?") only in the
@@ -300,8 +338,13 @@ def _held_detail_asked(guides: Guides, last: Entry, text: str) -> bool:
         return False
     attributes = guides.vocabulary.follow_up_attributes
     subject = set(last.when.get("subject", ()))
+    # "where are the rules for them?" points back and names no subject: about the last answer too
+    # ("und wer setzt die Änderung dann um?" names the request's own word, not another subject)
+    pointing = matches(guides.back_reference_cues, text) and (
+        not label_named(guides, intent, text) or names_entry(guides, last, text)
+    )
     return any(
-        (words <= BARE_DETAIL_WORDS or not attributes[name].follow_up_falls_through)
+        (words <= BARE_DETAIL_WORDS or not attributes[name].follow_up_falls_through or pointing)
         and (
             holds(guides, last, attributes[name])
             # a detail declared for the last answer's subjects only: "wer sorgt dafür, dass die da auch
@@ -396,8 +439,12 @@ def _details_asked_in(question: Question, guides: Guides, last: Entry, text: str
     say = detail_say(guides, last, asked, day, in_question=False, text=text)
     if say is None and all(held(guides, last, name, text) for name in asked):
         # "wie genau mach ich das?" after the team postboxes' block, which names the IM-Webshop option:
-        # the entry's own answer is the detail
-        return Outcome(WholeEntry(last, day, question.today))
+        # the entry's own answer is the detail ("which file type?" after the request: the rule set's)
+        holder = held_by(guides, last, asked[0], text) or last
+        return Outcome(
+            WholeEntry(holder, day, question.today),
+            ((SLOT_LAST_TOPIC, holder.id),) if holder is not last else (),
+        )
     if say is None:
         return None
     # the entry that held the detail (a related one: "bis wann?" → the EZ postboxes' deadline) is what

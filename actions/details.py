@@ -149,16 +149,21 @@ def _words_of(guides: Guides, entry: Entry) -> str:
 def held(guides: Guides, entry: Entry, name: str, text: str) -> bool:
     """Whether `entry` (or a related one) holds the unsettled detail `name` after all: its words name a
     value of the kind asked (the vocabulary's `held_when`), with the word the question asks about."""
+    return held_by(guides, entry, name, text) is not None
+
+
+def held_by(guides: Guides, entry: Entry, name: str, text: str) -> Entry | None:
+    """The entry (`entry` first, then its related ones) whose words hold the detail `name` (`held`)."""
     patterns = guides.attribute_held_cues.get(name, ())
     if not patterns:
-        return False
+        return None
     asked = asked_about(guides, name, text)
     for candidate in [entry, *related_entries(guides.by_id, entry)]:
         words = entry_words(guides, candidate)
         for pattern in patterns:
             if any(not asked or _names_one(value, asked) for value in _every_match(pattern, words)):
-                return True
-    return False
+                return candidate
+    return None
 
 
 def _names_one(said: str, asked: Sequence[str]) -> bool:
@@ -290,7 +295,12 @@ def asked_detail(
     asked = asked_details(guides.attribute_question_cues, text)
     if entry.kind == "routing" and matches(guides.who_cues, text):
         attributes = guides.vocabulary.follow_up_attributes
-        asked = [name for name in asked if not attributes[name].follow_up_falls_through]
+        # "wer, und seit wann?": the routing answer names the unit and says since when it applies
+        asked = [
+            name
+            for name in asked
+            if not attributes[name].follow_up_falls_through and attributes[name].field != "valid_from"
+        ]
     return (
         detail_say(guides, entry, asked, day, in_question=True, text=text, stated=stated) if asked else None
     )

@@ -10,7 +10,7 @@ import re
 
 from actions.answer_guide import named_entry
 from actions.details import asked_details, detail_say, where_to_find
-from actions.outcome import Canned, Outcome, Source, Validity, Why, settled
+from actions.outcome import Canned, Outcome, Source, Validity, WholeEntry, Why, settled
 from actions.small_talk import unsure
 from bot.answering.engine import believed, label_named, matches, normalise
 from bot.answering.guides import Entry, Guides
@@ -25,6 +25,9 @@ def source(question: Question, guides: Guides) -> Outcome:
     if _misread(question, guides):
         return unsure(question, guides)
     last = question.last
+    if last is not None and _asks_who_and_where(question, guides, last):
+        # "who handles it and where?" after a routing answer: that answer, which names both
+        return Outcome(WholeEntry(last, question.as_of or question.today, question.today))
     entry = named_entry(question, guides) if last is None else _about(question, guides, last)
     if entry is not None and (page := where_to_find(guides, question.text, entry, question.today)):
         # "wo steht, wie die Funktion genau funktioniert?": the page it names
@@ -60,6 +63,12 @@ def why(question: Question, guides: Guides) -> Outcome:
         )
         return Outcome(reason or NO_PREVIOUS_ANSWER, settled(named.id) if reason and named else ())
     return Outcome(Why(question.last, dict(question.case), question.as_of or question.today))
+
+
+def _asks_who_and_where(question: Question, guides: Guides, last: Entry) -> bool:
+    """A "where?" that asks who handles the last routing answer's case too, not where it is written."""
+    text = question.text
+    return last.kind == "routing" and matches(guides.who_cues, text) and not matches(guides.source_cues, text)
 
 
 def _about(question: Question, guides: Guides, last: Entry) -> Entry:

@@ -18,8 +18,15 @@ from bot.answering.did_you_mean import offered_intents
 from bot.answering.engine import NotCovered, believed, matches, resolve, section_named, subject_keys
 from bot.answering.guides import Guides
 from bot.answering.question import Handler, Question
+from bot.answering.slots import INTENT_ASK_SOURCE, INTENT_ASK_VALIDITY, INTENT_ASK_WHY
 
 Resolver = Callable[[Question, Guides], Outcome]
+RUNNER_UP_MIN = 0.05  # a follow-up reading ranked behind misread small talk, at least this sure
+_FOLLOW_UP_HANDLERS: Mapping[str, Handler] = {
+    INTENT_ASK_SOURCE: Handler.SOURCE,
+    INTENT_ASK_VALIDITY: Handler.VALIDITY,
+    INTENT_ASK_WHY: Handler.WHY,
+}
 
 _BY_HANDLER: Mapping[Handler, Resolver] = {
     Handler.GUIDE: answer_guide_question,
@@ -47,12 +54,25 @@ def resolve_question(question: Question, guides: Guides) -> Outcome:
     if _names_no_matter(question, guides):  # "Wer ist zuständig?" first: for which matter?
         offer = offered_intents(guides, guides.vocabulary.matter_unnamed.offer, question.today)
         return Outcome(TopicChoice(offer, asks_matter=True), DROPPED)
+    question = _believed_follow_up(question, guides)
     outcome = (
         _settles_nothing(question, guides)
         or in_context(question, guides)
         or _BY_HANDLER[question.handler](question, guides)
     )
     return _said_as_asked(outcome, question, guides)
+
+
+def _believed_follow_up(question: Question, guides: Guides) -> Question:
+    """Small talk the words do not bear out ("gültig bis?" read as a goodbye): the follow-up question
+    ranked behind it whose words they do bear out (its `intent_cues`), asked as that."""
+    if question.handler is not Handler.SMALL_TALK or believed(guides, question.intent, question.text):
+        return question
+    for intent, confidence in question.ranking[1:]:
+        handler = _FOLLOW_UP_HANDLERS.get(intent)
+        if handler is not None and confidence >= RUNNER_UP_MIN and believed(guides, intent, question.text):
+            return dataclasses.replace(question, handler=handler, intent=intent)
+    return question
 
 
 def _names_no_matter(question: Question, guides: Guides) -> bool:

@@ -212,7 +212,28 @@ def _corroborated(
         fitting = []  # one condition bears out a reading only where no other offered one decides by it
     if not fitting:  # "ab wann sind die Liegenschaftspostfächer zu?": the one reading whose subject it names
         fitting = _one_per_topic([s for s in offered if label_named(guides, s.intent, text, NAMED_STEM)])
+    if len(fitting) != 1 or fitting[0].topic is None:  # "how many VCC postboxes exist?": the one reading
+        # whose entry alone says a word of it, where every postbox entry names "postboxes"
+        alone = _named_alone(guides, offered, text)
+        fitting = [s for s in offered if s.topic == alone][:1] if alone else fitting
     return fitting[0] if len(fitting) == 1 and fitting[0].topic is not None else None
+
+
+def _named_alone(guides: Guides, offered: Sequence[Suggestion], text: str) -> str | None:
+    """The one offered entry that alone among them says an abbreviation of the text (`names_entry`:
+    "VCC" of the contact forms' postboxes, where all of them say "postboxes"), if exactly one does."""
+    entries = {
+        s.topic: guides.by_id[s.topic] for s in offered if s.topic is not None and s.topic in guides.by_id
+    }
+    if len(offered) < 2:  # one unsure reading alone is offered, never answered
+        return None
+    alone: set[str] = set()
+    # an abbreviation typed in capitals ("VCC", "RIM") names a thing exactly; a plain word may be loose
+    for word in (w for w in re.findall(r"[\w-]+", text) if len(w) >= 2 and w.isupper()):
+        naming = {topic for topic, entry in entries.items() if names_entry(guides, entry, word)}
+        if len(naming) == 1:
+            alone |= naming
+    return alone.pop() if len(alone) == 1 else None
 
 
 def _one_per_topic(readings: list[Suggestion]) -> list[Suggestion]:

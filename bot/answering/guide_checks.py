@@ -25,11 +25,11 @@ from bot.answering.guide_schema import (
     RawSources,
     RawVocabulary,
 )
-from bot.answering.slots import INTENT_GREET, INTENT_HELP, INTENT_NEW_QUESTION
+from bot.answering.slots import INTENT_GOODBYE, INTENT_GREET, INTENT_HELP, INTENT_NEW_QUESTION
 
 FOLLOW_UP_INTENTS = ("ask_why", "ask_source", "ask_validity")  # about the last answer, not a subject
 # intents that may require their own words
-CUED_INTENTS = (*FOLLOW_UP_INTENTS, INTENT_NEW_QUESTION, INTENT_HELP, INTENT_GREET)
+CUED_INTENTS = (*FOLLOW_UP_INTENTS, INTENT_NEW_QUESTION, INTENT_HELP, INTENT_GREET, INTENT_GOODBYE)
 
 
 def check_version(version: str, file: str) -> None:

@@ -178,6 +178,16 @@ _GERMAN = frozenset(
 
 _ENGLISH = frozenset(
     [
+        "any",  # "any other Arbeitshilfen?"
+        "other",
+        "another",
+        "sorry",
+        "english",
+        "postbox",  # staff's English words for the guides' things ("EZ team postbox block – deadline?")
+        "postboxes",
+        "mailbox",
+        "mailboxes",
+        "caller",
         "the",
         "a",
         "an",

@@ -2546,3 +2546,122 @@ def test_old_mails_in_a_blocked_postbox_are_not_settled(
     text = "what happens to old e-mails stored in the site mailbox after the block?"
     result = run_action(ActionAnswerGuide, make_tracker(text, "ask_email_block"))
     assert result.answer["kind"] == "not_covered"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["phone ASU from July 2025, which unit?", "telefonische ASU ab Juli 2025 – SC oder EZ?"],
+)
+def test_the_year_a_question_asks_about_is_no_status_of_the_customer(
+    run_action: RunAction, make_tracker: MakeTracker, text: str
+) -> None:
+    """ "ASU-Fall von 2023" says the customer had a status; "ASU ab Juli 2025" only says when."""
+    result = run_action(ActionAnswerGuide, make_tracker(text, "ask_job_seeker_registration"))
+    assert result.answer["kind"] == "clarify" and result.answer["asks"] == "customer"
+    old = run_action(
+        ActionAnswerGuide, make_tracker("tel. ASU, Alo-Status aus 2019 – wer?", "ask_job_seeker_registration")
+    )
+    assert old.answer["kind"] == "routing" and old.answer["unit"] == "SC"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Wer macht die telefonische ASU, wenn der Kunde schon mal Alo war, und seit wann?",
+        "phone ASU of an ex-Alo customer – who, and from when?",
+    ],
+)
+def test_who_and_since_when_is_the_routing_answer_with_its_date(
+    run_action: RunAction, make_tracker: MakeTracker, text: str
+) -> None:
+    """The verdict first (the unit), its date below: never the validity line on top of a fact."""
+    result = run_action(ActionAnswerGuide, make_tracker(text, "ask_job_seeker_registration"))
+    assert result.answer["kind"] == "routing" and result.first_line.startswith("SC")
+    assert re.search(r"01\.07\.2025|1 July 2025", result.text)
+
+
+def test_small_talk_the_words_do_not_bear_out_is_the_follow_up_ranked_behind(
+    run_action: RunAction, make_tracker: MakeTracker
+) -> None:
+    """ "gültig bis?" read as a goodbye (its "bis") asks how long the instruction applies."""
+    tracker = make_tracker(
+        "gültig bis?",
+        "goodbye",
+        intent_ranking=[("goodbye", 0.69), ("ask_validity", 0.07), ("ask_why", 0.05)],
+    )
+    result = run_action(ActionAnswerSmallTalk, tracker)
+    assert result.answer["kind"] == "fact" and "unbegrenzt" in result.text
+    bye = run_action(ActionAnswerSmallTalk, make_tracker("bis dann", "goodbye"))
+    assert "answer" not in (bye.message.get("custom") or {}) and bye.text.startswith("Auf Wiedersehen")
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("Werden die Kontaktformulare auch am Wochenende bearbeitet?", "ask_contact_form"),
+        (
+            "Does the SC have to check the caller's identity on a phone ASU, and how?",
+            "ask_job_seeker_registration",
+        ),
+        ("By when do the regional directorates have to report on progress?", "ask_duties_rd"),
+        ("Which of the five VCC postboxes is ours?", "ask_appointment_cancellation"),
+        ("Muss das SC Anrufer aktiv auf das Kontaktformular hinweisen?", "ask_duties_rl_sc"),
+        (
+            "Kunde hat im eService Kommunikation eine allgemeine Frage gestellt – wer antwortet?",
+            "ask_master_data_change",
+        ),
+        ("Wie lange darf die Bearbeitung einer Online-VÄM in der EZ höchstens dauern?", "ask_change_notice"),
+        ("contact form from an employer reporting a vacancy – who handles it?", "ask_contact_form"),
+        ("Können wir nach der Sperre weiterhin E-Mails an Kunden senden?", "ask_email_block"),
+    ],
+)
+def test_what_the_guides_do_not_settle_nearby_is_not_covered(
+    run_action: RunAction, make_tracker: MakeTracker, text: str, intent: str
+) -> None:
+    result = run_action(ActionAnswerGuide, make_tracker(text, intent))
+    assert result.answer["kind"] == "not_covered" and result.answer["unit"] is None
+
+
+def test_a_fax_is_unassigned_unless_it_names_a_case(run_action: RunAction, make_tracker: MakeTracker) -> None:
+    """ "who handles faxes?" names no case; "VÄM per Fax" is the change notice, another way in."""
+    faxes = run_action(
+        ActionAnswerGuide,
+        make_tracker("What happens to faxes – who handles those now?", "ask_appointment_cancellation"),
+    )
+    assert faxes.answer["kind"] == "not_covered" and faxes.answer.get("topic") is None
+    notice = run_action(
+        ActionAnswerGuide, make_tracker("VÄM per Fax – wer bearbeitet die?", "ask_change_notice")
+    )
+    assert notice.answer["kind"] == "not_covered" and notice.answer["topic"] == "veraenderung_nicht_online"
+    assert notice.slots["subject"] == "change_notice"
+
+
+def test_what_a_term_means_in_the_instruction_is_its_term_not_its_reason(
+    run_action: RunAction, make_tracker: MakeTracker
+) -> None:
+    kusos = run_action(
+        ActionAnswerGuide, make_tracker("what is KUSOS in this instruction?", "ask_instruction")
+    )
+    assert kusos.answer["topic"] == "stammdaten_online" and "master-data" in kusos.first_line
+    reason = "Customer asks why she cannot just email us anymore – what is the reasoning in the instruction?"
+    why = run_action(ActionAnswerGuide, make_tracker(reason, "ask_email_reason"))
+    assert why.answer["topic"] == "grund_email_reduzierung"
+
+
+def test_what_is_meant_by_the_term_is_the_term(run_action: RunAction, make_tracker: MakeTracker) -> None:
+    """ "what is meant by …" asks what a rule covers, but of the term it is the term itself."""
+    text = "what is meant by reactivation customer?"
+    result = run_action(ActionAnswerGuide, make_tracker(text, "ask_reactivation_definition"))
+    assert result.answer["topic"] == "begriff_reaktivierungskunde"
+
+
+def test_a_lunch_break_is_private_even_right_after_an_answer(
+    run_action: RunAction, make_tracker: MakeTracker, guides: Guides
+) -> None:
+    tracker = make_tracker(
+        "btw wann ist Mittag?",
+        "ask_validity",
+        events_before=_after("kontaktformular_termine", guides),
+        last_topic="kontaktformular_termine",
+    )
+    assert run_action(ActionAnswerValidity, tracker).answer["kind"] == "out_of_scope"

@@ -134,6 +134,14 @@ def test_dev_followups(running_bot: BotConfig) -> None:
         # session), measured once at the end of that work: 0.966 / 29 of 39 (not settled 43 of 48,
         # follow-up turns 112 of 119); then eight fixes: 0.983 / 35 of 39
         ("blind29.yml", 0.96, 0.80),
+        # the fifteenth tune set (236 questions, 48 dialogues, written blind on 2026-12-02, tenth
+        # session): 0.928 / 36 of 48 (not settled 33 of 43, follow-up turns 112 of 128) when it
+        # arrived, 0.983 / 45 of 48 now
+        ("blind30.yml", 0.97, 0.85),
+        # the sixteenth tune set (252 questions, 49 dialogues, hurried keyword questions and two-part
+        # questions, written blind mid-session): 0.937 / 29 of 49 (not settled 36 of 43, follow-up
+        # turns 109 of 132) when it arrived, 0.996 / 42 of 49 now
+        ("blind32.yml", 0.98, 0.80),
     ],
 )
 def test_own_question_sets(

@@ -92,3 +92,17 @@ def test_too_and_right_are_english() -> None:
 )
 def test_a_one_word_follow_up_tells_its_language(text: str, expected: str) -> None:
     assert detect_language(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("any other Arbeitshilfen?", "en"),
+        ("EZ team postbox block – deadline?", "en"),
+        ("sorry, in English: the caller was arbeitsuchend in VerBIS back in 2021", "en"),
+        ("gibt es andere Arbeitshilfen?", "de"),
+    ],
+)
+def test_staffs_english_words_for_the_guides_things_tell_english(text: str, expected: str) -> None:
+    """ "any other", "deadline", "postbox": English words beside the German terms decide."""
+    assert detect_language(text) == expected

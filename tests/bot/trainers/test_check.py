@@ -129,8 +129,8 @@ def test_a_vocabulary_value_undeclared_or_unused(project: Path) -> None:
     unused = edit(
         project,
         vocabulary,
-        "      press: {de:",
-        "      press_kit: {de: Pressemappe, en: press kit}\n      press: {de:",
+        "      press:\n",
+        "      press_kit: {de: Pressemappe, en: press kit}\n      press:\n",
     )
     assert problems(project) == [
         f"{story}:{value}: story '{STORY}', key 'stories[0].steps[2].entities[0].customer': "
