@@ -2665,3 +2665,22 @@ def test_a_lunch_break_is_private_even_right_after_an_answer(
         last_topic="kontaktformular_termine",
     )
     assert run_action(ActionAnswerValidity, tracker).answer["kind"] == "out_of_scope"
+
+
+def test_a_bare_wer_at_the_end_asks_who(run_action: RunAction, make_tracker: MakeTracker) -> None:
+    """ "Arbeitslosengeld-Antrag online – wer?": the matter no unit is assigned, asked with a bare "wer?"."""
+    tracker = make_tracker(
+        "Arbeitslosengeld-Antrag online – wer?",
+        "ask_change_notice",
+        intent_ranking=[("ask_change_notice", 0.30), ("out_of_scope", 0.19)],
+    )
+    result = run_action(ActionAnswerGuide, tracker)
+    assert result.answer["kind"] == "not_covered" and result.answer["unit"] is None
+
+
+def test_the_file_type_1001_alg_is_no_unemployment_benefit(
+    run_action: RunAction, make_tracker: MakeTracker
+) -> None:
+    text = "documents of type 'Online-Dokument' in file type 1001 Alg go to which unit's inbox?"
+    result = run_action(ActionAnswerGuide, make_tracker(text, "ask_eakte_rules"))
+    assert result.answer["topic"] == "eakte_regelwerk" and result.answer["unit"] == "EZ"
