@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from actions.details import asked_detail, held_by_none, shared_detail, unsettled_asked, where_to_find
 from actions.outcome import (
@@ -174,11 +175,7 @@ def _told_just_before(question: Question, guides: Guides, found: Resolution) -> 
         return None
     if not matches(guides.back_reference_cues, question.text):
         return None
-    for text in question.earlier_texts or (earlier.text,):
-        value = stated_in_text(guides, text).get(found.key)
-        if value is not None:
-            return {found.key: value} if value != OTHER else None
-    return None
+    return _latest_stated(guides, question.earlier_texts or (earlier.text,), found.key)
 
 
 def _told_by_the_last_answer(question: Question, guides: Guides, found: Resolution) -> dict[str, str] | None:
@@ -213,10 +210,16 @@ def _told_earlier(question: Question, guides: Guides, found: Resolution) -> dict
     bleiben?" is about that site postbox still."""
     if not isinstance(found, Clarify) or not guides.vocabulary.conditions[found.key].kept_in_conversation:
         return None  # "phone ASU – who?" after another caller's status: the new caller is asked
-    for text in question.earlier_texts:
-        value = stated_in_text(guides, text).get(found.key)
+    return _latest_stated(guides, question.earlier_texts, found.key)
+
+
+def _latest_stated(guides: Guides, texts: Sequence[str], key: str) -> dict[str, str] | None:
+    """The condition `key` as the latest of the messages (latest first) that states it did; none where
+    that one says "none of these"."""
+    for text in texts:
+        value = stated_in_text(guides, text).get(key)
         if value is not None:
-            return {found.key: value} if value != OTHER else None
+            return {key: value} if value != OTHER else None
     return None
 
 

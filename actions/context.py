@@ -25,7 +25,6 @@ from actions.details import (
     asked_detail,
     asked_details,
     detail_say,
-    held,
     held_by,
     holds,
     names_entry,
@@ -437,10 +436,11 @@ def _details_asked_in(question: Question, guides: Guides, last: Entry, text: str
             return None  # the changed case is answered as a case (actions/context: _changes_a_condition)
         last = found.entry
     say = detail_say(guides, last, asked, day, in_question=False, text=text)
-    if say is None and all(held(guides, last, name, text) for name in asked):
+    holders = [held_by(guides, last, name, text) for name in asked] if say is None else []
+    if say is None and all(holders):
         # "wie genau mach ich das?" after the team postboxes' block, which names the IM-Webshop option:
         # the entry's own answer is the detail ("which file type?" after the request: the rule set's)
-        holder = held_by(guides, last, asked[0], text) or last
+        holder = holders[0] or last
         return Outcome(
             WholeEntry(holder, day, question.today),
             ((SLOT_LAST_TOPIC, holder.id),) if holder is not last else (),

@@ -2295,6 +2295,23 @@ def test_who_handles_it_in_sgb_ii_is_the_scope_not_the_sgb_iii_rule(
         # never the change notices' rule the NLU read
         ("Wer bearbeitet Online-Arbeitsuchendmeldungen, die ueber das Portal kommen?", "ask_change_notice"),
         ("who processes online job-seeker registrations submitted through the portal?", "ask_change_notice"),
+        # weekends, identity checks, progress reports, which VCC postbox is ours, pointing callers to the
+        # form, general questions, a processing-time limit, a vacancy by contact form, e-mails sent out
+        ("Werden die Kontaktformulare auch am Wochenende bearbeitet?", "ask_contact_form"),
+        (
+            "Does the SC have to check the caller's identity on a phone ASU, and how?",
+            "ask_job_seeker_registration",
+        ),
+        ("By when do the regional directorates have to report on progress?", "ask_duties_rd"),
+        ("Which of the five VCC postboxes is ours?", "ask_appointment_cancellation"),
+        ("Muss das SC Anrufer aktiv auf das Kontaktformular hinweisen?", "ask_duties_rl_sc"),
+        (
+            "Kunde hat im eService Kommunikation eine allgemeine Frage gestellt – wer antwortet?",
+            "ask_master_data_change",
+        ),
+        ("Wie lange darf die Bearbeitung einer Online-VÄM in der EZ höchstens dauern?", "ask_change_notice"),
+        ("contact form from an employer reporting a vacancy – who handles it?", "ask_contact_form"),
+        ("Können wir nach der Sperre weiterhin E-Mails an Kunden senden?", "ask_email_block"),
     ],
 )
 def test_details_the_instruction_never_gives_are_not_settled_not_the_routing(
@@ -2593,33 +2610,6 @@ def test_small_talk_the_words_do_not_bear_out_is_the_follow_up_ranked_behind(
     assert result.answer["kind"] == "fact" and "unbegrenzt" in result.text
     bye = run_action(ActionAnswerSmallTalk, make_tracker("bis dann", "goodbye"))
     assert "answer" not in (bye.message.get("custom") or {}) and bye.text.startswith("Auf Wiedersehen")
-
-
-@pytest.mark.parametrize(
-    ("text", "intent"),
-    [
-        ("Werden die Kontaktformulare auch am Wochenende bearbeitet?", "ask_contact_form"),
-        (
-            "Does the SC have to check the caller's identity on a phone ASU, and how?",
-            "ask_job_seeker_registration",
-        ),
-        ("By when do the regional directorates have to report on progress?", "ask_duties_rd"),
-        ("Which of the five VCC postboxes is ours?", "ask_appointment_cancellation"),
-        ("Muss das SC Anrufer aktiv auf das Kontaktformular hinweisen?", "ask_duties_rl_sc"),
-        (
-            "Kunde hat im eService Kommunikation eine allgemeine Frage gestellt – wer antwortet?",
-            "ask_master_data_change",
-        ),
-        ("Wie lange darf die Bearbeitung einer Online-VÄM in der EZ höchstens dauern?", "ask_change_notice"),
-        ("contact form from an employer reporting a vacancy – who handles it?", "ask_contact_form"),
-        ("Können wir nach der Sperre weiterhin E-Mails an Kunden senden?", "ask_email_block"),
-    ],
-)
-def test_what_the_guides_do_not_settle_nearby_is_not_covered(
-    run_action: RunAction, make_tracker: MakeTracker, text: str, intent: str
-) -> None:
-    result = run_action(ActionAnswerGuide, make_tracker(text, intent))
-    assert result.answer["kind"] == "not_covered" and result.answer["unit"] is None
 
 
 def test_a_fax_is_unassigned_unless_it_names_a_case(run_action: RunAction, make_tracker: MakeTracker) -> None:
